@@ -1,0 +1,17 @@
+//! Native core of the GLPI Agent protocol
+//! (`glpi-agent-json-protocol`, release 1.0): bounded request decoding, answer
+//! encoding, header parsing and the REGISTER cryptography.
+//!
+//! Everything outside [`php`] is plain Rust with no PHP types, so `cargo test
+//! --no-default-features` exercises the whole protocol without a PHP runtime.
+//! The `php` feature (on by default) adds the binding layer that makes the crate
+//! a PHP extension.
+
+pub mod error;
+pub mod limits;
+
+pub use error::{Error, ProtocolError, UsageError};
+pub use limits::Limits;
+
+#[cfg(feature = "php")]
+pub mod php;
