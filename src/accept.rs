@@ -9,6 +9,7 @@
 //! would lose it.
 
 use crate::error::ProtocolError;
+use crate::headers::trim_ows;
 
 pub const JSON: &str = "application/json";
 pub const XML: &str = "application/xml";
@@ -48,12 +49,19 @@ const NAMES: [(&str, &[&str]); 6] = [
     (XML, &["application/xml"]),
     (ZLIB, &["application/x-compress-zlib", "application/x-zlib"]),
     (GZIP, &["application/x-compress-gzip", "application/x-gzip"]),
-    (DEFLATE, &["application/x-compress-deflate", "application/x-deflate"]),
+    (
+        DEFLATE,
+        &["application/x-compress-deflate", "application/x-deflate"],
+    ),
     (BR, &["application/x-compress-br", "application/x-br"]),
 ];
 
 fn names_of(canonical: &str) -> &'static [&'static str] {
-    NAMES.iter().find(|(c, _)| *c == canonical).map(|(_, n)| *n).unwrap_or(&[])
+    NAMES
+        .iter()
+        .find(|(c, _)| *c == canonical)
+        .map(|(_, n)| *n)
+        .unwrap_or(&[])
 }
 
 /// The canonical answer type for a request `Content-Type` (parameters and case ignored), if
@@ -117,14 +125,11 @@ impl MediaRange {
     }
 }
 
-fn trim_ows(s: &str) -> &str {
-    s.trim_matches(|c| c == ' ' || c == '\t')
-}
-
 /// RFC 7230 `tchar`.
 fn is_token(s: &str) -> bool {
     !s.is_empty()
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 /// Splits on `sep` outside quoted strings. The flag is true when a quoted string is left
@@ -263,7 +268,10 @@ fn quality(ranges: &[MediaRange], canonical: &str) -> (u16, u8) {
 
 /// The content type to answer with, for a request whose body mode follows from its
 /// `Content-Type` ([`mode_of`]). See [`negotiate_for`].
-pub fn negotiate(accept: Option<&str>, request_content_type: Option<&str>) -> Result<String, ProtocolError> {
+pub fn negotiate(
+    accept: Option<&str>,
+    request_content_type: Option<&str>,
+) -> Result<String, ProtocolError> {
     negotiate_for(accept, request_content_type, mode_of(request_content_type)).map(str::to_owned)
 }
 
@@ -321,11 +329,23 @@ mod tests {
     #[test]
     fn without_accept_the_request_is_mirrored() {
         assert_eq!(negotiate(None, Some(ZLIB)).as_deref(), Ok(ZLIB));
-        assert_eq!(negotiate(None, Some("application/x-zlib")).as_deref(), Ok(ZLIB));
-        assert_eq!(negotiate(None, Some("Application/X-GZIP")).as_deref(), Ok(GZIP));
+        assert_eq!(
+            negotiate(None, Some("application/x-zlib")).as_deref(),
+            Ok(ZLIB)
+        );
+        assert_eq!(
+            negotiate(None, Some("Application/X-GZIP")).as_deref(),
+            Ok(GZIP)
+        );
         assert_eq!(negotiate(None, Some("application/x-br")).as_deref(), Ok(BR));
-        assert_eq!(negotiate(None, Some("application/x-deflate")).as_deref(), Ok(DEFLATE));
-        assert_eq!(negotiate(None, Some("application/json; charset=UTF-8")).as_deref(), Ok(JSON));
+        assert_eq!(
+            negotiate(None, Some("application/x-deflate")).as_deref(),
+            Ok(DEFLATE)
+        );
+        assert_eq!(
+            negotiate(None, Some("application/json; charset=UTF-8")).as_deref(),
+            Ok(JSON)
+        );
         assert_eq!(negotiate(None, Some("application/xml")).as_deref(), Ok(XML));
         assert_eq!(negotiate(None, Some("text/xml")).as_deref(), Ok(XML));
         assert_eq!(negotiate(None, Some("text/plain")).as_deref(), Ok(JSON));
@@ -340,8 +360,14 @@ mod tests {
     fn compressed_xml_prolog_is_answered_compressed_xml() {
         // The mode comes from the decoded body; the PROLOG of the wire captures is zlib.
         assert_eq!(negotiate_for(None, Some(ZLIB), AnswerMode::Xml), Ok(ZLIB));
-        assert_eq!(negotiate_for(Some("application/json"), Some(ZLIB), AnswerMode::Xml), Err(ProtocolError::NotAcceptable));
-        assert_eq!(negotiate_for(Some("application/*"), Some(XML), AnswerMode::Xml), Ok(XML));
+        assert_eq!(
+            negotiate_for(Some("application/json"), Some(ZLIB), AnswerMode::Xml),
+            Err(ProtocolError::NotAcceptable)
+        );
+        assert_eq!(
+            negotiate_for(Some("application/*"), Some(XML), AnswerMode::Xml),
+            Ok(XML)
+        );
         assert_eq!(negotiate_for(None, Some(JSON), AnswerMode::Xml), Ok(XML));
     }
 
@@ -353,28 +379,60 @@ mod tests {
         assert_eq!(n("text/*", Some(BR)), Err(ProtocolError::NotAcceptable));
         assert_eq!(n("text/html", None), Err(ProtocolError::NotAcceptable));
         // A named type beats one reached through a wildcard at the same q.
-        assert_eq!(n("application/x-compress-gzip, */*", Some(ZLIB)).as_deref(), Ok(GZIP));
+        assert_eq!(
+            n("application/x-compress-gzip, */*", Some(ZLIB)).as_deref(),
+            Ok(GZIP)
+        );
         // A more specific range overrides a wildcard, whatever their order.
-        assert_eq!(n("*/*, application/json;q=0", Some(JSON)).as_deref(), Ok(ZLIB));
-        assert_eq!(n("application/json;q=0, */*", Some(JSON)).as_deref(), Ok(ZLIB));
-        assert_eq!(n("application/*;q=0.5, application/x-compress-zlib;q=0, */*;q=0.9", Some(ZLIB)).as_deref(), Ok(JSON));
+        assert_eq!(
+            n("*/*, application/json;q=0", Some(JSON)).as_deref(),
+            Ok(ZLIB)
+        );
+        assert_eq!(
+            n("application/json;q=0, */*", Some(JSON)).as_deref(),
+            Ok(ZLIB)
+        );
+        assert_eq!(
+            n(
+                "application/*;q=0.5, application/x-compress-zlib;q=0, */*;q=0.9",
+                Some(ZLIB)
+            )
+            .as_deref(),
+            Ok(JSON)
+        );
         // "*/json" is not a media range.
         assert_eq!(n("*/json", None).as_deref(), Ok(JSON));
-        assert_eq!(n("*/json, text/html", None), Err(ProtocolError::NotAcceptable));
+        assert_eq!(
+            n("*/json, text/html", None),
+            Err(ProtocolError::NotAcceptable)
+        );
     }
 
     #[test]
     fn q_zero_means_not_acceptable() {
-        assert_eq!(n("application/json;q=0", Some(JSON)), Err(ProtocolError::NotAcceptable));
+        assert_eq!(
+            n("application/json;q=0", Some(JSON)),
+            Err(ProtocolError::NotAcceptable)
+        );
         assert_eq!(n("*/*;q=0", Some(JSON)), Err(ProtocolError::NotAcceptable));
-        assert_eq!(n("application/json;q=0.000", None), Err(ProtocolError::NotAcceptable));
+        assert_eq!(
+            n("application/json;q=0.000", None),
+            Err(ProtocolError::NotAcceptable)
+        );
         assert_eq!(n("application/json;q=0.001", None).as_deref(), Ok(JSON));
     }
 
     #[test]
     fn aliases_in_accept_are_answered_with_canonical_names() {
         assert_eq!(n("application/x-zlib", Some(JSON)).as_deref(), Ok(ZLIB));
-        assert_eq!(n("application/x-gzip;q=0.9, application/json;q=0.1", Some(JSON)).as_deref(), Ok(GZIP));
+        assert_eq!(
+            n(
+                "application/x-gzip;q=0.9, application/json;q=0.1",
+                Some(JSON)
+            )
+            .as_deref(),
+            Ok(GZIP)
+        );
     }
 
     #[test]
@@ -388,14 +446,37 @@ mod tests {
 
     #[test]
     fn case_whitespace_and_parameters() {
-        assert_eq!(n("APPLICATION/X-COMPRESS-GZIP ; Q=0.9 , application/json;q=0.2", None).as_deref(), Ok(GZIP));
-        assert_eq!(n("\tapplication/json\t;\tq=1.000", None).as_deref(), Ok(JSON));
+        assert_eq!(
+            n(
+                "APPLICATION/X-COMPRESS-GZIP ; Q=0.9 , application/json;q=0.2",
+                None
+            )
+            .as_deref(),
+            Ok(GZIP)
+        );
+        assert_eq!(
+            n("\tapplication/json\t;\tq=1.000", None).as_deref(),
+            Ok(JSON)
+        );
         assert_eq!(n("application/json; charset=\"utf-8, really\"; q=0.4, application/x-compress-zlib;q=0.3", None).as_deref(), Ok(JSON));
         // More parameters make a range more specific (RFC 7231 example with text/plain;format=flowed).
-        assert_eq!(n("application/json;charset=utf-8, application/json;q=0", None).as_deref(), Ok(JSON));
+        assert_eq!(
+            n("application/json;charset=utf-8, application/json;q=0", None).as_deref(),
+            Ok(JSON)
+        );
         // The same type twice: the refusal stands.
-        assert_eq!(n("application/json, application/json;q=0", None), Err(ProtocolError::NotAcceptable));
-        assert_eq!(n("application/x-zlib;q=0, application/x-compress-zlib, application/json;q=0.1", None).as_deref(), Ok(JSON));
+        assert_eq!(
+            n("application/json, application/json;q=0", None),
+            Err(ProtocolError::NotAcceptable)
+        );
+        assert_eq!(
+            n(
+                "application/x-zlib;q=0, application/x-compress-zlib, application/json;q=0.1",
+                None
+            )
+            .as_deref(),
+            Ok(JSON)
+        );
         // Extension parameters after q do not count.
         let ext = "application/json;charset=utf-8;q=0, application/json;q=0.9;ext=1;more=2, application/x-compress-gzip;q=0.5";
         assert_eq!(n(ext, None).as_deref(), Ok(GZIP));
@@ -420,10 +501,14 @@ mod tests {
             assert!(got.as_deref() == Ok(GZIP), "{accept:?} gave {got:?}");
         }
         // An open quote hides what follows it.
-        let open = "application/x-compress-gzip;q=0.5, application/json;a=\"x, application/x-compress-br";
+        let open =
+            "application/x-compress-gzip;q=0.5, application/json;a=\"x, application/x-compress-br";
         assert_eq!(parse_accept(open).len(), 1);
         // An escaped quote does not close the string, so this whole value is one open quote.
-        assert_eq!(parse_accept("application/json;a=\"x\\\", application/x-compress-gzip;b=\"\""), vec![]);
+        assert_eq!(
+            parse_accept("application/json;a=\"x\\\", application/x-compress-gzip;b=\"\""),
+            vec![]
+        );
         assert_eq!(n(open, None).as_deref(), Ok(GZIP));
     }
 
@@ -445,10 +530,16 @@ mod tests {
     #[test]
     fn canonical_names() {
         assert_eq!(canonical_content_type("application/x-zlib"), Some(ZLIB));
-        assert_eq!(canonical_content_type(" Application/JSON ; charset=utf-8"), Some(JSON));
+        assert_eq!(
+            canonical_content_type(" Application/JSON ; charset=utf-8"),
+            Some(JSON)
+        );
         assert_eq!(canonical_content_type("text/plain"), None);
         assert_eq!(canonical_content_type(""), None);
-        assert_eq!(mode_of(Some("TEXT/XML; charset=ISO-8859-1")), AnswerMode::Xml);
+        assert_eq!(
+            mode_of(Some("TEXT/XML; charset=ISO-8859-1")),
+            AnswerMode::Xml
+        );
         assert_eq!(mode_of(Some(ZLIB)), AnswerMode::Json);
         assert_eq!(mode_of(None), AnswerMode::Json);
     }
@@ -482,7 +573,15 @@ mod tests {
     }
 
     fn request_type() -> impl Strategy<Value = Option<&'static str>> {
-        proptest::option::of(proptest::sample::select(vec![JSON, XML, ZLIB, GZIP, BR, "application/x-zlib", "text/plain"]))
+        proptest::option::of(proptest::sample::select(vec![
+            JSON,
+            XML,
+            ZLIB,
+            GZIP,
+            BR,
+            "application/x-zlib",
+            "text/plain",
+        ]))
     }
 
     proptest! {

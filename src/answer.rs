@@ -40,7 +40,9 @@ impl Map {
     }
 
     pub fn with_capacity(capacity: usize) -> Self {
-        Map { entries: Vec::with_capacity(capacity) }
+        Map {
+            entries: Vec::with_capacity(capacity),
+        }
     }
 
     /// Sets `key`, keeping its position if present; returns the previous value.
@@ -175,7 +177,12 @@ pub fn to_json_with(value: &Value, options: JsonOptions) -> Result<String, Usage
     Ok(out)
 }
 
-fn write_value(out: &mut String, value: &Value, options: &JsonOptions, depth: u32) -> Result<(), UsageError> {
+fn write_value(
+    out: &mut String,
+    value: &Value,
+    options: &JsonOptions,
+    depth: u32,
+) -> Result<(), UsageError> {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -184,7 +191,9 @@ fn write_value(out: &mut String, value: &Value, options: &JsonOptions, depth: u3
         }
         Value::Float(f) => {
             if !f.is_finite() {
-                return Err(UsageError::new("NaN and infinite floats cannot be written as JSON"));
+                return Err(UsageError::new(
+                    "NaN and infinite floats cannot be written as JSON",
+                ));
             }
             write_float(out, *f, options.preserve_zero_fraction);
         }
@@ -241,7 +250,9 @@ fn write_string(out: &mut String, s: &str, options: &JsonOptions) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => push_unicode_escapes(out, c),
+            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+                push_unicode_escapes(out, c)
+            }
             c if !c.is_ascii() && options.escape_unicode => push_unicode_escapes(out, c),
             c => out.push(c),
         }
@@ -260,8 +271,7 @@ fn push_unicode_escapes(out: &mut String, c: char) {
 /// read back to the same double, in fixed notation when the decimal exponent is within
 /// [-4, 16] and as `d.ddde+N` otherwise (PHP's `zend_gcvt` with 17 digits).
 fn write_float(out: &mut String, f: f64, preserve_zero_fraction: bool) {
-    // Rust's `{:e}` also yields the shortest round-trip digits: "1.2345e17", "5e-324", "0e0".
-    let sci = format!("{:e}", f.abs());
+    let sci = shortest_digits(f.abs());
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
     let exp: i32 = exp.parse().unwrap_or(0);
@@ -271,7 +281,7 @@ fn write_float(out: &mut String, f: f64, preserve_zero_fraction: bool) {
         out.push('-');
     }
     let n = digits.len() as i32;
-    if decpt < -3 || decpt > 17 {
+    if !(-3..=17).contains(&decpt) {
         out.push_str(&digits[..1]);
         out.push('.');
         out.push_str(if n > 1 { &digits[1..] } else { "0" });
@@ -290,6 +300,24 @@ fn write_float(out: &mut String, f: f64, preserve_zero_fraction: bool) {
         if preserve_zero_fraction {
             out.push_str(".0");
         }
+    }
+}
+
+/// `d.ddde[-]N` with the fewest digits that read back to `f`, and among those the one nearest
+/// to `f`'s exact value, ties to even: what PHP's `zend_dtoa` mode 0 returns. Rust's `{:e}`
+/// gives the fewest digits but may break an exact tie upwards (-840847321408031.25 prints as
+/// ...031.3 where PHP prints ...031.2), so the correctly rounded string of that length, which
+/// Rust's fixed-precision formatting produces, is preferred whenever it reads back exactly.
+fn shortest_digits(f: f64) -> String {
+    let shortest = format!("{f:e}");
+    let digits = shortest
+        .split_once('e')
+        .map_or(shortest.len(), |(m, _)| m.len() - m.contains('.') as usize);
+    let nearest = format!("{:.*e}", digits.saturating_sub(1), f);
+    if nearest != shortest && nearest.parse::<f64>().is_ok_and(|g| g == f) {
+        nearest
+    } else {
+        shortest
     }
 }
 
@@ -354,8 +382,14 @@ pub fn default_error_expiration(error: &ProtocolError) -> Value {
     use ProtocolError::*;
     match error {
         BusyServer => Value::from("30m"),
-        ChallengeFailed | ChallengeForAnotherAgent | UnknownCryptoKey | EncryptionRequired
-        | DecryptionFailed | ReplayedMessage | StaleMessage | KeyExpired => Value::from("1h"),
+        ChallengeFailed
+        | ChallengeForAnotherAgent
+        | UnknownCryptoKey
+        | EncryptionRequired
+        | DecryptionFailed
+        | ReplayedMessage
+        | StaleMessage
+        | KeyExpired => Value::from("1h"),
         _ => Value::Int(24),
     }
 }
@@ -386,7 +420,10 @@ mod tests {
     fn captured_answer_bytes() {
         // The answer the wire-capture server gave and glpi-agent 1.12 accepted.
         let answer = map(&[("expiration", Value::Int(24)), ("status", "ok".into())]);
-        assert_eq!(encode_answer(&answer).unwrap(), r#"{"expiration":24,"status":"ok"}"#);
+        assert_eq!(
+            encode_answer(&answer).unwrap(),
+            r#"{"expiration":24,"status":"ok"}"#
+        );
     }
 
     #[test]
@@ -411,11 +448,16 @@ mod tests {
             (100000.0, "100000"),
             (f64::MAX, "1.7976931348623157e+308"),
             (-2.5e-7, "-2.5e-7"),
+            // An exact tie between two shortest forms: PHP rounds to even.
+            (f64::from_bits(0xc307_e5f8_2f39_10fa), "-840847321408031.2"), // -840847321408031.25
         ];
         for (f, text) in cases {
             assert_eq!(json(f), text, "{f:e}");
         }
-        let pzf = JsonOptions { preserve_zero_fraction: true, ..JsonOptions::default() };
+        let pzf = JsonOptions {
+            preserve_zero_fraction: true,
+            ..JsonOptions::default()
+        };
         assert_eq!(to_json_with(&Value::Float(1.0), pzf).unwrap(), "1.0");
         assert_eq!(to_json_with(&Value::Float(-0.0), pzf).unwrap(), "-0.0");
         assert_eq!(to_json_with(&Value::Float(1e17), pzf).unwrap(), "1.0e+17");
@@ -431,8 +473,15 @@ mod tests {
         assert_eq!(json("\u{1}\u{1f}"), r#""\u0001\u001f""#);
         assert_eq!(json("<>&'\""), r#""<>&'\"""#);
         assert_eq!(json("\t\n\r\u{8}\u{c}\\"), r#""\t\n\r\b\f\\""#);
-        let raw = JsonOptions { escape_slashes: false, escape_unicode: false, ..JsonOptions::default() };
-        assert_eq!(to_json_with(&"a/b é \u{1F600} \u{2028}\u{2029}".into(), raw).unwrap(), "\"a/b é \u{1F600} \\u2028\\u2029\"");
+        let raw = JsonOptions {
+            escape_slashes: false,
+            escape_unicode: false,
+            ..JsonOptions::default()
+        };
+        assert_eq!(
+            to_json_with(&"a/b é \u{1F600} \u{2028}\u{2029}".into(), raw).unwrap(),
+            "\"a/b é \u{1F600} \\u2028\\u2029\""
+        );
     }
 
     #[test]
@@ -442,13 +491,25 @@ mod tests {
         assert_eq!(json(i64::MIN), "-9223372036854775808");
         assert_eq!(json(Value::List(vec![])), "[]");
         assert_eq!(json(Map::new()), "{}");
-        let nested = map(&[("tasks", map(&[("inventory", map(&[("server", "glpi".into())]).into())]).into()), ("n", vec![Value::Int(1), Value::Null].into())]);
-        assert_eq!(json(nested), r#"{"tasks":{"inventory":{"server":"glpi"}},"n":[1,null]}"#);
+        let nested = map(&[
+            (
+                "tasks",
+                map(&[("inventory", map(&[("server", "glpi".into())]).into())]).into(),
+            ),
+            ("n", vec![Value::Int(1), Value::Null].into()),
+        ]);
+        assert_eq!(
+            json(nested),
+            r#"{"tasks":{"inventory":{"server":"glpi"}},"n":[1,null]}"#
+        );
     }
 
     #[test]
     fn depth_is_counted_like_json_encode() {
-        let one = JsonOptions { max_depth: 1, ..JsonOptions::default() };
+        let one = JsonOptions {
+            max_depth: 1,
+            ..JsonOptions::default()
+        };
         assert!(to_json_with(&Value::Int(1), one).is_ok());
         assert!(to_json_with(&Value::List(vec![Value::Int(1)]), one).is_ok());
         assert!(to_json_with(&Value::List(vec![Value::List(vec![])]), one).is_err());
@@ -483,11 +544,26 @@ mod tests {
     fn spec_answers_validate() {
         let examples = [
             map(&[("status", "ok".into()), ("expiration", 24.into())]),
-            map(&[("status", "registered".into()), ("expiration", "30d".into())]),
-            map(&[("status", "pending".into()), ("needs", "token-validation".into()), ("expiration", "1m".into()), ("challenge", "a3540c0e-ac3c-46cf-892f-692ca02209f8".into())]),
-            map(&[("status", "error".into()), ("message", "busy server".into()), ("expiration", 1.into())]),
+            map(&[
+                ("status", "registered".into()),
+                ("expiration", "30d".into()),
+            ]),
+            map(&[
+                ("status", "pending".into()),
+                ("needs", "token-validation".into()),
+                ("expiration", "1m".into()),
+                ("challenge", "a3540c0e-ac3c-46cf-892f-692ca02209f8".into()),
+            ]),
+            map(&[
+                ("status", "error".into()),
+                ("message", "busy server".into()),
+                ("expiration", 1.into()),
+            ]),
             map(&[("status", "ok".into())]),
-            map(&[("status", "some_other-token2".into()), ("message", "".into())]),
+            map(&[
+                ("status", "some_other-token2".into()),
+                ("message", "".into()),
+            ]),
         ];
         for answer in examples {
             assert_eq!(validate_answer(&answer), Ok(()), "{answer:?}");
@@ -526,11 +602,20 @@ mod tests {
     #[test]
     fn error_answers() {
         let e = error_answer(&ProtocolError::MalformedJson { offset: 3 });
-        assert_eq!(encode_answer(&e).unwrap(), r#"{"status":"error","message":"malformed json","expiration":24}"#);
+        assert_eq!(
+            encode_answer(&e).unwrap(),
+            r#"{"status":"error","message":"malformed json","expiration":24}"#
+        );
         let busy = error_answer(&ProtocolError::BusyServer);
-        assert_eq!(encode_answer(&busy).unwrap(), r#"{"status":"error","message":"busy server","expiration":"30m"}"#);
+        assert_eq!(
+            encode_answer(&busy).unwrap(),
+            r#"{"status":"error","message":"busy server","expiration":"30m"}"#
+        );
         let challenge = error_answer(&ProtocolError::ChallengeFailed);
-        assert_eq!(encode_answer(&challenge).unwrap(), r#"{"status":"error","message":"challenge failed","expiration":"1h"}"#);
+        assert_eq!(
+            encode_answer(&challenge).unwrap(),
+            r#"{"status":"error","message":"challenge failed","expiration":"1h"}"#
+        );
         for err in ProtocolError::all() {
             let answer = error_answer(&err);
             assert_eq!(validate_answer(&answer), Ok(()), "{err:?}");
@@ -551,7 +636,9 @@ mod tests {
             Just(Value::Null),
             any::<bool>().prop_map(Value::Bool),
             any::<i64>().prop_map(Value::Int),
-            any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::Float),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::Float),
             ".{0,12}".prop_map(Value::Str),
         ];
         leaf.prop_recursive(4, 32, 6, |inner| {
@@ -569,10 +656,14 @@ mod tests {
             Value::Null => serde_json::Value::Null,
             Value::Bool(b) => (*b).into(),
             Value::Int(i) => (*i).into(),
-            Value::Float(f) => serde_json::Number::from_f64(*f).map(serde_json::Value::Number).unwrap(),
+            Value::Float(f) => serde_json::Number::from_f64(*f)
+                .map(serde_json::Value::Number)
+                .unwrap(),
             Value::Str(s) => s.clone().into(),
             Value::List(items) => items.iter().map(to_serde).collect(),
-            Value::Map(m) => serde_json::Value::Object(m.iter().map(|(k, v)| (k.to_owned(), to_serde(v))).collect()),
+            Value::Map(m) => serde_json::Value::Object(
+                m.iter().map(|(k, v)| (k.to_owned(), to_serde(v))).collect(),
+            ),
         }
     }
 
@@ -585,9 +676,14 @@ mod tests {
                 (Some(i), Some(j)) => i == j,
                 _ => x.as_f64() == y.as_f64(),
             },
-            (J::Array(x), J::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b)),
+            (J::Array(x), J::Array(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+            }
             (J::Object(x), J::Object(y)) => {
-                x.len() == y.len() && x.iter().zip(y).all(|((ka, va), (kb, vb))| ka == kb && same(va, vb))
+                x.len() == y.len()
+                    && x.iter()
+                        .zip(y)
+                        .all(|((ka, va), (kb, vb))| ka == kb && same(va, vb))
             }
             _ => a == b,
         }

@@ -16,7 +16,7 @@ use zeroize::{Zeroize, Zeroizing};
 /// spaces, then standard base64 with its padding and no stray bits (RFC 4648 section 3.5
 /// canonical form). Anything else is `None`.
 fn decode_basic(header: &str) -> Option<Zeroizing<Vec<u8>>> {
-    let header = header.trim_matches(|c| c == ' ' || c == '\t');
+    let header = crate::headers::trim_ows(header);
     let (scheme, token) = header.split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
@@ -82,7 +82,10 @@ mod tests {
     use proptest::prelude::*;
 
     fn basic(user_pass: &[u8]) -> String {
-        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(user_pass))
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(user_pass)
+        )
     }
 
     #[test]
@@ -93,14 +96,26 @@ mod tests {
         assert!(!check_basic_auth(Some(header), "Aladdin", "open sesame "));
         assert!(!check_basic_auth(Some(header), "aladdin", "open sesame"));
         // Section 2.1: test / 123£ in UTF-8.
-        assert!(check_basic_auth(Some("Basic dGVzdDoxMjPCow=="), "test", "123£"));
+        assert!(check_basic_auth(
+            Some("Basic dGVzdDoxMjPCow=="),
+            "test",
+            "123£"
+        ));
     }
 
     #[test]
     fn php_loose_equality_traps_do_not_apply() {
-        assert!(!check_basic_auth(Some(&basic(b"agent:1e3")), "agent", "1000"));
+        assert!(!check_basic_auth(
+            Some(&basic(b"agent:1e3")),
+            "agent",
+            "1000"
+        ));
         assert!(!check_basic_auth(Some(&basic(b"agent:0")), "agent", "0.0"));
-        assert!(!check_basic_auth(Some(&basic(b"agent:0e1")), "agent", "0e2"));
+        assert!(!check_basic_auth(
+            Some(&basic(b"agent:0e1")),
+            "agent",
+            "0e2"
+        ));
         assert!(!check_basic_auth(Some(&basic(b"1e3:pw")), "1000", "pw"));
         assert!(check_basic_auth(Some(&basic(b"agent:1e3")), "agent", "1e3"));
     }
@@ -115,18 +130,37 @@ mod tests {
             format!("bAsIc   {token}"),
             format!(" Basic {token}\t"),
         ] {
-            assert!(check_basic_auth(Some(&header), "user", "pass"), "{header:?}");
+            assert!(
+                check_basic_auth(Some(&header), "user", "pass"),
+                "{header:?}"
+            );
         }
-        for header in [format!("Bearer {token}"), format!("Basic\t{token}"), format!("Basic{token}"), token.clone()] {
-            assert!(!check_basic_auth(Some(&header), "user", "pass"), "{header:?}");
+        for header in [
+            format!("Bearer {token}"),
+            format!("Basic\t{token}"),
+            format!("Basic{token}"),
+            token.clone(),
+        ] {
+            assert!(
+                !check_basic_auth(Some(&header), "user", "pass"),
+                "{header:?}"
+            );
         }
     }
 
     #[test]
     fn passwords_may_hold_colons_logins_may_not() {
-        assert!(check_basic_auth(Some(&basic(b"user:pa:ss:")), "user", "pa:ss:"));
+        assert!(check_basic_auth(
+            Some(&basic(b"user:pa:ss:")),
+            "user",
+            "pa:ss:"
+        ));
         assert!(check_basic_auth(Some(&basic(b"user:")), "user", ""));
-        assert!(!check_basic_auth(Some(&basic(b"us:er:pass")), "us:er", "pass"));
+        assert!(!check_basic_auth(
+            Some(&basic(b"us:er:pass")),
+            "us:er",
+            "pass"
+        ));
     }
 
     #[test]
@@ -134,12 +168,12 @@ mod tests {
         // "user:pass" is dXNlcjpwYXNz (no padding needed); "user:pas" needs one '='.
         assert!(check_basic_auth(Some("Basic dXNlcjpwYXM="), "user", "pas"));
         for bad in [
-            "Basic dXNlcjpwYXM",       // padding missing
-            "Basic dXNlcjpwYXM==",     // too much padding
-            "Basic dXNlcjpwYXN=",      // non-zero trailing bits
-            "Basic dXNl cjpwYXM=",     // space inside
-            "Basic dXNlcjpwYXM=\n",    // line break
-            "Basic dXNlcjpwYXM=.",     // stray character
+            "Basic dXNlcjpwYXM",    // padding missing
+            "Basic dXNlcjpwYXM==",  // too much padding
+            "Basic dXNlcjpwYXN=",   // non-zero trailing bits
+            "Basic dXNl cjpwYXM=",  // space inside
+            "Basic dXNlcjpwYXM=\n", // line break
+            "Basic dXNlcjpwYXM=.",  // stray character
             "Basic ",
             "Basic",
             "",
@@ -161,13 +195,24 @@ mod tests {
 
     #[test]
     fn binary_credentials_compare_as_bytes() {
-        assert!(!check_basic_auth(Some(&basic(b"user:\xff")), "user", "\u{fffd}"));
-        assert!(check_basic_auth(Some(&basic("user:\u{0}x".as_bytes())), "user", "\u{0}x"));
+        assert!(!check_basic_auth(
+            Some(&basic(b"user:\xff")),
+            "user",
+            "\u{fffd}"
+        ));
+        assert!(check_basic_auth(
+            Some(&basic("user:\u{0}x".as_bytes())),
+            "user",
+            "\u{0}x"
+        ));
     }
 
     #[test]
     fn credentials_rebuilt_from_php_auth_check_out() {
-        let hs = crate::headers::Headers::from_pairs([("PHP_AUTH_USER", "agent"), ("PHP_AUTH_PW", "p:w é")]);
+        let hs = crate::headers::Headers::from_pairs([
+            ("PHP_AUTH_USER", "agent"),
+            ("PHP_AUTH_PW", "p:w é"),
+        ]);
         assert!(check_basic_auth(hs.authorization(), "agent", "p:w é"));
         assert!(!check_basic_auth(hs.authorization(), "agent", "p:w"));
     }
@@ -175,9 +220,18 @@ mod tests {
     #[test]
     fn realm_is_quoted_safely() {
         assert_eq!(www_authenticate("GLPI"), r#"Basic realm="GLPI""#);
-        assert_eq!(www_authenticate(r#"a "b" \c"#), r#"Basic realm="a \"b\" \\c""#);
-        assert_eq!(www_authenticate("x\r\nSet-Cookie: y"), r#"Basic realm="xSet-Cookie: y""#);
-        assert_eq!(www_authenticate("tab\there\u{7f}\u{0}"), "Basic realm=\"tab\there\"");
+        assert_eq!(
+            www_authenticate(r#"a "b" \c"#),
+            r#"Basic realm="a \"b\" \\c""#
+        );
+        assert_eq!(
+            www_authenticate("x\r\nSet-Cookie: y"),
+            r#"Basic realm="xSet-Cookie: y""#
+        );
+        assert_eq!(
+            www_authenticate("tab\there\u{7f}\u{0}"),
+            "Basic realm=\"tab\there\""
+        );
         assert_eq!(www_authenticate("Parc é"), "Basic realm=\"Parc é\"");
         assert_eq!(www_authenticate(""), r#"Basic realm="""#);
     }

@@ -14,7 +14,10 @@ pub const MAX_SECONDS: u64 = i64::MAX as u64;
 const UNITS: [(u8, u64); 4] = [(b'd', 86_400), (b'h', 3_600), (b'm', 60), (b's', 1)];
 
 fn unit_seconds(suffix: u8) -> Option<u64> {
-    UNITS.iter().find(|(s, _)| *s == suffix).map(|(_, secs)| *secs)
+    UNITS
+        .iter()
+        .find(|(s, _)| *s == suffix)
+        .map(|(_, secs)| *secs)
 }
 
 /// Seconds meant by a delay definition such as `"1d"`, `"24"`, `"30s"`, `"6h"`.
@@ -25,7 +28,10 @@ pub fn parse_expiration(text: &str) -> Result<u64, ProtocolError> {
     let bytes = text.as_bytes();
     let (digits, unit) = match bytes.last() {
         Some(c) if c.is_ascii_digit() => (bytes, 3_600),
-        Some(&c) => (&bytes[..bytes.len() - 1], unit_seconds(c).ok_or(ProtocolError::BadFormat)?),
+        Some(&c) => (
+            &bytes[..bytes.len() - 1],
+            unit_seconds(c).ok_or(ProtocolError::BadFormat)?,
+        ),
         None => return Err(ProtocolError::BadFormat),
     };
     if digits.is_empty() {
@@ -65,7 +71,9 @@ fn scale(count: u64, unit: u64) -> Result<u64, ProtocolError> {
 /// errors.
 pub fn format_expiration(seconds: u64) -> Result<String, UsageError> {
     if seconds == 0 {
-        return Err(UsageError::new("an expiration must be a positive number of seconds"));
+        return Err(UsageError::new(
+            "an expiration must be a positive number of seconds",
+        ));
     }
     if seconds > MAX_SECONDS {
         return Err(UsageError::new(format!(
@@ -108,25 +116,71 @@ mod tests {
     #[test]
     fn refusals() {
         for bad in [
-            "", "h", "s", "0", "0s", "00h", "0d", "-1", "-1h", "+1", "+1h", " 1h", "1h ", "1 h",
-            "1.5h", "1e3", "1H", "1D", "1w", "1y", "1ms", "1hh", "h1", "0x10", "١", "1\u{0}",
+            "",
+            "h",
+            "s",
+            "0",
+            "0s",
+            "00h",
+            "0d",
+            "-1",
+            "-1h",
+            "+1",
+            "+1h",
+            " 1h",
+            "1h ",
+            "1 h",
+            "1.5h",
+            "1e3",
+            "1H",
+            "1D",
+            "1w",
+            "1y",
+            "1ms",
+            "1hh",
+            "h1",
+            "0x10",
+            "١",
+            "1\u{0}",
             "\u{FF11}h",
         ] {
-            assert_eq!(parse_expiration(bad), Err(ProtocolError::BadFormat), "{bad:?} accepted");
+            assert_eq!(
+                parse_expiration(bad),
+                Err(ProtocolError::BadFormat),
+                "{bad:?} accepted"
+            );
         }
         assert_eq!(expiration_from_hours(0), Err(ProtocolError::BadFormat));
         assert_eq!(expiration_from_hours(-24), Err(ProtocolError::BadFormat));
-        assert_eq!(expiration_from_hours(i64::MAX), Err(ProtocolError::BadFormat));
+        assert_eq!(
+            expiration_from_hours(i64::MAX),
+            Err(ProtocolError::BadFormat)
+        );
     }
 
     #[test]
     fn overflow_is_refused_at_the_php_int_boundary() {
         assert_eq!(parse_expiration("9223372036854775807s"), Ok(MAX_SECONDS));
-        assert_eq!(parse_expiration("9223372036854775808s"), Err(ProtocolError::BadFormat));
-        assert_eq!(parse_expiration("18446744073709551616s"), Err(ProtocolError::BadFormat));
-        assert_eq!(parse_expiration("106751991167300d"), Ok(106_751_991_167_300 * 86_400));
-        assert_eq!(parse_expiration("106751991167301d"), Err(ProtocolError::BadFormat));
-        assert_eq!(parse_expiration(&"9".repeat(400)), Err(ProtocolError::BadFormat));
+        assert_eq!(
+            parse_expiration("9223372036854775808s"),
+            Err(ProtocolError::BadFormat)
+        );
+        assert_eq!(
+            parse_expiration("18446744073709551616s"),
+            Err(ProtocolError::BadFormat)
+        );
+        assert_eq!(
+            parse_expiration("106751991167300d"),
+            Ok(106_751_991_167_300 * 86_400)
+        );
+        assert_eq!(
+            parse_expiration("106751991167301d"),
+            Err(ProtocolError::BadFormat)
+        );
+        assert_eq!(
+            parse_expiration(&"9".repeat(400)),
+            Err(ProtocolError::BadFormat)
+        );
     }
 
     #[test]

@@ -56,11 +56,18 @@ pub struct Headers {
 /// Lower case, `_` read as `-`: `GLPI-Agent-ID`, `glpi_agent_id` and `Glpi-Agent-Id` are one name.
 fn normalize_name(name: &str) -> String {
     name.bytes()
-        .map(|b| if b == b'_' { '-' } else { b.to_ascii_lowercase() as char })
+        .map(|b| {
+            if b == b'_' {
+                '-'
+            } else {
+                b.to_ascii_lowercase() as char
+            }
+        })
         .collect()
 }
 
-fn trim_ows(value: &str) -> &str {
+/// Strips the optional whitespace (spaces, tabs) HTTP allows around field values and list items.
+pub(crate) fn trim_ows(value: &str) -> &str {
     value.trim_matches(|c| c == ' ' || c == '\t')
 }
 
@@ -127,7 +134,8 @@ impl Headers {
                 let mut pair = Zeroizing::new(format!("{}:", user.as_str()));
                 pair.push_str(auth.password.as_ref().map(|p| p.as_str()).unwrap_or(""));
                 let mut value = Zeroizing::new(String::from("Basic "));
-                base64::engine::general_purpose::STANDARD.encode_string(pair.as_bytes(), &mut value);
+                base64::engine::general_purpose::STANDARD
+                    .encode_string(pair.as_bytes(), &mut value);
                 headers.add(AUTHORIZATION, &value);
             }
         }
@@ -150,7 +158,10 @@ impl Headers {
     /// The value of a header, by name in any case (`-` and `_` alike).
     pub fn get(&self, name: &str) -> Option<&str> {
         let name = normalize_name(name);
-        self.fields.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
+        self.fields
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Every header as (normalized name, value), in arrival order.
@@ -237,7 +248,10 @@ pub fn parse_agent_id(value: &str) -> Result<AgentId, ProtocolError> {
 
 /// A `GLPI-Request-ID` value if it is exactly 8 upper-case hex digits.
 pub fn parse_request_id(value: &str) -> Option<&str> {
-    let ok = value.len() == 8 && value.bytes().all(|b| matches!(b, b'0'..=b'9' | b'A'..=b'F'));
+    let ok = value.len() == 8
+        && value
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'A'..=b'F'));
     ok.then_some(value)
 }
 
@@ -259,7 +273,11 @@ pub fn parse_proxy_ids(value: &str, max: u32) -> Result<Vec<AgentId>, ProtocolEr
 /// What a proxy checks before forwarding (spec 3.2.7): its own id already in the chain is
 /// `proxy-loop-detected`; a chain already at `max` (so that adding itself would pass it) is
 /// `too-many-proxy`. Both are answered with 404.
-pub fn check_proxy_chain(chain: &[AgentId], own_id: &AgentId, max: u32) -> Result<(), ProtocolError> {
+pub fn check_proxy_chain(
+    chain: &[AgentId],
+    own_id: &AgentId,
+    max: u32,
+) -> Result<(), ProtocolError> {
     if chain.contains(own_id) {
         return Err(ProtocolError::ProxyLoopDetected);
     }
@@ -272,7 +290,11 @@ pub fn check_proxy_chain(chain: &[AgentId], own_id: &AgentId, max: u32) -> Resul
 /// The `GLPI-Proxy-ID` value for a chain (canonical ids joined by commas), e.g. the incoming
 /// chain with the forwarding proxy's own id appended.
 pub fn format_proxy_ids(chain: &[AgentId]) -> String {
-    chain.iter().map(|id| id.to_string()).collect::<Vec<_>>().join(",")
+    chain
+        .iter()
+        .map(|id| id.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 #[cfg(test)]
@@ -323,7 +345,12 @@ mod tests {
 
     #[test]
     fn names_in_any_case() {
-        for name in ["GLPI-Agent-ID", "glpi-agent-id", "Glpi-Agent-Id", "GLPI-AGENT-ID"] {
+        for name in [
+            "GLPI-Agent-ID",
+            "glpi-agent-id",
+            "Glpi-Agent-Id",
+            "GLPI-AGENT-ID",
+        ] {
             assert_eq!(h(&[(name, ID)]).agent_id(), Ok(Some(id(ID))), "{name}");
         }
     }
@@ -370,7 +397,10 @@ mod tests {
     #[test]
     fn server_form_duplicates_of_one_value_merge() {
         // PHP's built-in server sets both CONTENT_TYPE and HTTP_CONTENT_TYPE.
-        let hs = h(&[("CONTENT_TYPE", "application/json"), ("HTTP_CONTENT_TYPE", "application/json")]);
+        let hs = h(&[
+            ("CONTENT_TYPE", "application/json"),
+            ("HTTP_CONTENT_TYPE", "application/json"),
+        ]);
         assert_eq!(hs.content_type(), Some("application/json"));
     }
 
@@ -385,10 +415,22 @@ mod tests {
     fn agent_id_errors() {
         assert_eq!(h(&[]).agent_id(), Ok(None));
         assert_eq!(h(&[]).require_agent_id(), Err(ProtocolError::BadAgentId));
-        assert_eq!(h(&[("GLPI-Agent-ID", "")]).agent_id(), Err(ProtocolError::BadAgentId));
-        assert_eq!(h(&[("GLPI-Agent-ID", "foo")]).agent_id(), Err(ProtocolError::BadAgentId));
-        assert_eq!(h(&[("GLPI-Agent-ID", &format!(" {ID}\t"))]).agent_id(), Ok(Some(id(ID))));
-        assert_eq!(h(&[("GLPI-Agent-ID", &format!("{{{ID}}}"))]).agent_id(), Err(ProtocolError::BadAgentId));
+        assert_eq!(
+            h(&[("GLPI-Agent-ID", "")]).agent_id(),
+            Err(ProtocolError::BadAgentId)
+        );
+        assert_eq!(
+            h(&[("GLPI-Agent-ID", "foo")]).agent_id(),
+            Err(ProtocolError::BadAgentId)
+        );
+        assert_eq!(
+            h(&[("GLPI-Agent-ID", &format!(" {ID}\t"))]).agent_id(),
+            Ok(Some(id(ID)))
+        );
+        assert_eq!(
+            h(&[("GLPI-Agent-ID", &format!("{{{ID}}}"))]).agent_id(),
+            Err(ProtocolError::BadAgentId)
+        );
         assert_eq!(ProtocolError::BadAgentId.http_status(), 400);
     }
 
@@ -398,17 +440,35 @@ mod tests {
             assert_eq!(parse_request_id(good), Some(good));
         }
         // The last is the spec's own 9-digit example: not 8 digits, so not echoed.
-        for bad in ["", "1234abcd", "1234ABC", "1234ABCDE", "zz45TH7812xx", "1234ABC ", "1234ABCG", "42E6A9AF1"] {
+        for bad in [
+            "",
+            "1234abcd",
+            "1234ABC",
+            "1234ABCDE",
+            "zz45TH7812xx",
+            "1234ABC ",
+            "1234ABCG",
+            "42E6A9AF1",
+        ] {
             assert_eq!(parse_request_id(bad), None, "{bad:?}");
         }
         // Surrounding spaces are header whitespace, not part of the value.
-        assert_eq!(h(&[("GLPI-Request-ID", " 1234ABCD ")]).request_id(), Some("1234ABCD"));
+        assert_eq!(
+            h(&[("GLPI-Request-ID", " 1234ABCD ")]).request_id(),
+            Some("1234ABCD")
+        );
     }
 
     #[test]
     fn crypto_key_id_errors() {
-        assert_eq!(h(&[("GLPI-CryptoKey-ID", "x")]).crypto_key_id(), Err(ProtocolError::BadCryptoKeyId));
-        assert_eq!(h(&[("HTTP_GLPI_CRYPTOKEY_ID", ID)]).crypto_key_id(), Ok(Some(id(ID))));
+        assert_eq!(
+            h(&[("GLPI-CryptoKey-ID", "x")]).crypto_key_id(),
+            Err(ProtocolError::BadCryptoKeyId)
+        );
+        assert_eq!(
+            h(&[("HTTP_GLPI_CRYPTOKEY_ID", ID)]).crypto_key_id(),
+            Ok(Some(id(ID)))
+        );
     }
 
     #[test]
@@ -416,21 +476,48 @@ mod tests {
         let max = 5;
         assert_eq!(parse_proxy_ids("", max), Ok(vec![]));
         assert_eq!(parse_proxy_ids(ID, max), Ok(vec![id(ID)]));
-        assert_eq!(parse_proxy_ids(&format!("{ID},{ID2}"), max), Ok(vec![id(ID), id(ID2)]));
-        assert_eq!(parse_proxy_ids(&format!(" {ID} ,\t{ID2} "), max), Ok(vec![id(ID), id(ID2)]));
-        assert_eq!(parse_proxy_ids(&format!("{ID},,{ID2},"), max), Ok(vec![id(ID), id(ID2)]));
-        assert_eq!(parse_proxy_ids(&format!("{ID};{ID2}"), max), Err(ProtocolError::BadProxyId));
+        assert_eq!(
+            parse_proxy_ids(&format!("{ID},{ID2}"), max),
+            Ok(vec![id(ID), id(ID2)])
+        );
+        assert_eq!(
+            parse_proxy_ids(&format!(" {ID} ,\t{ID2} "), max),
+            Ok(vec![id(ID), id(ID2)])
+        );
+        assert_eq!(
+            parse_proxy_ids(&format!("{ID},,{ID2},"), max),
+            Ok(vec![id(ID), id(ID2)])
+        );
+        assert_eq!(
+            parse_proxy_ids(&format!("{ID};{ID2}"), max),
+            Err(ProtocolError::BadProxyId)
+        );
         // glpi-agent's own proxy test sends this list.
-        assert_eq!(parse_proxy_ids("a,b,c", max), Err(ProtocolError::BadProxyId));
-        assert_eq!(parse_proxy_ids("a,b,c,d,e,f,g,h", max), Err(ProtocolError::BadProxyId));
-        let five = vec![ID; 5].join(",");
+        assert_eq!(
+            parse_proxy_ids("a,b,c", max),
+            Err(ProtocolError::BadProxyId)
+        );
+        assert_eq!(
+            parse_proxy_ids("a,b,c,d,e,f,g,h", max),
+            Err(ProtocolError::BadProxyId)
+        );
+        let five = [ID; 5].join(",");
         assert_eq!(parse_proxy_ids(&five, max).map(|v| v.len()), Ok(5));
-        let six = vec![ID; 6].join(",");
+        let six = [ID; 6].join(",");
         assert_eq!(parse_proxy_ids(&six, max), Err(ProtocolError::TooManyProxy));
         let many = vec!["junk"; 100_000].join(",");
-        assert_eq!(parse_proxy_ids(&format!("{five},{many}"), max), Err(ProtocolError::TooManyProxy));
-        let limits = Limits { max_proxies: 1, ..Limits::default() };
-        assert_eq!(h(&[("GLPI-Proxy-ID", &format!("{ID},{ID2}"))]).proxy_ids(&limits), Err(ProtocolError::TooManyProxy));
+        assert_eq!(
+            parse_proxy_ids(&format!("{five},{many}"), max),
+            Err(ProtocolError::TooManyProxy)
+        );
+        let limits = Limits {
+            max_proxies: 1,
+            ..Limits::default()
+        };
+        assert_eq!(
+            h(&[("GLPI-Proxy-ID", &format!("{ID},{ID2}"))]).proxy_ids(&limits),
+            Err(ProtocolError::TooManyProxy)
+        );
     }
 
     #[test]
@@ -439,12 +526,24 @@ mod tests {
         let other = id(ID2);
         assert_eq!(check_proxy_chain(&[], &own, 5), Ok(()));
         assert_eq!(check_proxy_chain(&[other], &own, 5), Ok(()));
-        assert_eq!(check_proxy_chain(&[own], &own, 5), Err(ProtocolError::ProxyLoopDetected));
-        assert_eq!(check_proxy_chain(&[other, own, other], &own, 5), Err(ProtocolError::ProxyLoopDetected));
+        assert_eq!(
+            check_proxy_chain(&[own], &own, 5),
+            Err(ProtocolError::ProxyLoopDetected)
+        );
+        assert_eq!(
+            check_proxy_chain(&[other, own, other], &own, 5),
+            Err(ProtocolError::ProxyLoopDetected)
+        );
         assert_eq!(check_proxy_chain(&[other; 4], &own, 5), Ok(()));
-        assert_eq!(check_proxy_chain(&[other; 5], &own, 5), Err(ProtocolError::TooManyProxy));
+        assert_eq!(
+            check_proxy_chain(&[other; 5], &own, 5),
+            Err(ProtocolError::TooManyProxy)
+        );
         // A loop is reported even when the chain is also full.
-        assert_eq!(check_proxy_chain(&[own; 5], &own, 5), Err(ProtocolError::ProxyLoopDetected));
+        assert_eq!(
+            check_proxy_chain(&[own; 5], &own, 5),
+            Err(ProtocolError::ProxyLoopDetected)
+        );
         assert_eq!(ProtocolError::ProxyLoopDetected.http_status(), 404);
         assert_eq!(ProtocolError::TooManyProxy.http_status(), 404);
     }
@@ -461,21 +560,38 @@ mod tests {
     fn authorization_from_the_header_or_rebuilt_from_php_auth() {
         let direct = h(&[("Authorization", "Basic dXNlcjpwYXNz")]);
         assert_eq!(direct.authorization(), Some("Basic dXNlcjpwYXNz"));
-        let server = h(&[("HTTP_AUTHORIZATION", "Basic dXNlcjpwYXNz"), ("PHP_AUTH_USER", "other")]);
+        let server = h(&[
+            ("HTTP_AUTHORIZATION", "Basic dXNlcjpwYXNz"),
+            ("PHP_AUTH_USER", "other"),
+        ]);
         assert_eq!(server.authorization(), Some("Basic dXNlcjpwYXNz"));
-        let redirect = h(&[("REDIRECT_HTTP_AUTHORIZATION", "Basic dXNlcjpwYXNz"), ("PHP_AUTH_USER", "other")]);
+        let redirect = h(&[
+            ("REDIRECT_HTTP_AUTHORIZATION", "Basic dXNlcjpwYXNz"),
+            ("PHP_AUTH_USER", "other"),
+        ]);
         assert_eq!(redirect.authorization(), Some("Basic dXNlcjpwYXNz"));
-        let php_auth = h(&[("PHP_AUTH_USER", "user"), ("PHP_AUTH_PW", "pass"), ("REQUEST_METHOD", "POST")]);
+        let php_auth = h(&[
+            ("PHP_AUTH_USER", "user"),
+            ("PHP_AUTH_PW", "pass"),
+            ("REQUEST_METHOD", "POST"),
+        ]);
         assert_eq!(php_auth.authorization(), Some("Basic dXNlcjpwYXNz"));
         let no_pw = h(&[("PHP_AUTH_USER", "user")]);
         assert_eq!(no_pw.authorization(), Some("Basic dXNlcjo="));
         // In a getallheaders() array these names are ordinary (odd) headers.
-        assert_eq!(h(&[("Host", "x"), ("Php-Auth-User", "user")]).authorization(), None);
+        assert_eq!(
+            h(&[("Host", "x"), ("Php-Auth-User", "user")]).authorization(),
+            None
+        );
     }
 
     #[test]
     fn debug_hides_credentials() {
-        let hs = h(&[("Authorization", "Basic dXNlcjpwYXNz"), ("Cookie", "sid=1"), ("Host", "glpi")]);
+        let hs = h(&[
+            ("Authorization", "Basic dXNlcjpwYXNz"),
+            ("Cookie", "sid=1"),
+            ("Host", "glpi"),
+        ]);
         let shown = format!("{hs:?}");
         assert!(!shown.contains("dXNlcjpwYXNz"));
         assert!(!shown.contains("sid=1"));
@@ -484,7 +600,10 @@ mod tests {
 
     #[test]
     fn non_utf8_values_fail_as_their_header() {
-        let hs = Headers::from_pairs([(&b"GLPI-Agent-ID"[..], &b"8d4cd9d8-e630-11f1-84c8-420f0d1cbbf\xff"[..])]);
+        let hs = Headers::from_pairs([(
+            &b"GLPI-Agent-ID"[..],
+            &b"8d4cd9d8-e630-11f1-84c8-420f0d1cbbf\xff"[..],
+        )]);
         assert_eq!(hs.agent_id(), Err(ProtocolError::BadAgentId));
     }
 

@@ -123,7 +123,10 @@ fn hex_value(c: u8) -> (i16, i16) {
     let letter = (c | 0x20) - 0x61;
     let is_digit = in_range(digit, 0, 9);
     let is_letter = in_range(letter, 0, 5);
-    ((digit & is_digit) | ((letter + 10) & is_letter), is_digit | is_letter)
+    (
+        (digit & is_digit) | ((letter + 10) & is_letter),
+        is_digit | is_letter,
+    )
 }
 
 /// Decodes a UUID string into `out` (RFC 4122 byte order). The time taken depends only on
@@ -192,8 +195,8 @@ mod tests {
         assert_eq!(
             id.as_bytes(),
             &[
-                0x3a, 0x60, 0x9a, 0x2e, 0x94, 0x7f, 0x4e, 0x6a, 0x9a, 0xf9, 0x32, 0xc0, 0x24,
-                0xac, 0x39, 0x44
+                0x3a, 0x60, 0x9a, 0x2e, 0x94, 0x7f, 0x4e, 0x6a, 0x9a, 0xf9, 0x32, 0xc0, 0x24, 0xac,
+                0x39, 0x44
             ]
         );
         assert_eq!(id.to_string(), SPEC_ID);
@@ -281,7 +284,11 @@ mod tests {
     fn reference_parse(text: &str) -> Option<[u8; 16]> {
         let groups: Vec<&str> = text.split('-').collect();
         let lens: Vec<usize> = groups.iter().map(|g| g.len()).collect();
-        if lens != [8, 4, 4, 4, 12] || !groups.iter().all(|g| g.chars().all(|c| c.is_ascii_hexdigit())) {
+        if lens != [8, 4, 4, 4, 12]
+            || !groups
+                .iter()
+                .all(|g| g.chars().all(|c| c.is_ascii_hexdigit()))
+        {
             return None;
         }
         let hex: String = groups.concat();
