@@ -7,8 +7,14 @@
 //! The `php` feature (on by default) adds the binding layer that makes the crate
 //! a PHP extension.
 
+pub mod accept;
+pub mod answer;
+pub mod auth;
 pub mod error;
+pub mod expiration;
+pub mod headers;
 pub mod limits;
+pub mod uuid;
 
 /// Content encodings a request body may use, as listed by `phpinfo()`.
 pub const SUPPORTED_ENCODINGS: &str =
@@ -16,6 +22,7 @@ pub const SUPPORTED_ENCODINGS: &str =
 
 pub use error::{Error, ProtocolError, UsageError};
 pub use limits::Limits;
+pub use uuid::{AgentId, Uuid};
 
 #[cfg(feature = "php")]
 pub mod php;
