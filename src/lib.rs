@@ -7,9 +7,13 @@
 //! The `php` feature (on by default) adds the binding layer that makes the crate
 //! a PHP extension.
 
+pub mod compression;
+pub mod content_type;
 pub mod error;
 pub mod limits;
+pub mod xml;
 
+pub use compression::Compression;
 pub use error::{Error, ProtocolError, UsageError};
 pub use limits::Limits;
 

@@ -1,0 +1,1 @@
+//! GLPI agent protocol 3.2.3: Content-Type.
