@@ -3,8 +3,11 @@
 //!
 //! Decompression is streaming and bounded: the output never exceeds
 //! [`Limits::max_decoded_bytes`], and once it passes [`Limits::RATIO_GRACE_BYTES`] it may not
-//! outgrow the compressed bytes read so far by more than [`Limits::max_ratio`]. A bomb is
-//! therefore stopped after about a megabyte of output, whatever it claims to expand to.
+//! outgrow the compressed bytes read so far by more than [`Limits::max_ratio`]
+//! ([`Limits::max_ratio_brotli`] for brotli). A bomb is therefore stopped after about a
+//! megabyte of output, whatever it claims to expand to. Memory stays near the output
+//! produced: the buffer is reserved once from the input size and written a step at a time,
+//! and the brotli window is at most 16 MiB (the large-window extension is refused).
 //!
 //! Behaviour at the edges mirrors PHP's `gzuncompress`/`gzdecode`/`gzinflate` (checked with
 //! PHP 8.2 against its bundled zlib):
@@ -138,7 +141,7 @@ pub fn decompress_into(
     out: &mut Vec<u8>,
 ) -> Result<(), ProtocolError> {
     out.clear();
-    let guard = Guard::new(limits);
+    let guard = Guard::new(limits, c);
     match c {
         Compression::None => {
             guard.check_size(input.len())?;
@@ -158,16 +161,19 @@ pub fn decompress_into(
 /// The limits of one decompression, in `usize`.
 struct Guard {
     max_len: usize,
-    max_ratio: u64,
-    limits: Limits,
+    max_decoded_bytes: u64,
+    max_ratio: u32,
 }
 
 impl Guard {
-    fn new(limits: &Limits) -> Guard {
+    fn new(limits: &Limits, c: Compression) -> Guard {
         Guard {
             max_len: usize::try_from(limits.max_decoded_bytes).unwrap_or(usize::MAX),
-            max_ratio: u64::from(limits.max_ratio),
-            limits: limits.clone(),
+            max_decoded_bytes: limits.max_decoded_bytes,
+            max_ratio: match c {
+                Compression::Brotli => limits.max_ratio_brotli,
+                _ => limits.max_ratio,
+            },
         }
     }
 
@@ -179,7 +185,7 @@ impl Guard {
     fn check_size(&self, produced: usize) -> Result<(), ProtocolError> {
         if produced > self.max_len {
             return Err(ProtocolError::PayloadTooLarge {
-                limit: self.limits.max_decoded_bytes,
+                limit: self.max_decoded_bytes,
             });
         }
         Ok(())
@@ -189,10 +195,10 @@ impl Guard {
         self.check_size(produced)?;
         let produced = produced as u64;
         if produced > Limits::RATIO_GRACE_BYTES
-            && produced > (consumed as u64).saturating_mul(self.max_ratio)
+            && produced > (consumed as u64).saturating_mul(u64::from(self.max_ratio))
         {
             return Err(ProtocolError::CompressionRatio {
-                limit: self.limits.max_ratio,
+                limit: self.max_ratio,
             });
         }
         Ok(())
@@ -200,7 +206,7 @@ impl Guard {
 
     /// The first capacity for a body of `input_len` compressed bytes.
     fn initial_capacity(&self, input_len: usize, hint: Option<usize>) -> usize {
-        let by_ratio = input_len.saturating_mul(self.max_ratio.min(usize::MAX as u64) as usize);
+        let by_ratio = input_len.saturating_mul(self.max_ratio as usize);
         let guess = match hint {
             Some(h) => h.min(by_ratio).saturating_add(1),
             None => input_len.saturating_mul(EXPECTED_RATIO),

@@ -26,6 +26,7 @@ fn limits_with(max: u64, ratio: u32) -> Limits {
     Limits {
         max_decoded_bytes: max,
         max_ratio: ratio,
+        max_ratio_brotli: ratio,
         ..Limits::default()
     }
 }
@@ -366,14 +367,15 @@ fn zeros_through<W: Write>(mut w: W, total: u64) -> W {
     w
 }
 
-fn zlib_bomb(total: u64) -> Vec<u8> {
-    let enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+fn zlib_bomb(total: u64, level: u32) -> Vec<u8> {
+    let enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(level));
     zeros_through(enc, total).finish().unwrap()
 }
 
+/// 2 GiB of zeros at the best level is a 2 MB body: the ratio stops it after the grace.
 #[test]
 fn zlib_bomb_of_2_gib_is_stopped_by_the_ratio() {
-    let bomb = zlib_bomb(2 << 30);
+    let bomb = zlib_bomb(2 << 30, 9);
     assert!(bomb.len() < 4 << 20, "bomb is {} bytes", bomb.len());
     let limits = lim();
     let mut out = Vec::new();
@@ -381,6 +383,20 @@ fn zlib_bomb_of_2_gib_is_stopped_by_the_ratio() {
     assert_eq!(r, Err(ProtocolError::CompressionRatio { limit: limits.max_ratio }));
     // Stopped right after the grace: one decoder step past it at most.
     assert!(out.len() as u64 <= Limits::RATIO_GRACE_BYTES + STEP as u64, "{}", out.len());
+    assert!(out.capacity() as u64 <= limits.max_decoded_bytes + 1);
+}
+
+/// zlib-rs at level 1 expands zeros only about 100 times, under the ratio limit: a 20 MB
+/// body for 2 GiB. The cap stops it, and the buffer never grows past the cap.
+#[test]
+fn zlib_bomb_under_the_ratio_is_stopped_by_the_cap() {
+    let bomb = zlib_bomb(2 << 30, 1);
+    let ratio = (2u64 << 30) / bomb.len() as u64;
+    let limits = lim();
+    assert!(ratio < u64::from(limits.max_ratio), "ratio {ratio}");
+    let mut out = Vec::new();
+    let r = decompress_into(&bomb, Compression::Zlib, &limits, &mut out);
+    assert_eq!(r, Err(ProtocolError::PayloadTooLarge { limit: limits.max_decoded_bytes }));
     assert!(out.capacity() as u64 <= limits.max_decoded_bytes + 1);
 }
 
@@ -398,7 +414,11 @@ fn brotli_and_gzip_bombs_are_stopped_by_the_ratio() {
     for (c, bomb) in [(Compression::Gzip, gz), (Compression::Brotli, br)] {
         let mut out = Vec::new();
         let r = decompress_into(&bomb, c, &limits, &mut out);
-        assert_eq!(r, Err(ProtocolError::CompressionRatio { limit: limits.max_ratio }), "{c}");
+        let limit = match c {
+            Compression::Brotli => limits.max_ratio_brotli,
+            _ => limits.max_ratio,
+        };
+        assert_eq!(r, Err(ProtocolError::CompressionRatio { limit }), "{c}");
         assert!(out.len() as u64 <= Limits::RATIO_GRACE_BYTES + STEP as u64, "{c}");
         assert!(out.capacity() as u64 <= limits.max_decoded_bytes + 1, "{c}");
     }
@@ -438,4 +458,66 @@ fn cap_stops_a_body_under_the_ratio() {
         assert_eq!(r, Err(ProtocolError::PayloadTooLarge { limit: 8 << 20 }), "{c}");
         assert!(out.capacity() as u64 <= (8 << 20) + 1, "{c}: {}", out.capacity());
     }
+}
+
+/// Every real body at hand, compressed as hard as each format allows, stays at least three
+/// times under the default ratio limits. Uses ../shared/corpus when it is there.
+#[test]
+fn real_bodies_stay_far_below_the_ratio_limits() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in [
+        root.join("tests/data/wire/glpi-agent"),
+        root.join("tests/data/wire/fusioninventory-agent"),
+        root.join("../shared/corpus/inventories"),
+    ] {
+        if let Ok(rd) = std::fs::read_dir(&dir) {
+            for e in rd.flatten() {
+                let p = e.path();
+                if matches!(p.extension().and_then(|x| x.to_str()), Some("json" | "xml")) {
+                    files.push(p);
+                }
+            }
+        }
+    }
+    assert!(files.len() >= 8);
+    let limits = lim();
+    for p in files {
+        let body = std::fs::read(&p).unwrap();
+        for (c, level, limit) in [
+            (Compression::Zlib, 9, limits.max_ratio),
+            (Compression::Brotli, 11, limits.max_ratio_brotli),
+        ] {
+            let z = compress(&body, c, level).unwrap();
+            let ratio = body.len() / z.len();
+            assert!(ratio * 3 < limit as usize, "{}: {c} ratio {ratio}", p.display());
+            assert_eq!(decompress(&z, c, &limits).unwrap(), body);
+        }
+    }
+}
+
+/// Brotli bodies are judged by their own ratio limit, deflate bodies by theirs.
+#[test]
+fn each_family_has_its_ratio_limit() {
+    let port = |i: u32| {
+        format!(
+            "{{\"ifdescr\": \"GigabitEthernet1/0/{i}\", \"ifinerrors\": 0, \"ifmtu\": 1500, \
+             \"ifnumber\": {i}, \"ifspeed\": 1000000000, \"ifstatus\": 2, \"iftype\": 6}},\n"
+        )
+    };
+    let body: Vec<u8> = (0..20_000).flat_map(|i| port(i).into_bytes()).collect();
+    assert!(body.len() as u64 > 2 * Limits::RATIO_GRACE_BYTES);
+    let limits = Limits {
+        max_ratio: 10,
+        max_ratio_brotli: 1000,
+        ..Limits::default()
+    };
+    let z = compress(&body, Compression::Zlib, 9).unwrap();
+    let b = compress(&body, Compression::Brotli, 5).unwrap();
+    assert!(body.len() / z.len() > 10 && body.len() / b.len() > 10);
+    assert_eq!(
+        decompress(&z, Compression::Zlib, &limits),
+        Err(ProtocolError::CompressionRatio { limit: 10 })
+    );
+    assert_eq!(decompress(&b, Compression::Brotli, &limits).unwrap(), body);
 }
