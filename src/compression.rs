@@ -348,9 +348,18 @@ pub fn compress(input: &[u8], c: Compression, level: i32) -> Result<Vec<u8>, Usa
     };
     match c {
         Compression::None => Ok(input.to_vec()),
-        Compression::Zlib => Ok(deflate(input, flate2::Compress::new(flate_level(level), true))),
-        Compression::Deflate => Ok(deflate(input, flate2::Compress::new(flate_level(level), false))),
-        Compression::Gzip => Ok(deflate(input, flate2::Compress::new_gzip(flate_level(level), 15))),
+        Compression::Zlib => Ok(deflate(
+            input,
+            flate2::Compress::new(flate_level(level), true),
+        )),
+        Compression::Deflate => Ok(deflate(
+            input,
+            flate2::Compress::new(flate_level(level), false),
+        )),
+        Compression::Gzip => Ok(deflate(
+            input,
+            flate2::Compress::new_gzip(flate_level(level), 15),
+        )),
         Compression::Brotli => Ok(enbrotli(input, level)),
     }
 }

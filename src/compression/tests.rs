@@ -3,7 +3,9 @@ use std::io::Write;
 use std::path::PathBuf;
 
 fn data(rel: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(rel);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(rel);
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
@@ -46,7 +48,10 @@ fn names_round_trip_in_any_case() {
         assert_eq!(Compression::from_name(c.as_str()), Some(c));
         assert_eq!(Compression::from_name(&c.as_str().to_uppercase()), Some(c));
         assert_eq!(c.as_str().parse::<Compression>(), Ok(c));
-        assert_eq!(Compression::from_glpi_code(i64::from(c.glpi_code())), Some(c));
+        assert_eq!(
+            Compression::from_glpi_code(i64::from(c.glpi_code())),
+            Some(c)
+        );
     }
     assert_eq!(Compression::from_name("brotli"), None);
     assert_eq!(Compression::from_name(" zlib"), None);
@@ -156,14 +161,22 @@ fn our_default_zlib_equals_php_gzcompress_length_class() {
 #[test]
 fn reference_brotli_streams_decode() {
     for q in [0, 5, 11] {
-        let got = decompress(&data(&format!("other/brotli-{q}.br")), Compression::Brotli, &lim());
+        let got = decompress(
+            &data(&format!("other/brotli-{q}.br")),
+            Compression::Brotli,
+            &lim(),
+        );
         assert_eq!(got.unwrap(), inventory(), "quality {q}");
     }
 }
 
 #[test]
 fn gzip_optional_header_fields_are_skipped() {
-    let got = decompress(&data("other/gzip-header-fields.gz"), Compression::Gzip, &lim());
+    let got = decompress(
+        &data("other/gzip-header-fields.gz"),
+        Compression::Gzip,
+        &lim(),
+    );
     assert_eq!(got.unwrap(), inventory());
 }
 
@@ -176,7 +189,10 @@ fn captured_agent_bodies_decode() {
         ("wire/glpi-agent/03-contact.request", "json"),
         ("wire/glpi-agent/04-inventory-partial.request", "json"),
         ("wire/glpi-agent/05-contact-nodebug.request", "json"),
-        ("wire/glpi-agent/06-inventory-partial-nodebug.request", "json"),
+        (
+            "wire/glpi-agent/06-inventory-partial-nodebug.request",
+            "json",
+        ),
         ("wire/fusioninventory-agent/01-prolog.request", "xml"),
         ("wire/fusioninventory-agent/02-inventory-xml.request", "xml"),
     ];
@@ -184,7 +200,11 @@ fn captured_agent_bodies_decode() {
         let raw = data(&format!("{stem}.zlib"));
         let want = data(&format!("{stem}.{ext}"));
         assert_eq!(&raw[..2], &[0x78, 0x9c]);
-        assert_eq!(decompress(&raw, Compression::Zlib, &lim()).unwrap(), want, "{stem}");
+        assert_eq!(
+            decompress(&raw, Compression::Zlib, &lim()).unwrap(),
+            want,
+            "{stem}"
+        );
     }
 }
 
@@ -273,8 +293,16 @@ fn corrupt_headers_and_checksums() {
     let n = g.len();
     assert_eq!(corrupt(g.clone(), 0, 0xff, Compression::Gzip), bad);
     assert_eq!(corrupt(g.clone(), 2, 0x01, Compression::Gzip), bad);
-    assert_eq!(corrupt(g.clone(), n - 6, 0x10, Compression::Gzip), bad, "crc");
-    assert_eq!(corrupt(g.clone(), n - 2, 0x10, Compression::Gzip), bad, "isize");
+    assert_eq!(
+        corrupt(g.clone(), n - 6, 0x10, Compression::Gzip),
+        bad,
+        "crc"
+    );
+    assert_eq!(
+        corrupt(g.clone(), n - 2, 0x10, Compression::Gzip),
+        bad,
+        "isize"
+    );
 
     // A zlib body given as gzip and the other way round.
     assert_eq!(decompress(&z, Compression::Gzip, &lim()), bad);
@@ -282,7 +310,10 @@ fn corrupt_headers_and_checksums() {
     // Invalid block type 3 in raw deflate.
     assert_eq!(decompress(&[0x07, 0x00], Compression::Deflate, &lim()), bad);
     // Brotli: WBITS pattern reserved by RFC 7932 (large window marker without support).
-    assert_eq!(decompress(&[0x11, 0x01, 0x8c, 0xc1], Compression::Brotli, &lim()), bad);
+    assert_eq!(
+        decompress(&[0x11, 0x01, 0x8c, 0xc1], Compression::Brotli, &lim()),
+        bad
+    );
 }
 
 #[test]
@@ -326,7 +357,11 @@ fn cap_is_exact() {
     for c in Compression::ALL {
         let z = compress(&input, c, -1).unwrap();
         let n = input.len() as u64;
-        assert_eq!(decompress(&z, c, &limits_with(n, 200)).unwrap(), input, "{c}");
+        assert_eq!(
+            decompress(&z, c, &limits_with(n, 200)).unwrap(),
+            input,
+            "{c}"
+        );
         assert_eq!(
             decompress(&z, c, &limits_with(n - 1, 200)),
             Err(ProtocolError::PayloadTooLarge { limit: n - 1 }),
@@ -380,9 +415,18 @@ fn zlib_bomb_of_2_gib_is_stopped_by_the_ratio() {
     let limits = lim();
     let mut out = Vec::new();
     let r = decompress_into(&bomb, Compression::Zlib, &limits, &mut out);
-    assert_eq!(r, Err(ProtocolError::CompressionRatio { limit: limits.max_ratio }));
+    assert_eq!(
+        r,
+        Err(ProtocolError::CompressionRatio {
+            limit: limits.max_ratio
+        })
+    );
     // Stopped right after the grace: one decoder step past it at most.
-    assert!(out.len() as u64 <= Limits::RATIO_GRACE_BYTES + STEP as u64, "{}", out.len());
+    assert!(
+        out.len() as u64 <= Limits::RATIO_GRACE_BYTES + STEP as u64,
+        "{}",
+        out.len()
+    );
     assert!(out.capacity() as u64 <= limits.max_decoded_bytes + 1);
 }
 
@@ -396,7 +440,12 @@ fn zlib_bomb_under_the_ratio_is_stopped_by_the_cap() {
     assert!(ratio < u64::from(limits.max_ratio), "ratio {ratio}");
     let mut out = Vec::new();
     let r = decompress_into(&bomb, Compression::Zlib, &limits, &mut out);
-    assert_eq!(r, Err(ProtocolError::PayloadTooLarge { limit: limits.max_decoded_bytes }));
+    assert_eq!(
+        r,
+        Err(ProtocolError::PayloadTooLarge {
+            limit: limits.max_decoded_bytes
+        })
+    );
     assert!(out.capacity() as u64 <= limits.max_decoded_bytes + 1);
 }
 
@@ -419,7 +468,10 @@ fn brotli_and_gzip_bombs_are_stopped_by_the_ratio() {
             _ => limits.max_ratio,
         };
         assert_eq!(r, Err(ProtocolError::CompressionRatio { limit }), "{c}");
-        assert!(out.len() as u64 <= Limits::RATIO_GRACE_BYTES + STEP as u64, "{c}");
+        assert!(
+            out.len() as u64 <= Limits::RATIO_GRACE_BYTES + STEP as u64,
+            "{c}"
+        );
         assert!(out.capacity() as u64 <= limits.max_decoded_bytes + 1, "{c}");
     }
 }
@@ -455,8 +507,16 @@ fn cap_stops_a_body_under_the_ratio() {
         let z = compress(&body, c, 1).unwrap();
         let mut out = Vec::new();
         let r = decompress_into(&z, c, &limits, &mut out);
-        assert_eq!(r, Err(ProtocolError::PayloadTooLarge { limit: 8 << 20 }), "{c}");
-        assert!(out.capacity() as u64 <= (8 << 20) + 1, "{c}: {}", out.capacity());
+        assert_eq!(
+            r,
+            Err(ProtocolError::PayloadTooLarge { limit: 8 << 20 }),
+            "{c}"
+        );
+        assert!(
+            out.capacity() as u64 <= (8 << 20) + 1,
+            "{c}: {}",
+            out.capacity()
+        );
     }
 }
 
@@ -490,7 +550,11 @@ fn real_bodies_stay_far_below_the_ratio_limits() {
         ] {
             let z = compress(&body, c, level).unwrap();
             let ratio = body.len() / z.len();
-            assert!(ratio * 3 < limit as usize, "{}: {c} ratio {ratio}", p.display());
+            assert!(
+                ratio * 3 < limit as usize,
+                "{}: {c} ratio {ratio}",
+                p.display()
+            );
             assert_eq!(decompress(&z, c, &limits).unwrap(), body);
         }
     }
