@@ -85,7 +85,10 @@ impl ProtocolError {
             NotAcceptable => 406,
             PayloadTooLarge { .. } | CompressionRatio { .. } => 413,
             CorruptCompressedData | TruncatedCompressedData => 400,
-            MalformedJson { .. } | JsonTooDeep { .. } | InvalidUtf8 { .. } | InvalidPropertyName => 400,
+            MalformedJson { .. }
+            | JsonTooDeep { .. }
+            | InvalidUtf8 { .. }
+            | InvalidPropertyName => 400,
             MalformedXml | BadFormat => 400,
             BadAgentId | BadCryptoKeyId | BadProxyId => 400,
             ProxyLoopDetected | TooManyProxy => 404,
@@ -163,7 +166,10 @@ impl ProtocolError {
             MalformedJson { offset } => format!("malformed json at byte {offset}"),
             JsonTooDeep { limit } => format!("json nests deeper than {limit} levels"),
             InvalidUtf8 { offset } => format!("invalid utf-8 in a json string at byte {offset}"),
-            InvalidPropertyName => "a json object key starts with a NUL byte, which PHP refuses as a property name".into(),
+            InvalidPropertyName => {
+                "a json object key starts with a NUL byte, which PHP refuses as a property name"
+                    .into()
+            }
             other => other.token().to_string(),
         }
     }
@@ -288,10 +294,19 @@ mod tests {
 
     #[test]
     fn spec_tokens_keep_their_spelling_and_status() {
-        assert_eq!(ProtocolError::UnsupportedContentType.token(), "unsupported content-type");
+        assert_eq!(
+            ProtocolError::UnsupportedContentType.token(),
+            "unsupported content-type"
+        );
         assert_eq!(ProtocolError::UnsupportedContentType.http_status(), 415);
-        assert_eq!(ProtocolError::MalformedJson { offset: 3 }.token(), "malformed json");
-        assert_eq!(ProtocolError::ProxyLoopDetected.token(), "proxy-loop-detected");
+        assert_eq!(
+            ProtocolError::MalformedJson { offset: 3 }.token(),
+            "malformed json"
+        );
+        assert_eq!(
+            ProtocolError::ProxyLoopDetected.token(),
+            "proxy-loop-detected"
+        );
         assert_eq!(ProtocolError::ProxyLoopDetected.http_status(), 404);
         assert_eq!(ProtocolError::TooManyProxy.token(), "too-many-proxy");
         assert_eq!(ProtocolError::TooManyProxy.http_status(), 404);

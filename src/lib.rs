@@ -10,6 +10,8 @@
 pub mod accept;
 pub mod answer;
 pub mod auth;
+pub mod compression;
+pub mod content_type;
 pub mod error;
 pub mod expiration;
 pub mod headers;
@@ -19,7 +21,9 @@ pub mod uuid;
 /// Content encodings a request body may use, as listed by `phpinfo()`.
 pub const SUPPORTED_ENCODINGS: &str =
     "json, xml, zlib (RFC 1950), gzip (RFC 1952), deflate (RFC 1951), brotli (RFC 7932, built in)";
+pub mod xml;
 
+pub use compression::Compression;
 pub use error::{Error, ProtocolError, UsageError};
 pub use limits::Limits;
 pub use uuid::{AgentId, Uuid};
