@@ -7,11 +7,18 @@
 //! The `php` feature (on by default) adds the binding layer that makes the crate
 //! a PHP extension.
 
+pub mod envelope;
 pub mod error;
+pub mod keywrap;
 pub mod limits;
+pub mod register;
+pub mod secret;
 
 pub use error::{Error, ProtocolError, UsageError};
 pub use limits::Limits;
+
+#[cfg(test)]
+pub(crate) mod test_support;
 
 #[cfg(feature = "php")]
 pub mod php;
