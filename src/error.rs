@@ -243,6 +243,9 @@ impl std::error::Error for UsageError {}
 pub enum Error {
     Protocol(ProtocolError),
     Usage(UsageError),
+    /// The OS random generator failed while making a secret: neither side's fault,
+    /// and never papered over with a weaker source.
+    Rng(crate::secret::RngError),
 }
 
 impl From<ProtocolError> for Error {
@@ -257,11 +260,18 @@ impl From<UsageError> for Error {
     }
 }
 
+impl From<crate::secret::RngError> for Error {
+    fn from(e: crate::secret::RngError) -> Self {
+        Error::Rng(e)
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Protocol(e) => e.fmt(f),
             Error::Usage(e) => e.fmt(f),
+            Error::Rng(e) => e.fmt(f),
         }
     }
 }
