@@ -8,6 +8,7 @@
 //! a PHP extension.
 
 pub mod error;
+pub mod json;
 pub mod limits;
 
 pub use error::{Error, ProtocolError, UsageError};
