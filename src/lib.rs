@@ -16,6 +16,7 @@ pub mod envelope;
 pub mod error;
 pub mod expiration;
 pub mod headers;
+pub mod json;
 pub mod keywrap;
 pub mod limits;
 pub mod register;
