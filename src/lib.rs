@@ -19,6 +19,7 @@ pub mod headers;
 pub mod json;
 pub mod keywrap;
 pub mod limits;
+pub mod request;
 pub mod register;
 pub mod secret;
 pub mod uuid;
