@@ -72,14 +72,34 @@ pub(crate) struct KeyTable {
 }
 
 const EMPTY: u32 = u32::MAX;
+const MIN_SLOTS: usize = 64;
+/// A table that grew past this for one document is not kept for the next one.
+const MAX_KEPT_SLOTS: usize = 1 << 14;
 
 impl KeyTable {
     pub(crate) fn new() -> KeyTable {
         KeyTable {
             entries: Vec::new(),
             last_object: Vec::new(),
-            slots: vec![EMPTY; 64],
+            slots: vec![EMPTY; MIN_SLOTS],
         }
+    }
+
+    /// Forgets every key, keeping the allocations of a table of ordinary size.
+    pub(crate) fn clear(&mut self) {
+        self.entries.clear();
+        self.last_object.clear();
+        if self.slots.len() > MAX_KEPT_SLOTS {
+            self.slots = vec![EMPTY; MIN_SLOTS];
+        } else {
+            self.slots.fill(EMPTY);
+        }
+    }
+
+    pub(crate) fn capacity_bytes(&self) -> usize {
+        self.entries.capacity() * std::mem::size_of::<KeyEntry>()
+            + self.last_object.capacity() * 8
+            + self.slots.capacity() * 4
     }
 
     /// Finds or adds `bytes`, found at `offset` in the input (`owned == false`) or in

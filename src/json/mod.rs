@@ -1,7 +1,7 @@
 //! JSON message bodies (spec 3.3, RFC 8259) decoded exactly as PHP 8.2's `json_decode`
 //! decodes them, without PHP types.
 //!
-//! [`parse`] validates the text and returns a [`Tape`]: the events of the document in
+//! [`parse`] validates the text into a reusable [`Scratch`] and returns a [`Tape`]: the events of the document in
 //! order, each array and object carrying its element count before its children, strings
 //! borrowed from the input unless they had escapes, numbers converted with PHP's rules,
 //! and object keys interned so that a key repeated across the document has one
@@ -31,7 +31,7 @@ pub mod value;
 mod tests;
 
 pub use keys::php_integer_key;
-pub use scan::parse;
+pub use scan::{parse, Scratch};
 pub use tape::{Event, Events, Key, KeyId, Tape};
 
 use crate::limits::{InvalidUtf8, Limits};

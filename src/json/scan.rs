@@ -15,8 +15,45 @@ use crate::limits::InvalidUtf8;
 /// a valid UTF-8 sequence.
 const REPLACEMENT: &[u8] = "\u{FFFD}".as_bytes();
 
+/// Buffers a parse fills: reusing one across documents saves most allocations.
+#[derive(Default)]
+pub struct Scratch {
+    nodes: Vec<Node>,
+    strings: Vec<u8>,
+    keys: Option<KeyTable>,
+    stack: Vec<Frame>,
+}
+
+impl Scratch {
+    pub fn new() -> Scratch {
+        Scratch::default()
+    }
+
+    /// Heap bytes held, so that a caller can decide not to keep a large scratch.
+    pub fn capacity_bytes(&self) -> usize {
+        self.nodes.capacity() * std::mem::size_of::<Node>()
+            + self.strings.capacity()
+            + self.keys.as_ref().map_or(0, KeyTable::capacity_bytes)
+            + self.stack.capacity() * std::mem::size_of::<Frame>()
+    }
+}
+
 /// Validates `input` and returns its events, or the error PHP would report first.
-pub fn parse<'a>(input: &'a [u8], opts: &ParseOptions) -> Result<Tape<'a>, ProtocolError> {
+pub fn parse<'a>(
+    input: &'a [u8],
+    opts: &ParseOptions,
+    scratch: &'a mut Scratch,
+) -> Result<Tape<'a>, ProtocolError> {
+    let mut keys = scratch.keys.take().unwrap_or_else(KeyTable::new);
+    keys.clear();
+    let mut nodes = std::mem::take(&mut scratch.nodes);
+    nodes.clear();
+    // Real inventories hold about one value or key per 12 to 20 bytes.
+    nodes.reserve(input.len() / 12 + 4);
+    let mut strings = std::mem::take(&mut scratch.strings);
+    strings.clear();
+    let mut stack = std::mem::take(&mut scratch.stack);
+    stack.clear();
     let mut s = Scanner {
         input,
         pos: 0,
@@ -24,19 +61,23 @@ pub fn parse<'a>(input: &'a [u8], opts: &ParseOptions) -> Result<Tape<'a>, Proto
         max_depth: opts.max_depth,
         substitute: opts.invalid_utf8 == InvalidUtf8::Substitute,
         next_bad: first_invalid_utf8(input),
-        // Real inventories hold about one value or key per 12 to 20 bytes.
-        nodes: Vec::with_capacity(input.len() / 12 + 4),
-        strings: Vec::new(),
-        keys: KeyTable::new(),
-        stack: Vec::new(),
+        nodes,
+        strings,
+        keys,
+        stack,
         serial: 0,
     };
-    s.run()?;
+    let result = s.run();
+    scratch.nodes = s.nodes;
+    scratch.strings = s.strings;
+    scratch.stack = s.stack;
+    let keys = scratch.keys.insert(s.keys);
+    result?;
     Ok(Tape {
         input,
-        nodes: s.nodes,
-        strings: s.strings,
-        keys: s.keys.entries,
+        nodes: &scratch.nodes,
+        strings: &scratch.strings,
+        keys: &keys.entries,
     })
 }
 

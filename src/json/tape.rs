@@ -99,20 +99,21 @@ pub(crate) struct KeyEntry {
     pub(crate) index: Option<i64>,
 }
 
-/// A decoded document. Strings without escapes borrow from the input.
-#[derive(Debug)]
+/// A decoded document: a view of the input and of the [`Scratch`](super::Scratch) it
+/// was parsed into. Strings without escapes borrow from the input.
+#[derive(Debug, Clone, Copy)]
 pub struct Tape<'a> {
     pub(crate) input: &'a [u8],
-    pub(crate) nodes: Vec<Node>,
-    pub(crate) strings: Vec<u8>,
-    pub(crate) keys: Vec<KeyEntry>,
+    pub(crate) nodes: &'a [Node],
+    pub(crate) strings: &'a [u8],
+    pub(crate) keys: &'a [KeyEntry],
 }
 
 impl<'a> Tape<'a> {
     /// The events in document order; the first one is the root value.
-    pub fn events(&self) -> Events<'_> {
+    pub fn events(&self) -> Events<'a> {
         Events {
-            tape: self,
+            tape: *self,
             nodes: self.nodes.iter(),
         }
     }
@@ -132,7 +133,7 @@ impl<'a> Tape<'a> {
         self.keys.len()
     }
 
-    pub fn key(&self, id: KeyId) -> Key<'_> {
+    pub fn key(&self, id: KeyId) -> Key<'a> {
         let e = &self.keys[id.index()];
         let src = if e.owned {
             &self.strings[..]
@@ -146,7 +147,7 @@ impl<'a> Tape<'a> {
     }
 
     #[inline]
-    fn event(&self, n: &Node) -> Event<'_> {
+    fn event(&self, n: &Node) -> Event<'a> {
         let len = (n.head >> KIND_BITS) as usize;
         match n.head & KIND_MASK {
             K_NULL => Event::Null,
@@ -176,7 +177,7 @@ impl<'a> Tape<'a> {
 
 /// Iterator over a [`Tape`]'s events.
 pub struct Events<'t> {
-    tape: &'t Tape<'t>,
+    tape: Tape<'t>,
     nodes: std::slice::Iter<'t, Node>,
 }
 

@@ -3,7 +3,7 @@
 //! random documents compared with serde_json as an independent parser.
 
 use super::value::{build, decode, ArrayKey, PhpValue};
-use super::{parse, Event, ParseOptions};
+use super::{parse, Event, ParseOptions, Scratch};
 use crate::error::ProtocolError;
 use crate::limits::InvalidUtf8;
 
@@ -285,7 +285,7 @@ fn depth_counts_as_php_does() {
     // nested model does recurse, hence the smaller depth there).
     let deep = format!("{}{}", "[".repeat(200_000), "]".repeat(200_000));
     assert_eq!(
-        parse(deep.as_bytes(), &with(u32::MAX)).unwrap().len(),
+        parse(deep.as_bytes(), &with(u32::MAX), &mut Scratch::new()).unwrap().len(),
         200_000
     );
     let deep = format!("{}{}", "[".repeat(2_000), "]".repeat(2_000));
@@ -450,7 +450,8 @@ fn substitution_replaces_each_offending_byte() {
 #[test]
 fn containers_state_their_size_first_and_keys_are_shared() {
     let json = br#"[{"a":1,"b":[true]},{"a":"x\ny","b":"plain"}]"#;
-    let tape = parse(json, &opts(false)).unwrap();
+    let mut scratch = Scratch::new();
+    let tape = parse(json, &opts(false), &mut scratch).unwrap();
     let ev: Vec<Event> = tape.events().collect();
     let Event::Key(a) = ev[2] else {
         panic!("{ev:?}")
@@ -493,7 +494,8 @@ fn containers_state_their_size_first_and_keys_are_shared() {
 #[test]
 fn objects_that_may_repeat_a_key_are_marked() {
     let flags = |json: &[u8]| -> Vec<bool> {
-        let tape = parse(json, &opts(false)).unwrap();
+        let mut scratch = Scratch::new();
+        let tape = parse(json, &opts(false), &mut scratch).unwrap();
         tape.events()
             .filter_map(|e| match e {
                 Event::Object { distinct_keys, .. } => Some(distinct_keys),
@@ -510,7 +512,8 @@ fn objects_that_may_repeat_a_key_are_marked() {
 
 #[test]
 fn integer_key_of_each_distinct_key() {
-    let tape = parse(br#"{"12":1,"x":2,"-3":3,"12":4}"#, &opts(true)).unwrap();
+    let mut scratch = Scratch::new();
+    let tape = parse(br#"{"12":1,"x":2,"-3":3,"12":4}"#, &opts(true), &mut scratch).unwrap();
     let keys: Vec<_> = (0..tape.key_count())
         .map(|i| tape.key(super::KeyId(i as u32)).index)
         .collect();
@@ -837,7 +840,8 @@ fn damaged_documents_are_refused_when_serde_json_refuses_them() {
 #[test]
 fn reference_builder_handles_every_event() {
     let json = br#"{"list":[1,-2.5,"s",true,false,null,[],{}],"obj":{"k":{"1":[]}}}"#;
-    let tape = parse(json, &opts(true)).unwrap();
+    let mut scratch = Scratch::new();
+    let tape = parse(json, &opts(true), &mut scratch).unwrap();
     let v = build(&tape, true);
     let PhpValue::Array(top) = v else { panic!() };
     assert_eq!(top.len(), 2);
@@ -848,4 +852,23 @@ fn reference_builder_handles_every_event() {
             PhpValue::Array(vec![(ArrayKey::Int(1), PhpValue::Array(vec![]))])
         )])
     );
+}
+
+#[test]
+fn a_scratch_serves_many_documents_even_after_errors() {
+    let mut scratch = Scratch::new();
+    let docs: &[&[u8]] = &[
+        br#"{"a":"x\ny","b":[1,2]}"#,
+        b"[\"\xff\"",
+        br#"{"b":"plain","a":{"a":null}}"#,
+        br#"[{"c":1},{"c":"\u00e9"}]"#,
+    ];
+    for _ in 0..3 {
+        for json in docs {
+            let fresh = decode(json, &opts(true));
+            let reused = parse(json, &opts(true), &mut scratch).map(|t| build(&t, true));
+            assert_eq!(reused, fresh);
+        }
+    }
+    assert!(scratch.capacity_bytes() > 0);
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::tape::{Event, KeyId, Tape};
-use super::{parse, ParseOptions};
+use super::{parse, ParseOptions, Scratch};
 use crate::error::ProtocolError;
 
 /// A key of a PHP array.
@@ -48,7 +48,8 @@ impl PartialEq for PhpValue {
 
 /// Decodes `input` to the value `json_decode($input, $opts->assoc, $opts->max_depth)` returns.
 pub fn decode(input: &[u8], opts: &ParseOptions) -> Result<PhpValue, ProtocolError> {
-    Ok(build(&parse(input, opts)?, opts.assoc))
+    let mut scratch = Scratch::new();
+    Ok(build(&parse(input, opts, &mut scratch)?, opts.assoc))
 }
 
 enum Members {

@@ -56,6 +56,7 @@ fn key_text(k: &ArrayKey<'_>) -> String {
         ArrayKey::Long(i) => i.to_string(),
         ArrayKey::String(s) => s.to_string(),
         ArrayKey::Str(s) => (*s).to_string(),
+        ArrayKey::ZendString(s) => String::from_utf8_lossy(s.as_bytes()).into_owned(),
     }
 }
 
@@ -126,6 +127,7 @@ pub fn headers_from_table(ht: &ZendHashTable) -> Headers {
                 ArrayKey::Long(_) => return None,
                 ArrayKey::String(s) => s.into_bytes(),
                 ArrayKey::Str(s) => s.as_bytes().to_vec(),
+                ArrayKey::ZendString(s) => s.as_bytes().to_vec(),
             };
             let value = v.binary_slice::<u8>()?.to_vec();
             Some((name, value))
@@ -142,7 +144,7 @@ pub struct CallOptions {
     pub key: Option<Vec<u8>>,
 }
 
-const OPTION_NAMES: &str = "max_decoded_bytes, max_ratio, max_depth, max_proxies, message_max_age, invalid_utf8, assoc, key";
+const OPTION_NAMES: &str = "max_decoded_bytes, max_ratio, max_ratio_brotli, max_depth, max_proxies, message_max_age, invalid_utf8, assoc, key";
 
 fn positive(name: &str, v: &Zval) -> Result<u64, UsageError> {
     match v.long() {
@@ -163,6 +165,7 @@ pub fn call_options(options: Option<&ZendHashTable>) -> Result<CallOptions, Usag
         match name.as_str() {
             "max_decoded_bytes" => out.limits.max_decoded_bytes = positive(&name, v)?,
             "max_ratio" => out.limits.max_ratio = positive_u32(&name, v)?,
+            "max_ratio_brotli" => out.limits.max_ratio_brotli = positive_u32(&name, v)?,
             "max_depth" => out.limits.max_depth = positive_u32(&name, v)?,
             "max_proxies" => out.limits.max_proxies = positive_u32(&name, v)?,
             "message_max_age" => out.limits.message_max_age = positive_u32(&name, v)?,

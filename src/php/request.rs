@@ -41,7 +41,6 @@ impl Request {
     /// `message_max_age`, `invalid_utf8` ('error' or 'substitute'), `assoc` (bool),
     /// `key` (the 16-byte session key for a body sent with `GLPI-CryptoKey-ID`).
     /// Throws `ProtocolException` for anything the peer got wrong.
-    #[php(defaults(options = None))]
     pub fn decode(body: BinarySlice<u8>, headers: &ZendHashTable, options: Option<&ZendHashTable>) -> PhpResult<Self> {
         let opts = call_options(options).php()?;
         let key = opts.key.as_deref().map(Key128::from_slice).transpose().php()?;

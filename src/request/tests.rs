@@ -17,7 +17,8 @@ fn opts() -> DecodeOptions<'static> {
 }
 
 fn fields(body: &[u8]) -> MessageFields {
-    let tape = json::parse(body, &ParseOptions::default()).expect("valid json");
+    let mut scratch = json::Scratch::new();
+    let tape = json::parse(body, &ParseOptions::default(), &mut scratch).expect("valid json");
     message_fields(&tape).expect("routable message")
 }
 
@@ -131,7 +132,8 @@ fn message_fields_follow_the_contract_and_skip_nested_members() {
     assert_eq!(fields(br#"{"deviceid":"d"}"#).action(), "inventory");
     assert_eq!(fields(br#"{"action":"NetDiscovery","query":"x"}"#).action(), "netdiscovery");
     for bad in [&b"[1,2]"[..], b"\"x\"", br#"{"action":5}"#, br#"{"deviceid":{"a":1}}"#] {
-        let tape = json::parse(bad, &ParseOptions::default()).unwrap();
+        let mut scratch = json::Scratch::new();
+        let tape = json::parse(bad, &ParseOptions::default(), &mut scratch).unwrap();
         assert_eq!(message_fields(&tape), Err(ProtocolError::BadFormat), "{}", String::from_utf8_lossy(bad));
     }
 }
