@@ -11,6 +11,7 @@ pub mod functions;
 pub mod ini;
 pub(crate) mod json;
 pub mod request;
+pub mod response;
 
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\version")]
@@ -43,4 +44,5 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .info_function(info)
         .function(wrap_function!(version))
         .class::<request::Request>()
+        .class::<response::Response>()
 }
