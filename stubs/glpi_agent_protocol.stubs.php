@@ -16,6 +16,20 @@ namespace GlpiAgentProtocol {
         public function getToken(): string {}
     }
 
+    class RegisterAgent
+    {
+        public function __construct() {}
+        public static function answer(string $token, string $agent_id, string $challenge): mixed {}
+        public static function finish(string $token, string $state, string $challenge, ?string $crypto = null): ?string {}
+    }
+
+    class RegisterServer
+    {
+        public function __construct() {}
+        public static function challenge(string $token, string $agent_id): mixed {}
+        public static function verify(string $token, string $state, string $answer, int $max_age = 0): mixed {}
+    }
+
     class Request
     {
         public function __construct() {}

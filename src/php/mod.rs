@@ -10,6 +10,7 @@ pub mod errors;
 pub mod functions;
 pub mod ini;
 pub(crate) mod json;
+pub mod register;
 pub mod request;
 pub mod response;
 
@@ -45,4 +46,6 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .function(wrap_function!(version))
         .class::<request::Request>()
         .class::<response::Response>()
+        .class::<register::RegisterServer>()
+        .class::<register::RegisterAgent>()
 }
