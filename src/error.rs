@@ -139,6 +139,19 @@ impl ProtocolError {
         }
     }
 
+    /// The `expiration` sent with the error answer: how long the agent should wait
+    /// before trying again (spec 3.3.2: "in case of error ... the latest delay or
+    /// configured one should be used"). Short where retrying soon can succeed.
+    pub fn expiration(&self) -> &'static str {
+        use ProtocolError::*;
+        match self {
+            BusyServer => "30m",
+            ChallengeFailed | ChallengeForAnotherAgent | Unauthorized => "1h",
+            UnknownCryptoKey | EncryptionRequired | KeyExpired | StaleMessage => "1m",
+            _ => "1d",
+        }
+    }
+
     /// A sentence for logs and exception messages: the token plus the public facts.
     pub fn detail(&self) -> String {
         use ProtocolError::*;

@@ -10,6 +10,10 @@
 pub mod error;
 pub mod limits;
 
+/// Content encodings a request body may use, as listed by `phpinfo()`.
+pub const SUPPORTED_ENCODINGS: &str =
+    "json, xml, zlib (RFC 1950), gzip (RFC 1952), deflate (RFC 1951), brotli (RFC 7932, built in)";
+
 pub use error::{Error, ProtocolError, UsageError};
 pub use limits::Limits;
 

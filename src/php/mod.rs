@@ -2,6 +2,10 @@
 //! of core errors to PHP exceptions. No protocol logic lives here.
 
 use ext_php_rs::prelude::*;
+use ext_php_rs::zend::ModuleEntry;
+
+pub mod errors;
+pub mod ini;
 
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\version")]
@@ -9,7 +13,28 @@ pub fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")
 }
 
+extern "C" fn startup(_ty: i32, module_number: i32) -> i32 {
+    ini::register(module_number);
+    match errors::register_classes() {
+        Ok(()) => 0,
+        Err(_) => -1,
+    }
+}
+
+extern "C" fn shutdown(_ty: i32, module_number: i32) -> i32 {
+    ini::unregister(module_number);
+    0
+}
+
+extern "C" fn info(module: *mut ModuleEntry) {
+    ini::print_info(module.cast());
+}
+
 #[php_module]
+#[php(startup = startup)]
 pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
-    module.function(wrap_function!(version))
+    module
+        .shutdown_function(shutdown)
+        .info_function(info)
+        .function(wrap_function!(version))
 }

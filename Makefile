@@ -1,0 +1,74 @@
+# Build, install and test the glpi_agent_protocol PHP extension.
+#   make demo    the main job: the reference endpoint serving a simulated agent exchange
+#   make test    every test (Rust core, stubs, PHPUnit, fuzz smoke, real peers)
+SHELL := /bin/bash
+PHP ?= php
+PHP_CONFIG ?= php-config
+CARGO ?= cargo
+EXT := target/release/libglpi_agent_protocol.so
+PHP_EXT := $(PHP) -d extension=$(CURDIR)/$(EXT)
+FUZZ_SECONDS ?= 20
+
+.PHONY: deps build install uninstall stubs check-stubs test test-rust test-php test-fuzz test-peers \
+        test-valgrind demo bench bench-load clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(CARGO) build --release
+
+$(EXT):
+	$(CARGO) build --release
+
+install: build
+	install -m 0755 $(EXT) "$$($(PHP_CONFIG) --extension-dir)/glpi_agent_protocol.so"
+	@mods=/etc/php/$$($(PHP) -r 'echo PHP_MAJOR_VERSION.".".PHP_MINOR_VERSION;')/mods-available; \
+	if [ -d "$$mods" ] && command -v phpenmod >/dev/null; then \
+	    install -m 0644 packaging/glpi_agent_protocol.ini "$$mods/glpi_agent_protocol.ini"; \
+	    phpenmod glpi_agent_protocol; \
+	else \
+	    echo "copy packaging/glpi_agent_protocol.ini into the directory that 'php --ini' scans"; \
+	fi
+	@$(PHP) -m | grep -qx glpi_agent_protocol && echo "installed: php -m lists glpi_agent_protocol"
+
+uninstall:
+	-phpdismod glpi_agent_protocol
+	rm -f "$$($(PHP_CONFIG) --extension-dir)/glpi_agent_protocol.so"
+
+stubs: build
+	$(PHP_EXT) scripts/gen-stubs.php > stubs/glpi_agent_protocol.stubs.php
+
+check-stubs: build
+	@$(PHP_EXT) scripts/gen-stubs.php | diff -u stubs/glpi_agent_protocol.stubs.php - \
+	    && echo "stubs: up to date with the built extension"
+
+test-rust: deps
+	$(CARGO) test --no-default-features
+
+test-php: build
+	$(PHP_EXT) /usr/bin/phpunit -c phpunit.xml
+
+test-fuzz:
+	scripts/fuzz-smoke.sh $(FUZZ_SECONDS)
+
+test-peers: build
+	scripts/test-peers.sh
+
+test-valgrind: build
+	scripts/test-valgrind.sh
+
+test: build test-rust check-stubs test-php test-fuzz
+	@echo "all test suites passed"
+
+demo: build
+	scripts/demo.sh
+
+bench: build
+	$(PHP_EXT) bench/decode.php
+
+bench-load: build
+	bench/load.sh
+
+clean:
+	$(CARGO) clean

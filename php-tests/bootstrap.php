@@ -1,0 +1,31 @@
+<?php
+// Shared setup for the PHPUnit suite: the extension must be loaded (make test-php passes
+// -d extension=...), and helpers find the optional shared corpus next to the clone.
+
+declare(strict_types=1);
+
+if (!extension_loaded('glpi_agent_protocol')) {
+    fwrite(STDERR, "the glpi_agent_protocol extension is not loaded: run the suite with make test-php\n");
+    exit(1);
+}
+
+const PROJECT_ROOT = __DIR__ . '/..';
+
+/** The shared corpus beside the clone, or null when this checkout has none. */
+function shared_corpus(): ?string
+{
+    foreach ([getenv('GAP_SHARED_CORPUS') ?: '', PROJECT_ROOT . '/../shared/corpus'] as $dir) {
+        if ($dir !== '' && is_dir($dir)) {
+            return realpath($dir);
+        }
+    }
+    return null;
+}
+
+/** PHP's own command line, with the same extension loaded, for tests that run subprocesses. */
+function php_with_extension(): string
+{
+    $ext = ini_get('extension_dir');
+    $loaded = (new ReflectionExtension('glpi_agent_protocol'))->getName();
+    return escapeshellarg(PHP_BINARY) . ' -d extension=' . escapeshellarg(realpath(PROJECT_ROOT . '/target/release/libglpi_agent_protocol.so') ?: $loaded);
+}

@@ -1,0 +1,269 @@
+//! The one place where core errors become PHP exceptions.
+//!
+//! `GlpiAgentProtocol\ProtocolException` is registered by hand rather than as a Rust-backed
+//! class: a plain subclass of `\RuntimeException` keeps the engine's own exception
+//! constructor, so file, line and trace are filled in exactly as for any PHP exception.
+//! Its extra state (token, expiration) lives in ordinary protected properties.
+
+use std::ffi::c_char;
+use std::sync::atomic::{AtomicPtr, Ordering};
+
+use ext_php_rs::args::Arg;
+use ext_php_rs::builders::{ClassBuilder, ClassProperty, FunctionBuilder};
+use ext_php_rs::convert::IntoZval;
+use ext_php_rs::exception::PhpException;
+use ext_php_rs::ffi::{zend_class_entry, zend_object};
+use ext_php_rs::flags::{DataType, MethodFlags, PropertyFlags};
+use ext_php_rs::types::{ZendHashTable, ZendObject, Zval};
+use ext_php_rs::zend::{ce, ClassEntry, ExecuteData};
+
+use crate::error::{Error, ProtocolError, UsageError};
+
+pub const PROTOCOL_EXCEPTION: &str = "GlpiAgentProtocol\\ProtocolException";
+
+extern "C" {
+    static mut spl_ce_RuntimeException: *mut zend_class_entry;
+    fn zend_update_property_ex(
+        scope: *mut zend_class_entry,
+        object: *mut zend_object,
+        name: *mut ext_php_rs::ffi::zend_string,
+        value: *mut ext_php_rs::ffi::zval,
+    );
+    fn zend_read_property(
+        scope: *mut zend_class_entry,
+        object: *mut zend_object,
+        name: *const c_char,
+        name_length: usize,
+        silent: bool,
+        rv: *mut ext_php_rs::ffi::zval,
+    ) -> *mut ext_php_rs::ffi::zval;
+}
+
+static PROTOCOL_EXCEPTION_CE: AtomicPtr<zend_class_entry> = AtomicPtr::new(std::ptr::null_mut());
+
+fn runtime_exception() -> &'static ClassEntry {
+    // SAFETY: SPL is always compiled into PHP and registers this class before any extension
+    // module starts up.
+    unsafe { &*spl_ce_RuntimeException.cast::<ClassEntry>() }
+}
+
+/// The class entry of `ProtocolException`, available once the module has started.
+pub fn protocol_exception_ce() -> &'static ClassEntry {
+    let ptr = PROTOCOL_EXCEPTION_CE.load(Ordering::Acquire);
+    assert!(!ptr.is_null(), "ProtocolException used before module startup");
+    // SAFETY: set once at MINIT to a class entry that lives as long as the process.
+    unsafe { &*ptr.cast::<ClassEntry>() }
+}
+
+fn update_property(scope: &ClassEntry, obj: &mut ZendObject, name: &str, value: Zval) {
+    let mut name = ext_php_rs::types::ZendStr::new(name, false);
+    let mut value = value;
+    // SAFETY: all pointers are valid for the call; the engine copies the value.
+    unsafe {
+        zend_update_property_ex(
+            std::ptr::from_ref(scope).cast_mut().cast(),
+            std::ptr::from_mut(obj).cast(),
+            std::ptr::from_mut(&mut *name).cast(),
+            std::ptr::from_mut(&mut value).cast(),
+        );
+    }
+}
+
+fn read_property(scope: &ClassEntry, obj: &ZendObject, name: &str) -> Option<Zval> {
+    let mut rv = Zval::new();
+    // SAFETY: silent read of a declared property; the result is copied before `rv` drops.
+    let ptr = unsafe {
+        zend_read_property(
+            std::ptr::from_ref(scope).cast_mut().cast(),
+            std::ptr::from_ref(obj).cast_mut().cast(),
+            name.as_ptr().cast(),
+            name.len(),
+            true,
+            std::ptr::from_mut(&mut rv).cast(),
+        )
+    };
+    // SAFETY: the engine returns either null or a pointer to a live zval.
+    unsafe { ptr.cast::<Zval>().as_ref() }.map(Zval::shallow_clone)
+}
+
+/// Builds a `ProtocolException` object without throwing it.
+fn new_protocol_exception(token: &str, status: u16, message: &str, expiration: Zval) -> Zval {
+    let class = protocol_exception_ce();
+    let mut obj = ZendObject::new(class);
+    let base = ce::exception();
+    update_property(base, &mut obj, "message", message.into_zval(false).unwrap_or_default());
+    update_property(base, &mut obj, "code", i64::from(status).into_zval(false).unwrap_or_default());
+    update_property(class, &mut obj, "token", token.into_zval(false).unwrap_or_default());
+    update_property(class, &mut obj, "expiration", expiration);
+    obj.into_zval(false).unwrap_or_default()
+}
+
+/// The PHP exception for a core protocol error.
+pub fn protocol_exception(e: &ProtocolError) -> PhpException {
+    let expiration = e.expiration().into_zval(false).unwrap_or_default();
+    let object = new_protocol_exception(e.token(), e.http_status(), &e.detail(), expiration);
+    PhpException::new(e.detail(), i32::from(e.http_status()), protocol_exception_ce()).with_object(object)
+}
+
+/// The PHP `\ValueError` for caller misuse.
+pub fn value_error(e: &UsageError) -> PhpException {
+    PhpException::new(e.to_string(), 0, ce::value_error())
+}
+
+/// Maps a core error of either kind.
+pub fn php_error(e: Error) -> PhpException {
+    match e {
+        Error::Protocol(p) => protocol_exception(&p),
+        Error::Usage(u) => value_error(&u),
+    }
+}
+
+/// Lets `?` convert core errors inside `PhpResult` functions.
+pub trait IntoPhp<T> {
+    fn php(self) -> Result<T, PhpException>;
+}
+
+impl<T> IntoPhp<T> for Result<T, ProtocolError> {
+    fn php(self) -> Result<T, PhpException> {
+        self.map_err(|e| protocol_exception(&e))
+    }
+}
+
+impl<T> IntoPhp<T> for Result<T, UsageError> {
+    fn php(self) -> Result<T, PhpException> {
+        self.map_err(|e| value_error(&e))
+    }
+}
+
+impl<T> IntoPhp<T> for Result<T, Error> {
+    fn php(self) -> Result<T, PhpException> {
+        self.map_err(php_error)
+    }
+}
+
+fn this_object(ex: &mut ExecuteData) -> Option<&mut ZendObject> {
+    ex.get_self()
+}
+
+extern "C" fn pe_construct(ex: &mut ExecuteData, _retval: &mut Zval) {
+    let mut token = Arg::new("token", DataType::String);
+    let mut code = Arg::new("code", DataType::Long).default("400");
+    let mut message = Arg::new("message", DataType::String).allow_null().default("null");
+    let mut expiration = Arg::new("expiration", DataType::Mixed).allow_null().default("null");
+    let parsed = ex
+        .parser()
+        .arg(&mut token)
+        .not_required()
+        .arg(&mut code)
+        .arg(&mut message)
+        .arg(&mut expiration)
+        .parse();
+    if parsed.is_err() {
+        return;
+    }
+    let token: String = token.val().unwrap_or_default();
+    let code: i64 = code.val().unwrap_or(400);
+    let message: Option<String> = message.val();
+    let expiration = expiration.zval().map(|z| z.shallow_clone()).unwrap_or_default();
+    if !(400..600).contains(&code) {
+        PhpException::new("ProtocolException code must be an HTTP status from 400 to 599".into(), 0, ce::value_error()).throw();
+        return;
+    }
+    let Some(this) = this_object(ex) else { return };
+    let class = protocol_exception_ce();
+    update_property(ce::exception(), this, "message", message.unwrap_or_else(|| token.clone()).into_zval(false).unwrap_or_default());
+    update_property(ce::exception(), this, "code", code.into_zval(false).unwrap_or_default());
+    update_property(class, this, "token", token.into_zval(false).unwrap_or_default());
+    update_property(class, this, "expiration", expiration);
+}
+
+extern "C" fn pe_get_token(ex: &mut ExecuteData, retval: &mut Zval) {
+    let class = protocol_exception_ce();
+    if let Some(this) = this_object(ex) {
+        if let Some(v) = read_property(class, this, "token") {
+            *retval = v;
+        }
+    }
+}
+
+extern "C" fn pe_get_expiration(ex: &mut ExecuteData, retval: &mut Zval) {
+    let class = protocol_exception_ce();
+    if let Some(this) = this_object(ex) {
+        if let Some(v) = read_property(class, this, "expiration") {
+            *retval = v;
+        }
+    }
+}
+
+extern "C" fn pe_get_answer(ex: &mut ExecuteData, retval: &mut Zval) {
+    let class = protocol_exception_ce();
+    let Some(this) = this_object(ex) else { return };
+    let token = read_property(class, this, "token").unwrap_or_default();
+    let expiration = read_property(class, this, "expiration").unwrap_or_default();
+    let mut answer = ZendHashTable::new();
+    let _ = answer.insert("status", "error");
+    let _ = answer.insert("message", token);
+    if !expiration.is_null() {
+        let _ = answer.insert("expiration", expiration);
+    }
+    if let Ok(z) = answer.into_zval(false) {
+        *retval = z;
+    }
+}
+
+/// Registers the exception class; called from module startup.
+pub fn register_classes() -> ext_php_rs::error::Result<()> {
+    let ce_fn: fn() -> &'static ClassEntry = runtime_exception;
+    let builder = ClassBuilder::new(PROTOCOL_EXCEPTION)
+        .extends((ce_fn, "\\RuntimeException"))
+        .property(ClassProperty {
+            name: "token".into(),
+            flags: PropertyFlags::Protected,
+            default: Some(Box::new(|| "".into_zval(false))),
+            docs: &[],
+            ty: Some(DataType::String),
+            nullable: false,
+            readonly: false,
+            default_stub: Some("''".into()),
+        })
+        .property(ClassProperty {
+            name: "expiration".into(),
+            flags: PropertyFlags::Protected,
+            default: Some(Box::new(|| Ok(Zval::new()))),
+            docs: &[],
+            ty: Some(DataType::Mixed),
+            nullable: true,
+            readonly: false,
+            default_stub: Some("null".into()),
+        })
+        .method(
+            FunctionBuilder::constructor(pe_construct)
+                .arg(Arg::new("token", DataType::String))
+                .not_required()
+                .arg(Arg::new("code", DataType::Long).default("400"))
+                .arg(Arg::new("message", DataType::String).allow_null().default("null"))
+                .arg(Arg::new("expiration", DataType::Mixed).allow_null().default("null")),
+            MethodFlags::Public,
+        )
+        .method(
+            FunctionBuilder::new("getToken", pe_get_token).returns(DataType::String, false, false),
+            MethodFlags::Public,
+        )
+        .method(
+            FunctionBuilder::new("getExpiration", pe_get_expiration).returns(DataType::Mixed, false, true),
+            MethodFlags::Public,
+        )
+        .method(
+            FunctionBuilder::new("getAnswer", pe_get_answer).returns(DataType::Array, false, false),
+            MethodFlags::Public,
+        );
+    let registration: fn(&'static mut ClassEntry, _) = |class, _| {
+        PROTOCOL_EXCEPTION_CE.store(std::ptr::from_mut(class).cast(), Ordering::Release);
+    };
+    builder.registration(registration).register()
+}
+
+/// Throws a protocol error now (for hand-written handlers).
+pub fn throw_protocol(e: &ProtocolError) {
+    protocol_exception(e).throw();
+}

@@ -1,0 +1,179 @@
+//! INI directives `glpi_agent_protocol.*`: one per limit, validated when set, read per call
+//! into a [`Limits`] value, and shown by `phpinfo()`.
+
+use std::ffi::{c_char, c_int, c_void, CStr};
+
+use ext_php_rs::ffi::{zend_ini_entry, zend_string};
+use ext_php_rs::flags::IniEntryPermission;
+use ext_php_rs::zend::{IniEntryDef, IniEntryDefs};
+use ext_php_rs::{info_table_end, info_table_header, info_table_row, info_table_start};
+
+use crate::limits::{InvalidUtf8, Limits};
+
+extern "C" {
+    fn zend_ini_long(name: *const c_char, name_length: usize, orig: c_int) -> i64;
+    fn zend_ini_string_ex(name: *const c_char, name_length: usize, orig: c_int, exists: *mut bool) -> *mut c_char;
+    fn zend_unregister_ini_entries(module_number: c_int);
+    fn display_ini_entries(module: *mut c_void);
+}
+
+type OnModify = unsafe extern "C" fn(
+    entry: *mut zend_ini_entry,
+    new_value: *mut zend_string,
+    mh_arg1: *mut c_void,
+    mh_arg2: *mut c_void,
+    mh_arg3: *mut c_void,
+    stage: c_int,
+) -> c_int;
+
+const SUCCESS: c_int = 0;
+const FAILURE: c_int = -1;
+
+fn zend_string_bytes(s: *mut zend_string) -> Option<&'static [u8]> {
+    // SAFETY: the engine passes a live zend_string for the duration of the callback; the
+    // slice is used only inside it.
+    unsafe {
+        let s = s.as_ref()?;
+        Some(std::slice::from_raw_parts(s.val.as_ptr().cast::<u8>(), s.len))
+    }
+}
+
+/// Accepts a whole number from 1 to `i64::MAX`, as every size and count limit needs.
+unsafe extern "C" fn on_modify_positive(
+    _entry: *mut zend_ini_entry,
+    new_value: *mut zend_string,
+    _a1: *mut c_void,
+    _a2: *mut c_void,
+    _a3: *mut c_void,
+    _stage: c_int,
+) -> c_int {
+    match zend_string_bytes(new_value).and_then(parse_positive) {
+        Some(_) => SUCCESS,
+        None => FAILURE,
+    }
+}
+
+unsafe extern "C" fn on_modify_utf8_mode(
+    _entry: *mut zend_ini_entry,
+    new_value: *mut zend_string,
+    _a1: *mut c_void,
+    _a2: *mut c_void,
+    _a3: *mut c_void,
+    _stage: c_int,
+) -> c_int {
+    let ok = zend_string_bytes(new_value)
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .and_then(InvalidUtf8::parse)
+        .is_some();
+    if ok {
+        SUCCESS
+    } else {
+        FAILURE
+    }
+}
+
+fn parse_positive(b: &[u8]) -> Option<i64> {
+    let s = std::str::from_utf8(b).ok()?.trim();
+    let v: i64 = s.parse().ok()?;
+    (v > 0).then_some(v)
+}
+
+const fn entry(name: &'static CStr, default: &'static CStr, check: OnModify) -> IniEntryDef {
+    let mut e = IniEntryDef::new(name, default, IniEntryPermission::All);
+    e.on_modify = Some(check);
+    e
+}
+
+pub const MAX_DECODED_BYTES: &CStr = c"glpi_agent_protocol.max_decoded_bytes";
+pub const MAX_RATIO: &CStr = c"glpi_agent_protocol.max_ratio";
+pub const MAX_DEPTH: &CStr = c"glpi_agent_protocol.max_depth";
+pub const MAX_PROXIES: &CStr = c"glpi_agent_protocol.max_proxies";
+pub const CHALLENGE_MAX_AGE: &CStr = c"glpi_agent_protocol.challenge_max_age";
+pub const MESSAGE_MAX_AGE: &CStr = c"glpi_agent_protocol.message_max_age";
+pub const INVALID_UTF8: &CStr = c"glpi_agent_protocol.invalid_utf8";
+
+// The defaults are written out as text because the engine keeps C strings; the test
+// below keeps them equal to `Limits::DEFAULT`.
+static ENTRIES: IniEntryDefs<8> = IniEntryDefs::new([
+    entry(MAX_DECODED_BYTES, c"67108864", on_modify_positive),
+    entry(MAX_RATIO, c"200", on_modify_positive),
+    entry(MAX_DEPTH, c"512", on_modify_positive),
+    entry(MAX_PROXIES, c"5", on_modify_positive),
+    entry(CHALLENGE_MAX_AGE, c"60", on_modify_positive),
+    entry(MESSAGE_MAX_AGE, c"300", on_modify_positive),
+    entry(INVALID_UTF8, c"error", on_modify_utf8_mode),
+    IniEntryDef::end(),
+]);
+
+pub fn register(module_number: i32) {
+    IniEntryDef::register(ENTRIES.as_slice(), module_number);
+}
+
+pub fn unregister(module_number: i32) {
+    // SAFETY: called once at module shutdown with the number given at startup.
+    unsafe { zend_unregister_ini_entries(module_number) };
+}
+
+fn ini_long(name: &CStr) -> i64 {
+    // SAFETY: `name` is a registered directive; the engine returns 0 for unknown names.
+    unsafe { zend_ini_long(name.as_ptr(), name.count_bytes(), 0) }
+}
+
+fn ini_string(name: &CStr) -> Option<String> {
+    let mut exists = false;
+    // SAFETY: the returned pointer, when non-null, is a NUL-terminated string owned by the
+    // engine and valid while the directive keeps its value; it is copied at once.
+    unsafe {
+        let p = zend_ini_string_ex(name.as_ptr(), name.count_bytes(), 0, &mut exists);
+        if p.is_null() {
+            None
+        } else {
+            Some(CStr::from_ptr(p).to_string_lossy().into_owned())
+        }
+    }
+}
+
+fn clamp_u32(v: i64, default: u32) -> u32 {
+    if v <= 0 {
+        default
+    } else {
+        u32::try_from(v).unwrap_or(u32::MAX)
+    }
+}
+
+/// The limits in force for this request, from the INI directives.
+pub fn limits() -> Limits {
+    let d = Limits::DEFAULT;
+    let max_decoded = ini_long(MAX_DECODED_BYTES);
+    Limits {
+        max_decoded_bytes: if max_decoded > 0 { max_decoded as u64 } else { d.max_decoded_bytes },
+        max_ratio: clamp_u32(ini_long(MAX_RATIO), d.max_ratio),
+        max_depth: clamp_u32(ini_long(MAX_DEPTH), d.max_depth),
+        max_proxies: clamp_u32(ini_long(MAX_PROXIES), d.max_proxies),
+        challenge_max_age: clamp_u32(ini_long(CHALLENGE_MAX_AGE), d.challenge_max_age),
+        message_max_age: clamp_u32(ini_long(MESSAGE_MAX_AGE), d.message_max_age),
+        invalid_utf8: ini_string(INVALID_UTF8)
+            .and_then(|s| InvalidUtf8::parse(&s))
+            .unwrap_or(d.invalid_utf8),
+    }
+}
+
+/// The `phpinfo()` section: version, encodings and the limits in force.
+pub fn print_info(module: *mut c_void) {
+    info_table_start!();
+    info_table_header!("GLPI Agent protocol support", "enabled");
+    info_table_row!("Version", env!("CARGO_PKG_VERSION"));
+    info_table_row!("Protocol", "GLPI JSON protocol 1.0 (CONTACT, INVENTORY, REGISTER), legacy XML PROLOG");
+    info_table_row!("Encodings", crate::SUPPORTED_ENCODINGS);
+    let l = limits();
+    info_table_row!("Active max decoded bytes", l.max_decoded_bytes.to_string());
+    info_table_row!("Active max compression ratio", l.max_ratio.to_string());
+    info_table_row!("Active max JSON depth", l.max_depth.to_string());
+    info_table_row!("Active max proxies", l.max_proxies.to_string());
+    info_table_row!("Active challenge max age (s)", l.challenge_max_age.to_string());
+    info_table_row!("Active message max age (s)", l.message_max_age.to_string());
+    info_table_row!("Active invalid UTF-8 handling", l.invalid_utf8.as_str());
+    info_table_end!();
+    // SAFETY: `module` is the entry the engine passed to our info function.
+    unsafe { display_ini_entries(module) };
+}
