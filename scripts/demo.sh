@@ -23,9 +23,7 @@ php $ext -r 'echo "glpi_agent_protocol ", phpversion("glpi_agent_protocol") ?: "
 
 echo "== preparing the store"
 php server/migrate.php
-# shellcheck disable=SC2086
-since=$(php -r 'require "server/src/autoload.php"; $c = GlpiAgentEndpoint\Config::load();
-    echo GlpiAgentEndpoint\Store::connect($c->get("store_dsn"), $c->get("store_user"), $c->get("store_password"))->lastInventoryId();')
+since=$(php tools/store-summary.php --last-id)
 
 port=$(gap_free_port)
 log=$(mktemp /tmp/gap-endpoint.XXXXXX.log)

@@ -10,6 +10,8 @@ return [
     'store_dsn' => 'sqlite:' . dirname(__DIR__) . '/var/endpoint.sqlite',  // GAP_STORE_DSN
     'store_user' => null,                                                 // GAP_STORE_USER
     'store_password' => null,                                             // GAP_STORE_PASSWORD
+    // Keep database connections open across requests (per PHP worker).
+    'store_persistent' => true,                                           // GAP_STORE_PERSISTENT (0/1)
 
     // Delay before the agent's next contact, spec 3.3.2 syntax ("24" is hours, "1d", "30m").
     'expiration' => '24',                                                 // GAP_EXPIRATION

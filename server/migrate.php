@@ -4,6 +4,7 @@
 //
 //   php server/migrate.php            apply pending steps
 //   php server/migrate.php --status   print the schema version and exit
+//   php server/migrate.php --purge    apply pending steps, then empty every table (benchmarks)
 declare(strict_types=1);
 
 use GlpiAgentEndpoint\Config;
@@ -28,6 +29,9 @@ if (in_array('--status', $argv, true)) {
 }
 
 $applied = Migrations::migrate($store->pdo());
+if (in_array('--purge', $argv, true)) {
+    $store->purge();
+}
 printf(
     "%s: %s (schema version %d)\n",
     $shown,

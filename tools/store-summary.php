@@ -3,28 +3,34 @@
 // id above --since), with sizes and decode times. Reads the configured store (GAP_STORE_DSN).
 //
 //   php tools/store-summary.php [--since ID] [--json]
+//   php tools/store-summary.php --last-id      the id of the newest inventory (0 if none)
 declare(strict_types=1);
 
 use GlpiAgentEndpoint\Config;
-use GlpiAgentEndpoint\Store;
 
 require dirname(__DIR__) . '/server/src/autoload.php';
 
 $since = 0;
 $json = false;
+$lastId = false;
 for ($i = 1; $i < $argc; $i++) {
-    if ($argv[$i] === '--since') {
+    if ($argv[$i] === '--last-id') {
+        $lastId = true;
+    } elseif ($argv[$i] === '--since') {
         $since = (int) ($argv[++$i] ?? 0);
     } elseif ($argv[$i] === '--json') {
         $json = true;
     } else {
-        fwrite(STDERR, "usage: php tools/store-summary.php [--since ID] [--json]\n");
+        fwrite(STDERR, "usage: php tools/store-summary.php [--since ID] [--json] | --last-id\n");
         exit(2);
     }
 }
 
-$config = Config::load();
-$store = Store::connect($config->get('store_dsn'), $config->get('store_user'), $config->get('store_password'));
+$store = Config::load()->openStore();
+if ($lastId) {
+    echo $store->lastInventoryId(), "\n";
+    exit(0);
+}
 $inventories = $store->inventories($since);
 $agentIds = array_unique(array_column($inventories, 'agent_id'));
 $agents = array_values(array_filter($store->agents(), static fn (array $a): bool => $since === 0 || in_array($a['id'], $agentIds, true)));

@@ -14,6 +14,7 @@ final class Config
         'GAP_STORE_DSN' => ['store_dsn', 'string'],
         'GAP_STORE_USER' => ['store_user', 'string'],
         'GAP_STORE_PASSWORD' => ['store_password', 'string'],
+        'GAP_STORE_PERSISTENT' => ['store_persistent', 'bool'],
         'GAP_EXPIRATION' => ['expiration', 'string'],
         'GAP_BUSY_EXPIRATION' => ['busy_expiration', 'string'],
         'GAP_BASELINE' => ['baseline', 'bool'],
@@ -141,6 +142,17 @@ final class Config
     {
         $v = (string) $this->values[$key];
         return ctype_digit($v) ? (int) $v : $v;
+    }
+
+    /** Opens the configured store. */
+    public function openStore(): Store
+    {
+        return Store::connect(
+            $this->values['store_dsn'],
+            $this->values['store_user'],
+            $this->values['store_password'],
+            (bool) $this->values['store_persistent']
+        );
     }
 
     public function baseline(): bool

@@ -48,7 +48,7 @@ final class Controller
         $codec = $config->baseline() ? new BaselineCodec((int) $config->get('max_proxies')) : new ExtensionCodec();
         return new self(
             $config,
-            static fn (): Store => Store::connect($config->get('store_dsn'), $config->get('store_user'), $config->get('store_password')),
+            static fn (): Store => $config->openStore(),
             $codec
         );
     }
