@@ -85,7 +85,10 @@ impl ProtocolError {
             NotAcceptable => 406,
             PayloadTooLarge { .. } | CompressionRatio { .. } => 413,
             CorruptCompressedData | TruncatedCompressedData => 400,
-            MalformedJson { .. } | JsonTooDeep { .. } | InvalidUtf8 { .. } | InvalidPropertyName => 400,
+            MalformedJson { .. }
+            | JsonTooDeep { .. }
+            | InvalidUtf8 { .. }
+            | InvalidPropertyName => 400,
             MalformedXml | BadFormat => 400,
             BadAgentId | BadCryptoKeyId | BadProxyId => 400,
             ProxyLoopDetected | TooManyProxy => 404,
@@ -139,19 +142,6 @@ impl ProtocolError {
         }
     }
 
-    /// The `expiration` sent with the error answer: how long the agent should wait
-    /// before trying again (spec 3.3.2: "in case of error ... the latest delay or
-    /// configured one should be used"). Short where retrying soon can succeed.
-    pub fn expiration(&self) -> &'static str {
-        use ProtocolError::*;
-        match self {
-            BusyServer => "30m",
-            ChallengeFailed | ChallengeForAnotherAgent | Unauthorized => "1h",
-            UnknownCryptoKey | EncryptionRequired | KeyExpired | StaleMessage => "1m",
-            _ => "1d",
-        }
-    }
-
     /// A sentence for logs and exception messages: the token plus the public facts.
     pub fn detail(&self) -> String {
         use ProtocolError::*;
@@ -163,7 +153,10 @@ impl ProtocolError {
             MalformedJson { offset } => format!("malformed json at byte {offset}"),
             JsonTooDeep { limit } => format!("json nests deeper than {limit} levels"),
             InvalidUtf8 { offset } => format!("invalid utf-8 in a json string at byte {offset}"),
-            InvalidPropertyName => "a json object key starts with a NUL byte, which PHP refuses as a property name".into(),
+            InvalidPropertyName => {
+                "a json object key starts with a NUL byte, which PHP refuses as a property name"
+                    .into()
+            }
             other => other.token().to_string(),
         }
     }
@@ -237,6 +230,9 @@ impl std::error::Error for UsageError {}
 pub enum Error {
     Protocol(ProtocolError),
     Usage(UsageError),
+    /// The OS random generator failed while making a secret: neither side's fault,
+    /// and never papered over with a weaker source.
+    Rng(crate::secret::RngError),
 }
 
 impl From<ProtocolError> for Error {
@@ -251,11 +247,18 @@ impl From<UsageError> for Error {
     }
 }
 
+impl From<crate::secret::RngError> for Error {
+    fn from(e: crate::secret::RngError) -> Self {
+        Error::Rng(e)
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Protocol(e) => e.fmt(f),
             Error::Usage(e) => e.fmt(f),
+            Error::Rng(e) => e.fmt(f),
         }
     }
 }
@@ -288,10 +291,19 @@ mod tests {
 
     #[test]
     fn spec_tokens_keep_their_spelling_and_status() {
-        assert_eq!(ProtocolError::UnsupportedContentType.token(), "unsupported content-type");
+        assert_eq!(
+            ProtocolError::UnsupportedContentType.token(),
+            "unsupported content-type"
+        );
         assert_eq!(ProtocolError::UnsupportedContentType.http_status(), 415);
-        assert_eq!(ProtocolError::MalformedJson { offset: 3 }.token(), "malformed json");
-        assert_eq!(ProtocolError::ProxyLoopDetected.token(), "proxy-loop-detected");
+        assert_eq!(
+            ProtocolError::MalformedJson { offset: 3 }.token(),
+            "malformed json"
+        );
+        assert_eq!(
+            ProtocolError::ProxyLoopDetected.token(),
+            "proxy-loop-detected"
+        );
         assert_eq!(ProtocolError::ProxyLoopDetected.http_status(), 404);
         assert_eq!(ProtocolError::TooManyProxy.token(), "too-many-proxy");
         assert_eq!(ProtocolError::TooManyProxy.http_status(), 404);

@@ -7,15 +7,35 @@
 //! The `php` feature (on by default) adds the binding layer that makes the crate
 //! a PHP extension.
 
+pub mod accept;
+pub mod answer;
+pub mod auth;
+pub mod compression;
+pub mod content_type;
+pub mod envelope;
 pub mod error;
+pub mod expiration;
+pub mod headers;
+pub mod json;
+pub mod keywrap;
 pub mod limits;
+pub mod request;
+pub mod register;
+pub mod secret;
+pub mod uuid;
+pub mod xml;
 
 /// Content encodings a request body may use, as listed by `phpinfo()`.
 pub const SUPPORTED_ENCODINGS: &str =
     "json, xml, zlib (RFC 1950), gzip (RFC 1952), deflate (RFC 1951), brotli (RFC 7932, built in)";
 
+pub use compression::Compression;
 pub use error::{Error, ProtocolError, UsageError};
 pub use limits::Limits;
+pub use uuid::{AgentId, Uuid};
+
+#[cfg(test)]
+pub(crate) mod test_support;
 
 #[cfg(feature = "php")]
 pub mod php;

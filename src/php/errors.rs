@@ -100,7 +100,7 @@ fn new_protocol_exception(token: &str, status: u16, message: &str, expiration: Z
 
 /// The PHP exception for a core protocol error.
 pub fn protocol_exception(e: &ProtocolError) -> PhpException {
-    let expiration = e.expiration().into_zval(false).unwrap_or_default();
+    let expiration = super::convert::value_to_zval(&crate::answer::default_error_expiration(e));
     let object = new_protocol_exception(e.token(), e.http_status(), &e.detail(), expiration);
     PhpException::new(e.detail(), i32::from(e.http_status()), protocol_exception_ce()).with_object(object)
 }
@@ -110,11 +110,18 @@ pub fn value_error(e: &UsageError) -> PhpException {
     PhpException::new(e.to_string(), 0, ce::value_error())
 }
 
-/// Maps a core error of either kind.
+/// The OS random generator failed: PHP's own exception for that case, never a fallback.
+pub fn random_error() -> PhpException {
+    let ce = ClassEntry::try_find("Random\\RandomException").unwrap_or_else(ce::exception);
+    PhpException::new("the operating system's random generator failed".into(), 0, ce)
+}
+
+/// Maps a core error of any kind.
 pub fn php_error(e: Error) -> PhpException {
     match e {
         Error::Protocol(p) => protocol_exception(&p),
         Error::Usage(u) => value_error(&u),
+        Error::Rng(_) => random_error(),
     }
 }
 

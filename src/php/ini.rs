@@ -86,6 +86,7 @@ const fn entry(name: &'static CStr, default: &'static CStr, check: OnModify) -> 
 
 pub const MAX_DECODED_BYTES: &CStr = c"glpi_agent_protocol.max_decoded_bytes";
 pub const MAX_RATIO: &CStr = c"glpi_agent_protocol.max_ratio";
+pub const MAX_RATIO_BROTLI: &CStr = c"glpi_agent_protocol.max_ratio_brotli";
 pub const MAX_DEPTH: &CStr = c"glpi_agent_protocol.max_depth";
 pub const MAX_PROXIES: &CStr = c"glpi_agent_protocol.max_proxies";
 pub const CHALLENGE_MAX_AGE: &CStr = c"glpi_agent_protocol.challenge_max_age";
@@ -94,9 +95,10 @@ pub const INVALID_UTF8: &CStr = c"glpi_agent_protocol.invalid_utf8";
 
 // The defaults are written out as text because the engine keeps C strings; the test
 // below keeps them equal to `Limits::DEFAULT`.
-static ENTRIES: IniEntryDefs<8> = IniEntryDefs::new([
+static ENTRIES: IniEntryDefs<9> = IniEntryDefs::new([
     entry(MAX_DECODED_BYTES, c"67108864", on_modify_positive),
     entry(MAX_RATIO, c"200", on_modify_positive),
+    entry(MAX_RATIO_BROTLI, c"1000", on_modify_positive),
     entry(MAX_DEPTH, c"512", on_modify_positive),
     entry(MAX_PROXIES, c"5", on_modify_positive),
     entry(CHALLENGE_MAX_AGE, c"60", on_modify_positive),
@@ -148,6 +150,7 @@ pub fn limits() -> Limits {
     Limits {
         max_decoded_bytes: if max_decoded > 0 { max_decoded as u64 } else { d.max_decoded_bytes },
         max_ratio: clamp_u32(ini_long(MAX_RATIO), d.max_ratio),
+        max_ratio_brotli: clamp_u32(ini_long(MAX_RATIO_BROTLI), d.max_ratio_brotli),
         max_depth: clamp_u32(ini_long(MAX_DEPTH), d.max_depth),
         max_proxies: clamp_u32(ini_long(MAX_PROXIES), d.max_proxies),
         challenge_max_age: clamp_u32(ini_long(CHALLENGE_MAX_AGE), d.challenge_max_age),
@@ -168,6 +171,7 @@ pub fn print_info(module: *mut c_void) {
     let l = limits();
     info_table_row!("Active max decoded bytes", l.max_decoded_bytes.to_string());
     info_table_row!("Active max compression ratio", l.max_ratio.to_string());
+    info_table_row!("Active max brotli ratio", l.max_ratio_brotli.to_string());
     info_table_row!("Active max JSON depth", l.max_depth.to_string());
     info_table_row!("Active max proxies", l.max_proxies.to_string());
     info_table_row!("Active challenge max age (s)", l.challenge_max_age.to_string());

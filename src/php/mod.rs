@@ -4,8 +4,13 @@
 use ext_php_rs::prelude::*;
 use ext_php_rs::zend::ModuleEntry;
 
+
+pub mod convert;
 pub mod errors;
+pub mod functions;
 pub mod ini;
+pub(crate) mod json;
+pub mod request;
 
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\version")]
@@ -33,8 +38,9 @@ extern "C" fn info(module: *mut ModuleEntry) {
 #[php_module]
 #[php(startup = startup)]
 pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
-    module
+    functions::register(module)
         .shutdown_function(shutdown)
         .info_function(info)
         .function(wrap_function!(version))
+        .class::<request::Request>()
 }

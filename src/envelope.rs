@@ -1,0 +1,285 @@
+//! Encrypted exchanges announced by `GLPI-CryptoKey-ID` (glpi-agent-json-protocol
+//! 3.2.6), which the spec names but does not lay out. The format is specified in
+//! `docs/encrypted-exchanges.md`; in short:
+//!
+//! ```text
+//! off  len  field
+//! 0    1    version = 0x01
+//! 1    1    direction: 0x01 agent to server, 0x02 server to agent
+//! 2    8    timestamp, Unix seconds, unsigned big-endian
+//! 10   12   nonce, random per message (also the message id)
+//! 22   1    L, length of the inner content type, 1..=127
+//! 23   L    inner content type, ASCII 0x20..=0x7e (e.g. application/x-compress-zlib)
+//! 23+L n    AES-128-GCM ciphertext of the body (compressed first, if at all)
+//! end  16   GCM tag
+//! ```
+//!
+//! The key is the 16-byte session key from REGISTER, used directly. The associated data
+//! is the 23+L header bytes followed by the 16 bytes of the `GLPI-Agent-ID` and the 16
+//! bytes of the `GLPI-CryptoKey-ID`, so a message moved to another agent, another key,
+//! the other direction, another content type or another time fails to open.
+//!
+//! Order of checks in [`open`]: layout, then authentication (`DecryptionFailed`), then
+//! freshness (`StaleMessage`), then — in [`open_once`] — replay (`ReplayedMessage`).
+//! Only authenticated messages reach the freshness and replay checks, so forged
+//! messages cannot fill the replay store or probe the clock.
+
+use std::collections::HashMap;
+
+use aes_gcm::aead::AeadInPlace;
+use aes_gcm::{Aes128Gcm, KeyInit, Nonce, Tag};
+use zeroize::Zeroize;
+
+use crate::error::{Error, ProtocolError, UsageError};
+use crate::register::uuid_block;
+use crate::secret::{fill_random, Key128};
+
+/// The outer `Content-Type` of an encrypted body. The inner one travels, authenticated,
+/// inside the envelope.
+pub const CONTENT_TYPE: &str = "application/x-glpi-encrypted";
+
+pub const VERSION: u8 = 1;
+const NONCE_LEN: usize = 12;
+const TAG_LEN: usize = 16;
+/// Bytes before the content type: version, direction, timestamp, nonce, its length.
+const FIXED_LEN: usize = 1 + 1 + 8 + NONCE_LEN + 1;
+const MAX_TYPE_LEN: usize = 127;
+/// The smallest envelope: a one-byte content type and an empty body.
+pub const MIN_LEN: usize = FIXED_LEN + 1 + TAG_LEN;
+
+/// Which way a message goes; authenticated, so a message cannot be reflected back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    AgentToServer,
+    ServerToAgent,
+}
+
+impl Direction {
+    fn byte(self) -> u8 {
+        match self {
+            Direction::AgentToServer => 1,
+            Direction::ServerToAgent => 2,
+        }
+    }
+}
+
+/// The parties a message belongs to, from (or for) its HTTP headers.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding<'a> {
+    /// `GLPI-Agent-ID`: the agent the message is from or for.
+    pub agent_id: &'a str,
+    /// `GLPI-CryptoKey-ID`: the owner of the key (the agent itself, or a proxy).
+    pub cryptokey_id: &'a str,
+    pub direction: Direction,
+}
+
+/// An authenticated, fresh message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opened {
+    /// What the body is, e.g. `application/x-compress-zlib`: decode it as if it had
+    /// come with that `Content-Type`.
+    pub inner_content_type: String,
+    pub plaintext: Vec<u8>,
+    /// The nonce as 24 lower-case hex digits: unique per message, for the replay store.
+    pub message_id: String,
+    /// The sender's timestamp, Unix seconds.
+    pub timestamp: u64,
+    /// Until when the message id must be remembered: after that the message is stale
+    /// anyway (`timestamp + max_age`).
+    pub keep_until: u64,
+}
+
+/// Remembers the message ids seen within the freshness window.
+///
+/// For PHP the natural store is a table with a unique key on the message id (or on
+/// `(cryptokey_id, message_id)`) and a `keep_until` column: insert, treat a duplicate
+/// key error as "seen", delete rows whose `keep_until` has passed.
+pub trait ReplayGuard {
+    /// Records `message_id` until `keep_until` and returns true, or returns false when
+    /// it is already recorded.
+    fn first_seen(&mut self, message_id: &str, keep_until: u64) -> bool;
+}
+
+/// An in-memory [`ReplayGuard`] for a long-running process or for tests. Expired ids
+/// are dropped as new ones arrive.
+#[derive(Debug, Default)]
+pub struct MemoryReplayGuard {
+    seen: HashMap<String, u64>,
+    now: u64,
+}
+
+impl MemoryReplayGuard {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the clock used to drop expired ids.
+    pub fn set_now(&mut self, now: u64) {
+        self.now = now;
+    }
+
+    pub fn len(&self) -> usize {
+        self.seen.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.seen.is_empty()
+    }
+}
+
+impl ReplayGuard for MemoryReplayGuard {
+    fn first_seen(&mut self, message_id: &str, keep_until: u64) -> bool {
+        let now = self.now;
+        self.seen.retain(|_, until| *until >= now);
+        match self.seen.entry(message_id.to_string()) {
+            std::collections::hash_map::Entry::Occupied(_) => false,
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(keep_until);
+                true
+            }
+        }
+    }
+}
+
+fn ids(b: &Binding<'_>) -> Option<([u8; 16], [u8; 16])> {
+    Some((uuid_block::parse(b.agent_id)?, uuid_block::parse(b.cryptokey_id)?))
+}
+
+fn aad(header: &[u8], agent: &[u8; 16], key_id: &[u8; 16]) -> Vec<u8> {
+    let mut a = Vec::with_capacity(header.len() + 32);
+    a.extend_from_slice(header);
+    a.extend_from_slice(agent);
+    a.extend_from_slice(key_id);
+    a
+}
+
+fn valid_type(t: &[u8]) -> bool {
+    (1..=MAX_TYPE_LEN).contains(&t.len()) && t.iter().all(|b| (0x20..=0x7e).contains(b))
+}
+
+/// Encrypts `plaintext` (already compressed, if it is to be) for the parties in
+/// `binding`, with a fresh random nonce. `now` is Unix time in seconds.
+///
+/// Errors: `Usage` for ids that are not UUID strings or a content type that is empty,
+/// longer than 127 bytes or not printable ASCII; `Rng` when the OS random generator
+/// fails.
+pub fn seal(
+    key: &Key128,
+    binding: &Binding<'_>,
+    inner_content_type: &str,
+    plaintext: &[u8],
+    now: u64,
+) -> Result<Vec<u8>, Error> {
+    let mut nonce = [0u8; NONCE_LEN];
+    fill_random(&mut nonce)?;
+    seal_with_nonce(key, binding, inner_content_type, plaintext, now, &nonce)
+}
+
+/// [`seal`] with a chosen nonce, for known-answer vectors only: a nonce must never be
+/// used twice under one key.
+pub(crate) fn seal_with_nonce(
+    key: &Key128,
+    binding: &Binding<'_>,
+    inner_content_type: &str,
+    plaintext: &[u8],
+    now: u64,
+    nonce: &[u8; NONCE_LEN],
+) -> Result<Vec<u8>, Error> {
+    let (agent, key_id) =
+        ids(binding).ok_or_else(|| UsageError::new("the agent id and the cryptokey id must be UUID strings"))?;
+    let ct = inner_content_type.as_bytes();
+    if !valid_type(ct) {
+        return Err(UsageError::new("the inner content type must be 1 to 127 printable ASCII characters").into());
+    }
+    let header_len = FIXED_LEN + ct.len();
+    let mut out = Vec::with_capacity(header_len + plaintext.len() + TAG_LEN);
+    out.push(VERSION);
+    out.push(binding.direction.byte());
+    out.extend_from_slice(&now.to_be_bytes());
+    out.extend_from_slice(nonce);
+    out.push(ct.len() as u8);
+    out.extend_from_slice(ct);
+    out.extend_from_slice(plaintext);
+    let aad = aad(&out[..header_len], &agent, &key_id);
+    let tag = Aes128Gcm::new(key.as_bytes().into())
+        .encrypt_in_place_detached(Nonce::from_slice(nonce), &aad, &mut out[header_len..])
+        .map_err(|_| UsageError::new("the body is too large for one AES-GCM message"))?;
+    out.extend_from_slice(&tag);
+    Ok(out)
+}
+
+/// Opens a message for the parties in `binding`, checking that it is authentic and that
+/// its timestamp is within `max_age` seconds of `now` either way (normally
+/// `Limits::message_max_age`). It does not check replays: use [`open_once`], or record
+/// [`Opened::message_id`] yourself before acting on the message.
+///
+/// Errors: `BadAgentId` / `BadCryptoKeyId` when an id is not a UUID string;
+/// `DecryptionFailed` for a wrong key, any alteration, a wrong binding, another version
+/// or a broken layout; `StaleMessage` outside the window.
+pub fn open(key: &Key128, binding: &Binding<'_>, bytes: &[u8], now: u64, max_age: u32) -> Result<Opened, Error> {
+    let agent = uuid_block::parse(binding.agent_id).ok_or(ProtocolError::BadAgentId)?;
+    let key_id = uuid_block::parse(binding.cryptokey_id).ok_or(ProtocolError::BadCryptoKeyId)?;
+    let fail = || Error::Protocol(ProtocolError::DecryptionFailed);
+
+    if bytes.len() < MIN_LEN || bytes[0] != VERSION || bytes[1] != binding.direction.byte() {
+        return Err(fail());
+    }
+    let timestamp = u64::from_be_bytes(bytes[2..10].try_into().map_err(|_| fail())?);
+    let nonce = &bytes[10..10 + NONCE_LEN];
+    let type_len = usize::from(bytes[FIXED_LEN - 1]);
+    let header_len = FIXED_LEN + type_len;
+    if bytes.len() < header_len + TAG_LEN {
+        return Err(fail());
+    }
+    let content_type = &bytes[FIXED_LEN..header_len];
+    if !valid_type(content_type) {
+        return Err(fail());
+    }
+    let body_end = bytes.len() - TAG_LEN;
+    let aad = aad(&bytes[..header_len], &agent, &key_id);
+    let mut plaintext = bytes[header_len..body_end].to_vec();
+    let verdict = Aes128Gcm::new(key.as_bytes().into()).decrypt_in_place_detached(
+        Nonce::from_slice(nonce),
+        &aad,
+        &mut plaintext,
+        Tag::from_slice(&bytes[body_end..]),
+    );
+    if verdict.is_err() {
+        // The AEAD may have run the keystream before comparing tags: wipe what it made.
+        plaintext.zeroize();
+        return Err(fail());
+    }
+
+    if timestamp.abs_diff(now) > u64::from(max_age) {
+        return Err(ProtocolError::StaleMessage.into());
+    }
+    Ok(Opened {
+        // Checked printable ASCII above.
+        inner_content_type: content_type.iter().map(|&b| char::from(b)).collect(),
+        plaintext,
+        message_id: nonce.iter().map(|b| format!("{b:02x}")).collect(),
+        timestamp,
+        keep_until: timestamp.saturating_add(u64::from(max_age)),
+    })
+}
+
+/// [`open`], then records the message id in `guard`: `ReplayedMessage` when it was
+/// already there.
+pub fn open_once(
+    key: &Key128,
+    binding: &Binding<'_>,
+    bytes: &[u8],
+    now: u64,
+    max_age: u32,
+    guard: &mut dyn ReplayGuard,
+) -> Result<Opened, Error> {
+    let opened = open(key, binding, bytes, now, max_age)?;
+    if guard.first_seen(&opened.message_id, opened.keep_until) {
+        Ok(opened)
+    } else {
+        Err(ProtocolError::ReplayedMessage.into())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,627 @@
+//! Request headers of the GLPI agent protocol (chapter 3.2): `GLPI-Agent-ID`, `GLPI-Request-ID`,
+//! `GLPI-CryptoKey-ID`, `GLPI-Proxy-ID`, plus `Content-Type`, `Accept` and `Authorization`
+//! for the other modules.
+//!
+//! Headers arrive from PHP in one of two shapes: what `getallheaders()` returns (names as the
+//! client wrote them, in any case) or a `$_SERVER` array (`HTTP_GLPI_AGENT_ID`, `CONTENT_TYPE`,
+//! `PHP_AUTH_USER`, mixed with non-header entries such as `REQUEST_METHOD` or `PATH`).
+//! [`Headers::from_pairs`] accepts both and normalizes names to lower case with hyphens.
+
+use std::fmt;
+
+use base64::Engine;
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::error::ProtocolError;
+use crate::limits::Limits;
+use crate::uuid::{AgentId, Uuid};
+
+pub const AGENT_ID: &str = "glpi-agent-id";
+pub const REQUEST_ID: &str = "glpi-request-id";
+pub const CRYPTOKEY_ID: &str = "glpi-cryptokey-id";
+pub const PROXY_ID: &str = "glpi-proxy-id";
+pub const CONTENT_TYPE: &str = "content-type";
+pub const ACCEPT: &str = "accept";
+pub const AUTHORIZATION: &str = "authorization";
+
+/// Keys whose presence marks a `$_SERVER` array (besides any `HTTP_*` key). A
+/// `getallheaders()` array never holds them, since header names do not carry underscores in
+/// practice and these are CGI meta-variables.
+const SERVER_MARKERS: [&str; 9] = [
+    "REQUEST_METHOD",
+    "SERVER_PROTOCOL",
+    "GATEWAY_INTERFACE",
+    "REQUEST_URI",
+    "CONTENT_TYPE",
+    "CONTENT_LENGTH",
+    "PHP_AUTH_USER",
+    "PHP_AUTH_PW",
+    "REDIRECT_HTTP_AUTHORIZATION",
+];
+
+/// CGI meta-variables that are really headers but come without the `HTTP_` prefix.
+const SERVER_CONTENT_HEADERS: [&str; 3] = ["CONTENT_TYPE", "CONTENT_LENGTH", "CONTENT_MD5"];
+
+/// Headers whose values are credentials: wiped on drop, never shown by `Debug`.
+const SENSITIVE: [&str; 3] = [AUTHORIZATION, "proxy-authorization", "cookie"];
+
+/// Request headers with normalized names. Values are trimmed of surrounding spaces and tabs;
+/// two entries that normalize to the same name are combined as HTTP combines repeated fields
+/// (`a, b`), unless their values are equal.
+#[derive(Clone, Default)]
+pub struct Headers {
+    fields: Vec<(String, String)>,
+}
+
+/// Lower case, `_` read as `-`: `GLPI-Agent-ID`, `glpi_agent_id` and `Glpi-Agent-Id` are one name.
+fn normalize_name(name: &str) -> String {
+    name.bytes()
+        .map(|b| {
+            if b == b'_' {
+                '-'
+            } else {
+                b.to_ascii_lowercase() as char
+            }
+        })
+        .collect()
+}
+
+/// Strips the optional whitespace (spaces, tabs) HTTP allows around field values and list items.
+pub(crate) fn trim_ows(value: &str) -> &str {
+    value.trim_matches(|c| c == ' ' || c == '\t')
+}
+
+/// Credentials found in a `$_SERVER` array besides the `Authorization` header itself.
+#[derive(Default)]
+struct ServerAuth {
+    redirect: Option<Zeroizing<String>>,
+    user: Option<Zeroizing<String>>,
+    password: Option<Zeroizing<String>>,
+}
+
+impl Headers {
+    /// Builds from (name, value) pairs in either PHP shape. Names and values are bytes (PHP
+    /// strings); bytes that are not UTF-8 are replaced by U+FFFD, which no protocol header
+    /// accepts, so they end as the header's own error.
+    ///
+    /// In a `$_SERVER` array, only `HTTP_*`, `CONTENT_TYPE`, `CONTENT_LENGTH`, `CONTENT_MD5` and
+    /// names containing a hyphen are headers. Where the SAPI hid `Authorization`, it is rebuilt
+    /// from `REDIRECT_HTTP_AUTHORIZATION`, else from `PHP_AUTH_USER` and `PHP_AUTH_PW`.
+    pub fn from_pairs<I, N, V>(pairs: I) -> Headers
+    where
+        I: IntoIterator<Item = (N, V)>,
+        N: AsRef<[u8]>,
+        V: AsRef<[u8]>,
+    {
+        let pairs: Vec<(String, Zeroizing<String>)> = pairs
+            .into_iter()
+            .map(|(n, v)| {
+                (
+                    String::from_utf8_lossy(n.as_ref()).into_owned(),
+                    Zeroizing::new(String::from_utf8_lossy(v.as_ref()).into_owned()),
+                )
+            })
+            .collect();
+        let server_form = pairs
+            .iter()
+            .any(|(n, _)| n.starts_with("HTTP_") || SERVER_MARKERS.contains(&n.as_str()));
+
+        let mut headers = Headers::default();
+        let mut auth = ServerAuth::default();
+        for (name, value) in pairs {
+            if !server_form {
+                headers.add(&name, &value);
+                continue;
+            }
+            match name.as_str() {
+                "PHP_AUTH_USER" => auth.user = Some(value),
+                "PHP_AUTH_PW" => auth.password = Some(value),
+                "REDIRECT_HTTP_AUTHORIZATION" => auth.redirect = Some(value),
+                n if SERVER_CONTENT_HEADERS.contains(&n) || n.contains('-') => {
+                    headers.add(n, &value)
+                }
+                n => {
+                    if let Some(rest) = n.strip_prefix("HTTP_").filter(|r| !r.is_empty()) {
+                        headers.add(rest, &value);
+                    }
+                }
+            }
+        }
+        if headers.get(AUTHORIZATION).is_none() {
+            if let Some(value) = auth.redirect {
+                headers.add(AUTHORIZATION, &value);
+            } else if let Some(user) = auth.user {
+                let mut pair = Zeroizing::new(format!("{}:", user.as_str()));
+                pair.push_str(auth.password.as_ref().map(|p| p.as_str()).unwrap_or(""));
+                let mut value = Zeroizing::new(String::from("Basic "));
+                base64::engine::general_purpose::STANDARD
+                    .encode_string(pair.as_bytes(), &mut value);
+                headers.add(AUTHORIZATION, &value);
+            }
+        }
+        headers
+    }
+
+    fn add(&mut self, name: &str, value: &str) {
+        let name = normalize_name(name);
+        let value = trim_ows(value);
+        match self.fields.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, existing)) if existing != value => {
+                existing.push_str(", ");
+                existing.push_str(value);
+            }
+            Some(_) => {}
+            None => self.fields.push((name, value.to_owned())),
+        }
+    }
+
+    /// The value of a header, by name in any case (`-` and `_` alike).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        let name = normalize_name(name);
+        self.fields
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every header as (normalized name, value), in arrival order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.fields.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
+    /// `GLPI-Agent-ID` (spec 3.2.1): `None` when absent, `bad agent id` when not a UUID.
+    pub fn agent_id(&self) -> Result<Option<AgentId>, ProtocolError> {
+        self.get(AGENT_ID).map(parse_agent_id).transpose()
+    }
+
+    /// `GLPI-Agent-ID` where the protocol requires it: absent is `bad agent id` too.
+    pub fn require_agent_id(&self) -> Result<AgentId, ProtocolError> {
+        self.agent_id()?.ok_or(ProtocolError::BadAgentId)
+    }
+
+    /// `GLPI-Request-ID` (spec 3.2.2) when it is exactly 8 upper-case hex digits. Anything else
+    /// is neither trusted nor echoed, as glpi-agent itself does with answers.
+    pub fn request_id(&self) -> Option<&str> {
+        self.get(REQUEST_ID).and_then(parse_request_id)
+    }
+
+    /// `GLPI-CryptoKey-ID` (spec 3.2.6): `None` when absent (the body is plain).
+    pub fn crypto_key_id(&self) -> Result<Option<Uuid>, ProtocolError> {
+        self.get(CRYPTOKEY_ID)
+            .map(|v| Uuid::parse(v).map_err(|_| ProtocolError::BadCryptoKeyId))
+            .transpose()
+    }
+
+    /// `GLPI-Proxy-ID` (spec 3.2.7), empty when absent.
+    pub fn proxy_ids(&self, limits: &Limits) -> Result<Vec<AgentId>, ProtocolError> {
+        match self.get(PROXY_ID) {
+            Some(v) => parse_proxy_ids(v, limits.max_proxies),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The raw `Content-Type`, for the decoder.
+    pub fn content_type(&self) -> Option<&str> {
+        self.get(CONTENT_TYPE)
+    }
+
+    /// The raw `Accept`, for [`crate::accept::negotiate`].
+    pub fn accept(&self) -> Option<&str> {
+        self.get(ACCEPT)
+    }
+
+    /// The `Authorization` value (possibly rebuilt from `PHP_AUTH_*`), for
+    /// [`crate::auth::check_basic_auth`].
+    pub fn authorization(&self) -> Option<&str> {
+        self.get(AUTHORIZATION)
+    }
+}
+
+impl Drop for Headers {
+    fn drop(&mut self) {
+        for (name, value) in &mut self.fields {
+            if SENSITIVE.contains(&name.as_str()) {
+                value.zeroize();
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Headers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut map = f.debug_map();
+        for (name, value) in &self.fields {
+            if SENSITIVE.contains(&name.as_str()) {
+                map.entry(name, &"<redacted>");
+            } else {
+                map.entry(name, value);
+            }
+        }
+        map.finish()
+    }
+}
+
+/// A `GLPI-Agent-ID` value: a UUID string, else `bad agent id` (400).
+pub fn parse_agent_id(value: &str) -> Result<AgentId, ProtocolError> {
+    Uuid::parse(trim_ows(value)).map_err(|_| ProtocolError::BadAgentId)
+}
+
+/// A `GLPI-Request-ID` value if it is exactly 8 upper-case hex digits.
+pub fn parse_request_id(value: &str) -> Option<&str> {
+    let ok = value.len() == 8
+        && value
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'A'..=b'F'));
+    ok.then_some(value)
+}
+
+/// A `GLPI-Proxy-ID` value: agent ids separated by commas, optional spaces around each.
+/// Empty elements are skipped as RFC 7230 section 7 asks of list headers. More than `max`
+/// entries is `too-many-proxy`; an entry that is not a UUID is `bad proxy id`. Parsing stops
+/// at the first entry past `max`, so a huge header costs no more than `max + 1` entries.
+pub fn parse_proxy_ids(value: &str, max: u32) -> Result<Vec<AgentId>, ProtocolError> {
+    let mut ids = Vec::new();
+    for entry in value.split(',').map(trim_ows).filter(|e| !e.is_empty()) {
+        if ids.len() >= max as usize {
+            return Err(ProtocolError::TooManyProxy);
+        }
+        ids.push(Uuid::parse(entry).map_err(|_| ProtocolError::BadProxyId)?);
+    }
+    Ok(ids)
+}
+
+/// What a proxy checks before forwarding (spec 3.2.7): its own id already in the chain is
+/// `proxy-loop-detected`; a chain already at `max` (so that adding itself would pass it) is
+/// `too-many-proxy`. Both are answered with 404.
+pub fn check_proxy_chain(
+    chain: &[AgentId],
+    own_id: &AgentId,
+    max: u32,
+) -> Result<(), ProtocolError> {
+    if chain.contains(own_id) {
+        return Err(ProtocolError::ProxyLoopDetected);
+    }
+    if chain.len() >= max as usize {
+        return Err(ProtocolError::TooManyProxy);
+    }
+    Ok(())
+}
+
+/// The `GLPI-Proxy-ID` value for a chain (canonical ids joined by commas), e.g. the incoming
+/// chain with the forwarding proxy's own id appended.
+pub fn format_proxy_ids(chain: &[AgentId]) -> String {
+    chain
+        .iter()
+        .map(|id| id.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const ID: &str = "8d4cd9d8-e630-11f1-84c8-420f0d1cbbf9";
+    const ID2: &str = "3a609a2e-947f-4e6a-9af9-32c024ac3944";
+
+    fn h(pairs: &[(&str, &str)]) -> Headers {
+        Headers::from_pairs(pairs.iter().copied())
+    }
+
+    fn id(s: &str) -> AgentId {
+        Uuid::parse(s).unwrap()
+    }
+
+    /// The headers glpi-agent 1.12 sent with its full inventory in the wire captures, as
+    /// `getallheaders()` returns them.
+    fn captured() -> Headers {
+        h(&[
+            ("TE", "deflate,gzip;q=0.3"),
+            ("Keep-Alive", "300"),
+            ("Connection", "Keep-Alive, TE"),
+            ("Pragma", "no-cache"),
+            ("Host", "127.0.0.1:35975"),
+            ("User-Agent", "GLPI-Agent_v1.12-dev"),
+            ("Content-Type", "application/x-compress-zlib"),
+            ("GLPI-Agent-ID", ID),
+            ("GLPI-Request-ID", "F4CCE510"),
+            ("Content-Length", "18837"),
+        ])
+    }
+
+    #[test]
+    fn getallheaders_form() {
+        let hs = captured();
+        assert_eq!(hs.agent_id(), Ok(Some(id(ID))));
+        assert_eq!(hs.request_id(), Some("F4CCE510"));
+        assert_eq!(hs.content_type(), Some("application/x-compress-zlib"));
+        assert_eq!(hs.accept(), None);
+        assert_eq!(hs.crypto_key_id(), Ok(None));
+        assert_eq!(hs.proxy_ids(&Limits::default()), Ok(vec![]));
+        assert_eq!(hs.get("user-agent"), Some("GLPI-Agent_v1.12-dev"));
+        assert_eq!(hs.get("USER_AGENT"), Some("GLPI-Agent_v1.12-dev"));
+    }
+
+    #[test]
+    fn names_in_any_case() {
+        for name in [
+            "GLPI-Agent-ID",
+            "glpi-agent-id",
+            "Glpi-Agent-Id",
+            "GLPI-AGENT-ID",
+        ] {
+            assert_eq!(h(&[(name, ID)]).agent_id(), Ok(Some(id(ID))), "{name}");
+        }
+    }
+
+    #[test]
+    fn server_form_ignores_non_headers() {
+        let hs = h(&[
+            ("PATH", "/usr/bin"),
+            ("REQUEST_METHOD", "POST"),
+            ("CONTENT_TYPE", "application/json"),
+            ("CONTENT_LENGTH", "12"),
+            ("HTTP_GLPI_AGENT_ID", ID),
+            ("HTTP_GLPI_REQUEST_ID", "0123ABCD"),
+            ("HTTP_ACCEPT", "application/json"),
+            ("HTTP_GLPI_PROXY_ID", &format!("{ID}, {ID2}")),
+            ("HTTP_GLPI_CRYPTOKEY_ID", ID2),
+            ("SERVER_NAME", "glpi.example"),
+            ("HTTP_", "x"),
+        ]);
+        assert_eq!(hs.agent_id(), Ok(Some(id(ID))));
+        assert_eq!(hs.request_id(), Some("0123ABCD"));
+        assert_eq!(hs.content_type(), Some("application/json"));
+        assert_eq!(hs.accept(), Some("application/json"));
+        assert_eq!(hs.crypto_key_id(), Ok(Some(id(ID2))));
+        assert_eq!(hs.proxy_ids(&Limits::default()), Ok(vec![id(ID), id(ID2)]));
+        assert_eq!(hs.get("path"), None);
+        assert_eq!(hs.get("server-name"), None);
+        assert_eq!(hs.get("request-method"), None);
+        let names: Vec<&str> = hs.iter().map(|(n, _)| n).collect();
+        assert_eq!(
+            names,
+            [
+                "content-type",
+                "content-length",
+                "glpi-agent-id",
+                "glpi-request-id",
+                "accept",
+                "glpi-proxy-id",
+                "glpi-cryptokey-id"
+            ]
+        );
+    }
+
+    #[test]
+    fn server_form_duplicates_of_one_value_merge() {
+        // PHP's built-in server sets both CONTENT_TYPE and HTTP_CONTENT_TYPE.
+        let hs = h(&[
+            ("CONTENT_TYPE", "application/json"),
+            ("HTTP_CONTENT_TYPE", "application/json"),
+        ]);
+        assert_eq!(hs.content_type(), Some("application/json"));
+    }
+
+    #[test]
+    fn conflicting_duplicates_combine_and_then_fail_their_own_check() {
+        let hs = h(&[("GLPI-Agent-ID", ID), ("glpi-agent-id", ID2)]);
+        assert_eq!(hs.get(AGENT_ID), Some(format!("{ID}, {ID2}").as_str()));
+        assert_eq!(hs.agent_id(), Err(ProtocolError::BadAgentId));
+    }
+
+    #[test]
+    fn agent_id_errors() {
+        assert_eq!(h(&[]).agent_id(), Ok(None));
+        assert_eq!(h(&[]).require_agent_id(), Err(ProtocolError::BadAgentId));
+        assert_eq!(
+            h(&[("GLPI-Agent-ID", "")]).agent_id(),
+            Err(ProtocolError::BadAgentId)
+        );
+        assert_eq!(
+            h(&[("GLPI-Agent-ID", "foo")]).agent_id(),
+            Err(ProtocolError::BadAgentId)
+        );
+        assert_eq!(
+            h(&[("GLPI-Agent-ID", &format!(" {ID}\t"))]).agent_id(),
+            Ok(Some(id(ID)))
+        );
+        assert_eq!(
+            h(&[("GLPI-Agent-ID", &format!("{{{ID}}}"))]).agent_id(),
+            Err(ProtocolError::BadAgentId)
+        );
+        assert_eq!(ProtocolError::BadAgentId.http_status(), 400);
+    }
+
+    #[test]
+    fn request_id_must_be_eight_upper_case_hex_digits() {
+        for good in ["1234ABCD", "00000000", "FFFFFFFF", "F4CCE510"] {
+            assert_eq!(parse_request_id(good), Some(good));
+        }
+        // The last is the spec's own 9-digit example: not 8 digits, so not echoed.
+        for bad in [
+            "",
+            "1234abcd",
+            "1234ABC",
+            "1234ABCDE",
+            "zz45TH7812xx",
+            "1234ABC ",
+            "1234ABCG",
+            "42E6A9AF1",
+        ] {
+            assert_eq!(parse_request_id(bad), None, "{bad:?}");
+        }
+        // Surrounding spaces are header whitespace, not part of the value.
+        assert_eq!(
+            h(&[("GLPI-Request-ID", " 1234ABCD ")]).request_id(),
+            Some("1234ABCD")
+        );
+    }
+
+    #[test]
+    fn crypto_key_id_errors() {
+        assert_eq!(
+            h(&[("GLPI-CryptoKey-ID", "x")]).crypto_key_id(),
+            Err(ProtocolError::BadCryptoKeyId)
+        );
+        assert_eq!(
+            h(&[("HTTP_GLPI_CRYPTOKEY_ID", ID)]).crypto_key_id(),
+            Ok(Some(id(ID)))
+        );
+    }
+
+    #[test]
+    fn proxy_lists() {
+        let max = 5;
+        assert_eq!(parse_proxy_ids("", max), Ok(vec![]));
+        assert_eq!(parse_proxy_ids(ID, max), Ok(vec![id(ID)]));
+        assert_eq!(
+            parse_proxy_ids(&format!("{ID},{ID2}"), max),
+            Ok(vec![id(ID), id(ID2)])
+        );
+        assert_eq!(
+            parse_proxy_ids(&format!(" {ID} ,\t{ID2} "), max),
+            Ok(vec![id(ID), id(ID2)])
+        );
+        assert_eq!(
+            parse_proxy_ids(&format!("{ID},,{ID2},"), max),
+            Ok(vec![id(ID), id(ID2)])
+        );
+        assert_eq!(
+            parse_proxy_ids(&format!("{ID};{ID2}"), max),
+            Err(ProtocolError::BadProxyId)
+        );
+        // glpi-agent's own proxy test sends this list.
+        assert_eq!(
+            parse_proxy_ids("a,b,c", max),
+            Err(ProtocolError::BadProxyId)
+        );
+        assert_eq!(
+            parse_proxy_ids("a,b,c,d,e,f,g,h", max),
+            Err(ProtocolError::BadProxyId)
+        );
+        let five = [ID; 5].join(",");
+        assert_eq!(parse_proxy_ids(&five, max).map(|v| v.len()), Ok(5));
+        let six = [ID; 6].join(",");
+        assert_eq!(parse_proxy_ids(&six, max), Err(ProtocolError::TooManyProxy));
+        let many = vec!["junk"; 100_000].join(",");
+        assert_eq!(
+            parse_proxy_ids(&format!("{five},{many}"), max),
+            Err(ProtocolError::TooManyProxy)
+        );
+        let limits = Limits {
+            max_proxies: 1,
+            ..Limits::default()
+        };
+        assert_eq!(
+            h(&[("GLPI-Proxy-ID", &format!("{ID},{ID2}"))]).proxy_ids(&limits),
+            Err(ProtocolError::TooManyProxy)
+        );
+    }
+
+    #[test]
+    fn proxy_chain_checks_follow_spec_3_2_7() {
+        let own = id(ID);
+        let other = id(ID2);
+        assert_eq!(check_proxy_chain(&[], &own, 5), Ok(()));
+        assert_eq!(check_proxy_chain(&[other], &own, 5), Ok(()));
+        assert_eq!(
+            check_proxy_chain(&[own], &own, 5),
+            Err(ProtocolError::ProxyLoopDetected)
+        );
+        assert_eq!(
+            check_proxy_chain(&[other, own, other], &own, 5),
+            Err(ProtocolError::ProxyLoopDetected)
+        );
+        assert_eq!(check_proxy_chain(&[other; 4], &own, 5), Ok(()));
+        assert_eq!(
+            check_proxy_chain(&[other; 5], &own, 5),
+            Err(ProtocolError::TooManyProxy)
+        );
+        // A loop is reported even when the chain is also full.
+        assert_eq!(
+            check_proxy_chain(&[own; 5], &own, 5),
+            Err(ProtocolError::ProxyLoopDetected)
+        );
+        assert_eq!(ProtocolError::ProxyLoopDetected.http_status(), 404);
+        assert_eq!(ProtocolError::TooManyProxy.http_status(), 404);
+    }
+
+    #[test]
+    fn proxy_chain_formats_back_to_what_it_parsed() {
+        let chain = vec![id(ID), id(ID2)];
+        let text = format_proxy_ids(&chain);
+        assert_eq!(text, format!("{ID},{ID2}"));
+        assert_eq!(parse_proxy_ids(&text, 5), Ok(chain));
+    }
+
+    #[test]
+    fn authorization_from_the_header_or_rebuilt_from_php_auth() {
+        let direct = h(&[("Authorization", "Basic dXNlcjpwYXNz")]);
+        assert_eq!(direct.authorization(), Some("Basic dXNlcjpwYXNz"));
+        let server = h(&[
+            ("HTTP_AUTHORIZATION", "Basic dXNlcjpwYXNz"),
+            ("PHP_AUTH_USER", "other"),
+        ]);
+        assert_eq!(server.authorization(), Some("Basic dXNlcjpwYXNz"));
+        let redirect = h(&[
+            ("REDIRECT_HTTP_AUTHORIZATION", "Basic dXNlcjpwYXNz"),
+            ("PHP_AUTH_USER", "other"),
+        ]);
+        assert_eq!(redirect.authorization(), Some("Basic dXNlcjpwYXNz"));
+        let php_auth = h(&[
+            ("PHP_AUTH_USER", "user"),
+            ("PHP_AUTH_PW", "pass"),
+            ("REQUEST_METHOD", "POST"),
+        ]);
+        assert_eq!(php_auth.authorization(), Some("Basic dXNlcjpwYXNz"));
+        let no_pw = h(&[("PHP_AUTH_USER", "user")]);
+        assert_eq!(no_pw.authorization(), Some("Basic dXNlcjo="));
+        // In a getallheaders() array these names are ordinary (odd) headers.
+        assert_eq!(
+            h(&[("Host", "x"), ("Php-Auth-User", "user")]).authorization(),
+            None
+        );
+    }
+
+    #[test]
+    fn debug_hides_credentials() {
+        let hs = h(&[
+            ("Authorization", "Basic dXNlcjpwYXNz"),
+            ("Cookie", "sid=1"),
+            ("Host", "glpi"),
+        ]);
+        let shown = format!("{hs:?}");
+        assert!(!shown.contains("dXNlcjpwYXNz"));
+        assert!(!shown.contains("sid=1"));
+        assert!(shown.contains("glpi"));
+    }
+
+    #[test]
+    fn non_utf8_values_fail_as_their_header() {
+        let hs = Headers::from_pairs([(
+            &b"GLPI-Agent-ID"[..],
+            &b"8d4cd9d8-e630-11f1-84c8-420f0d1cbbf\xff"[..],
+        )]);
+        assert_eq!(hs.agent_id(), Err(ProtocolError::BadAgentId));
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_pairs_never_panic(pairs in proptest::collection::vec(("[ -~]{0,24}", "[ -~\\t]{0,60}"), 0..12)) {
+            let hs = Headers::from_pairs(pairs.iter().map(|(a, b)| (a.as_str(), b.as_str())));
+            let _ = hs.agent_id();
+            let _ = hs.request_id();
+            let _ = hs.crypto_key_id();
+            let _ = hs.proxy_ids(&Limits::default());
+            let _ = format!("{hs:?}");
+        }
+
+        #[test]
+        fn proxy_lists_round_trip(ids in proptest::collection::vec(any::<[u8; 16]>(), 0..=5)) {
+            let chain: Vec<AgentId> = ids.into_iter().map(Uuid::from_bytes).collect();
+            prop_assert_eq!(parse_proxy_ids(&format_proxy_ids(&chain), 5), Ok(chain));
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! Conversions between PHP values and the core's plain types: answer values, header
+//! lists and per-call options.
+
+use ext_php_rs::convert::IntoZval;
+use ext_php_rs::types::{ArrayKey, ZendHashTable, Zval};
+
+use crate::answer::{Map, Value};
+use crate::error::UsageError;
+use crate::headers::Headers;
+use crate::limits::{InvalidUtf8, Limits};
+
+/// An answer value as PHP code wrote it. Lists are arrays keyed 0..n-1 in order; any
+/// other array, and a plain object, is a map. Strings must be UTF-8, as for `json_encode`.
+pub fn zval_to_value(z: &Zval, depth: u32) -> Result<Value, UsageError> {
+    if depth > 512 {
+        return Err(UsageError::new("the answer nests deeper than 512 levels"));
+    }
+    if z.is_null() {
+        return Ok(Value::Null);
+    }
+    if let Some(b) = z.bool() {
+        if z.is_bool() {
+            return Ok(Value::Bool(b));
+        }
+    }
+    if z.is_long() {
+        return Ok(Value::Int(z.long().unwrap_or_default()));
+    }
+    if z.is_double() {
+        return Ok(Value::Float(z.double().unwrap_or_default()));
+    }
+    if z.is_string() {
+        let bytes = z.binary_slice::<u8>().unwrap_or_default();
+        return String::from_utf8(bytes.to_vec())
+            .map(Value::Str)
+            .map_err(|_| UsageError::new("answer strings must be UTF-8"));
+    }
+    if let Some(ht) = z.array() {
+        return table_to_value(ht, depth);
+    }
+    if let Some(obj) = z.object() {
+        let props = obj
+            .get_properties()
+            .map_err(|_| UsageError::new("an answer object must have readable properties"))?;
+        let mut map = Map::with_capacity(props.len());
+        for (k, v) in props.iter() {
+            map.insert(key_text(&k), zval_to_value(v, depth + 1)?);
+        }
+        return Ok(Value::Map(map));
+    }
+    Err(UsageError::new("answers hold only null, bool, int, float, string, array and plain objects"))
+}
+
+fn key_text(k: &ArrayKey<'_>) -> String {
+    match k {
+        ArrayKey::Long(i) => i.to_string(),
+        ArrayKey::String(s) => s.to_string(),
+        ArrayKey::Str(s) => (*s).to_string(),
+        ArrayKey::ZendString(s) => String::from_utf8_lossy(s.as_bytes()).into_owned(),
+    }
+}
+
+fn table_to_value(ht: &ZendHashTable, depth: u32) -> Result<Value, UsageError> {
+    let is_list = ht
+        .iter()
+        .enumerate()
+        .all(|(i, (k, _))| matches!(k, ArrayKey::Long(n) if n == i as i64));
+    if is_list {
+        let items = ht.values().map(|v| zval_to_value(v, depth + 1)).collect::<Result<Vec<_>, _>>()?;
+        return Ok(Value::List(items));
+    }
+    let mut map = Map::with_capacity(ht.len());
+    for (k, v) in ht.iter() {
+        map.insert(key_text(&k), zval_to_value(v, depth + 1)?);
+    }
+    Ok(Value::Map(map))
+}
+
+/// An answer array: must be a map (or empty) at the top.
+pub fn answer_map(ht: &ZendHashTable) -> Result<Map, UsageError> {
+    match table_to_value(ht, 0)? {
+        Value::Map(m) => Ok(m),
+        Value::List(l) if l.is_empty() => Ok(Map::new()),
+        Value::List(_) => Err(UsageError::new("an answer is an array with string keys such as 'status'")),
+        _ => unreachable!("a table converts to a list or a map"),
+    }
+}
+
+pub fn value_to_zval(v: &Value) -> Zval {
+    let z = match v {
+        Value::Null => Ok(Zval::new()),
+        Value::Bool(b) => b.into_zval(false),
+        Value::Int(i) => i.into_zval(false),
+        Value::Float(f) => f.into_zval(false),
+        Value::Str(s) => s.as_str().into_zval(false),
+        Value::List(items) => {
+            let mut ht = ZendHashTable::with_capacity(items.len() as u32);
+            for item in items {
+                let _ = ht.push(value_to_zval(item));
+            }
+            ht.into_zval(false)
+        }
+        Value::Map(map) => map_to_zval(map),
+    };
+    z.unwrap_or_default()
+}
+
+fn map_to_zval(map: &Map) -> ext_php_rs::error::Result<Zval> {
+    let mut ht = ZendHashTable::with_capacity(map.len() as u32);
+    for (k, v) in map.iter() {
+        // Numeric keys become integer keys, as PHP's own array literals do.
+        match crate::json::php_integer_key(k.as_bytes()) {
+            Some(i) => ht.insert_at_index(i, value_to_zval(v))?,
+            None => ht.insert(k, value_to_zval(v))?,
+        }
+    }
+    ht.into_zval(false)
+}
+
+/// Request headers from what `getallheaders()` or `$_SERVER` gives. Non-string values
+/// (the `$_SERVER` entries such as `REQUEST_TIME` or `argv`) are skipped.
+pub fn headers_from_table(ht: &ZendHashTable) -> Headers {
+    let pairs: Vec<(Vec<u8>, Vec<u8>)> = ht
+        .iter()
+        .filter_map(|(k, v)| {
+            let name = match k {
+                ArrayKey::Long(_) => return None,
+                ArrayKey::String(s) => s.into_bytes(),
+                ArrayKey::Str(s) => s.as_bytes().to_vec(),
+                ArrayKey::ZendString(s) => s.as_bytes().to_vec(),
+            };
+            let value = v.binary_slice::<u8>()?.to_vec();
+            Some((name, value))
+        })
+        .collect();
+    Headers::from_pairs(pairs)
+}
+
+/// Per-call options shared by the functions that take an `$options` array: each limit
+/// by its INI name, plus what the call itself needs.
+pub struct CallOptions {
+    pub limits: Limits,
+    pub assoc: bool,
+    pub key: Option<Vec<u8>>,
+}
+
+const OPTION_NAMES: &str = "max_decoded_bytes, max_ratio, max_ratio_brotli, max_depth, max_proxies, message_max_age, invalid_utf8, assoc, key";
+
+fn positive(name: &str, v: &Zval) -> Result<u64, UsageError> {
+    match v.long() {
+        Some(n) if v.is_long() && n > 0 => Ok(n as u64),
+        _ => Err(UsageError::new(format!("option '{name}' must be a positive integer"))),
+    }
+}
+
+fn positive_u32(name: &str, v: &Zval) -> Result<u32, UsageError> {
+    positive(name, v).map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+pub fn call_options(options: Option<&ZendHashTable>) -> Result<CallOptions, UsageError> {
+    let mut out = CallOptions { limits: super::ini::limits(), assoc: false, key: None };
+    let Some(options) = options else { return Ok(out) };
+    for (k, v) in options.iter() {
+        let name = key_text(&k);
+        match name.as_str() {
+            "max_decoded_bytes" => out.limits.max_decoded_bytes = positive(&name, v)?,
+            "max_ratio" => out.limits.max_ratio = positive_u32(&name, v)?,
+            "max_ratio_brotli" => out.limits.max_ratio_brotli = positive_u32(&name, v)?,
+            "max_depth" => out.limits.max_depth = positive_u32(&name, v)?,
+            "max_proxies" => out.limits.max_proxies = positive_u32(&name, v)?,
+            "message_max_age" => out.limits.message_max_age = positive_u32(&name, v)?,
+            "invalid_utf8" => {
+                out.limits.invalid_utf8 = v
+                    .str()
+                    .and_then(InvalidUtf8::parse)
+                    .ok_or_else(|| UsageError::new("option 'invalid_utf8' must be 'error' or 'substitute'"))?
+            }
+            "assoc" => {
+                out.assoc = match v.bool() {
+                    Some(b) if v.is_bool() => b,
+                    _ => return Err(UsageError::new("option 'assoc' must be a bool")),
+                }
+            }
+            "key" => {
+                out.key = if v.is_null() {
+                    None
+                } else {
+                    match v.binary_slice::<u8>() {
+                        Some(b) if v.is_string() && b.len() == 16 => Some(b.to_vec()),
+                        _ => return Err(UsageError::new("option 'key' must be a 16-byte binary string")),
+                    }
+                }
+            }
+            other => {
+                return Err(UsageError::new(format!("unknown option '{other}' (known: {OPTION_NAMES})")));
+            }
+        }
+    }
+    Ok(out)
+}

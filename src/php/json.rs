@@ -1,0 +1,342 @@
+//! PHP values of a JSON body (spec 3.3, RFC 8259), built straight from the core's tape
+//! into zvals: every hash table is created once at its final size, and each distinct
+//! object key becomes one `zend_string` shared by all the tables that use it.
+//!
+//! The result is identical to what `json_decode($json, $assoc, $depth)` returns on
+//! PHP 8.2: JSON arrays are packed arrays, objects are `stdClass` instances (property
+//! names always strings) or, with `$assoc`, arrays whose numeric-string keys are integers.
+
+use std::cell::Cell;
+use std::mem::{offset_of, size_of, ManuallyDrop};
+use std::os::raw::c_char;
+use std::ptr;
+
+use ext_php_rs::ffi::{
+    self, ext_php_rs_zend_string_init, ext_php_rs_zend_string_release, zend_object, zend_string,
+    zval, Bucket, HashTable, IS_ARRAY_EX, IS_DOUBLE, IS_FALSE, IS_INTERNED_STRING_EX, IS_LONG,
+    IS_NULL, IS_OBJECT_EX, IS_STRING_EX, IS_TRUE, ZEND_MODULE_API_NO,
+};
+use ext_php_rs::types::Zval;
+use ext_php_rs::zend::BailoutGuard;
+
+use crate::error::ProtocolError;
+use crate::json::{self, Event, KeyId, ParseOptions, Scratch, Tape};
+use crate::limits::Limits;
+use crate::request::{message_fields, MessageFields};
+
+// Zend API functions that ext-php-rs's bindings leave out. They are exported by the
+// PHP binary (ZEND_API) and resolve when the extension loads. ZEND_FASTCALL is empty on
+// the 64-bit targets PHP supports, so the C ABI is right.
+extern "C" {
+    fn zend_hash_real_init_packed(ht: *mut HashTable);
+    fn zend_hash_real_init_mixed(ht: *mut HashTable);
+    fn zend_hash_index_add_new(ht: *mut HashTable, h: u64, data: *mut zval) -> *mut zval;
+    fn zend_string_hash_func(s: *mut zend_string) -> u64;
+    static zend_empty_string: *mut zend_string;
+    static zend_one_char_string: [*mut zend_string; 256];
+}
+
+/// PHP 8.2 (module API 20220829) stores packed arrays as bare zvals; before, as buckets.
+const PACKED_ZVALS: bool = ZEND_MODULE_API_NO >= 20_220_829;
+
+/// `HASH_FLAG_STATIC_KEYS`: the table holds only integer and interned string keys.
+const HASH_FLAG_STATIC_KEYS: u32 = 1 << 4;
+
+/// Offset of the data pointer (`arData`/`arPacked`): a plain field before PHP 8.2, a
+/// union after, in both cases the pointer just before `nNumUsed`.
+const DATA_OFFSET: usize = offset_of!(HashTable, nNumUsed) - size_of::<*mut Bucket>();
+const _: () = assert!(DATA_OFFSET == offset_of!(HashTable, nTableMask) + size_of::<u32>());
+
+/// Scratch buffers above this size are freed after the call instead of kept.
+const MAX_KEPT_BYTES: usize = 8 << 20;
+
+/// Decodes `input` as `json_decode($input, $assoc, $limits->max_depth)` would, with
+/// the invalid UTF-8 policy of `limits`.
+pub(crate) fn decode_to_zval(input: &[u8], assoc: bool, limits: &Limits) -> Result<Zval, ProtocolError> {
+    decode_inspecting(input, assoc, limits, |_| Ok(())).map(|(z, ())| z)
+}
+
+/// Decodes a protocol message: its PHP value and its routing members, from one parse.
+pub(crate) fn decode_message(
+    input: &[u8],
+    assoc: bool,
+    limits: &Limits,
+) -> Result<(Zval, MessageFields), ProtocolError> {
+    decode_inspecting(input, assoc, limits, message_fields)
+}
+
+/// Parses once, lets `inspect` read the tape (it may refuse the document), then builds.
+fn decode_inspecting<R>(
+    input: &[u8],
+    assoc: bool,
+    limits: &Limits,
+    inspect: impl FnOnce(&Tape<'_>) -> Result<R, ProtocolError>,
+) -> Result<(Zval, R), ProtocolError> {
+    let opts = ParseOptions::new(assoc, limits);
+    // Everything this call allocates on the Rust heap sits in the guard, so that a
+    // bailout (memory_limit) while building frees it instead of leaking it, and the
+    // spare kept between calls is only ever taken whole or put back whole.
+    let mut state = BailoutGuard::new(CallState::take());
+    let CallState { scratch, builder } = &mut *state;
+    let result = json::parse(input, &opts, scratch).and_then(|tape| {
+        let seen = inspect(&tape)?;
+        // SAFETY: called from a PHP request, where the Zend allocator may be used.
+        Ok((unsafe { builder.build(&tape, assoc) }, seen))
+    });
+    state.into_inner().give_back();
+    result
+}
+
+thread_local! {
+    static SPARE: Cell<Option<CallState>> = const { Cell::new(None) };
+}
+
+#[derive(Default)]
+struct CallState {
+    scratch: Scratch,
+    builder: Builder,
+}
+
+impl CallState {
+    fn take() -> CallState {
+        SPARE.with(Cell::take).unwrap_or_default()
+    }
+
+    fn give_back(self) {
+        let bytes = self.scratch.capacity_bytes()
+            + self.builder.keys.capacity() * size_of::<*mut zend_string>()
+            + self.builder.stack.capacity() * size_of::<Open>();
+        if bytes <= MAX_KEPT_BYTES {
+            SPARE.with(|s| s.set(Some(self)));
+        }
+    }
+}
+
+/// A container being filled.
+struct Open {
+    ht: *mut HashTable,
+    remaining: usize,
+    kind: Kind,
+    key: Option<KeyId>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A JSON array: a packed table filled in order.
+    List,
+    /// An object whose keys are known distinct: members are appended without lookup.
+    Distinct,
+    /// An object that may repeat a key: members go through the hash update functions.
+    Update,
+}
+
+#[derive(Default)]
+struct Builder {
+    /// One string per distinct key, made on first use; this builder owns one reference.
+    keys: Vec<*mut zend_string>,
+    stack: Vec<Open>,
+}
+
+impl Builder {
+    /// # Safety
+    /// The Zend engine must be running a request (the allocator must be usable).
+    unsafe fn build(&mut self, tape: &Tape<'_>, assoc: bool) -> Zval {
+        self.keys.clear();
+        self.keys.resize(tape.key_count(), ptr::null_mut());
+        self.stack.clear();
+        let mut root = Zval::new();
+        for event in tape.events() {
+            let mut v = Zval::new();
+            let mut child = None;
+            match event {
+                Event::Key(id) => {
+                    if let Some(top) = self.stack.last_mut() {
+                        top.key = Some(id);
+                    }
+                    continue;
+                }
+                Event::Null => v.u1.type_info = IS_NULL,
+                Event::Bool(b) => v.u1.type_info = if b { IS_TRUE } else { IS_FALSE },
+                Event::Int(i) => {
+                    v.value.lval = i;
+                    v.u1.type_info = IS_LONG;
+                }
+                Event::Float(f) => {
+                    v.value.dval = f;
+                    v.u1.type_info = IS_DOUBLE;
+                }
+                Event::Str(s) => set_string(&mut v, s),
+                Event::Array { len } => {
+                    let ht = new_table(len, true);
+                    set_array(&mut v, ht);
+                    child = (len > 0).then_some((ht, len, Kind::List));
+                }
+                Event::Object { len, distinct_keys } => {
+                    let kind = if distinct_keys { Kind::Distinct } else { Kind::Update };
+                    if assoc {
+                        let ht = new_table(len, false);
+                        set_array(&mut v, ht);
+                        child = (len > 0).then_some((ht, len, kind));
+                    } else {
+                        // stdClass has no declared properties: its property table is
+                        // just a hash table of string keys, which json_decode fills too.
+                        let obj: *mut zend_object = ffi::zend_objects_new(ffi::zend_standard_class_def);
+                        if len > 0 {
+                            let ht = new_table(len, false);
+                            (*obj).properties = ht;
+                            child = Some((ht, len, kind));
+                        }
+                        v.value.obj = obj;
+                        v.u1.type_info = IS_OBJECT_EX;
+                    }
+                }
+            }
+            self.insert(tape, assoc, &mut root, &mut v);
+            if let Some((ht, remaining, kind)) = child {
+                self.stack.push(Open { ht, remaining, kind, key: None });
+            } else {
+                // Close every container this value completed (tables are counted as
+                // they fill, so closing is just forgetting them).
+                while self.stack.last().is_some_and(|top| top.remaining == 0) {
+                    self.stack.pop();
+                }
+            }
+        }
+        self.release_keys();
+        root
+    }
+
+    /// Moves `v` into the open container (or the root), leaving `v` null.
+    unsafe fn insert(&mut self, tape: &Tape<'_>, assoc: bool, root: &mut Zval, v: &mut Zval) {
+        // From here on the bits of `v` are owned by whatever they are copied into.
+        let mut value = ManuallyDrop::new(ptr::read(v));
+        v.u1.type_info = IS_NULL;
+        let value: *mut zval = &mut *value;
+        let Some(top) = self.stack.last_mut() else {
+            ptr::copy_nonoverlapping(value, root, 1);
+            return;
+        };
+        top.remaining -= 1;
+        let ht = top.ht;
+        if top.kind == Kind::List {
+            append_packed(ht, value);
+            return;
+        }
+        let kind = top.kind;
+        let Some(id) = top.key.take() else {
+            // Unreachable with a tape from `parse`, which puts a key before every member.
+            ffi::zval_ptr_dtor(value);
+            return;
+        };
+        let index = if assoc { tape.key(id).index } else { None };
+        match (index, kind) {
+            (Some(i), Kind::Distinct) => {
+                zend_hash_index_add_new(ht, i as u64, value);
+            }
+            (Some(i), _) => {
+                ffi::zend_hash_index_update(ht, i as u64, value);
+            }
+            (None, Kind::Distinct) => append_string_key(ht, self.key_string(tape, id), value),
+            (None, _) => {
+                ffi::zend_hash_update(ht, self.key_string(tape, id), value);
+            }
+        }
+    }
+
+    unsafe fn key_string(&mut self, tape: &Tape<'_>, id: KeyId) -> *mut zend_string {
+        let slot = &mut self.keys[id.index()];
+        if slot.is_null() {
+            let bytes = tape.key(id).bytes;
+            let s = ext_php_rs_zend_string_init(bytes.as_ptr().cast::<c_char>(), bytes.len(), false);
+            zend_string_hash_func(s);
+            *slot = s;
+        }
+        *slot
+    }
+
+    /// Drops this builder's own reference to each key string; the tables keep theirs.
+    unsafe fn release_keys(&mut self) {
+        for s in self.keys.drain(..) {
+            if !s.is_null() {
+                ext_php_rs_zend_string_release(s);
+            }
+        }
+    }
+}
+
+unsafe fn data(ht: *mut HashTable) -> *mut u8 {
+    ptr::read(ht.cast::<u8>().add(DATA_OFFSET).cast::<*mut u8>())
+}
+
+/// A table with room for `len` elements, initialised so that elements can be written
+/// directly. Sizes past the Zend maximum end in PHP's own fatal error, never in a
+/// table smaller than `len`.
+unsafe fn new_table(len: usize, packed: bool) -> *mut HashTable {
+    let ht = ffi::_zend_new_array(u32::try_from(len).unwrap_or(u32::MAX));
+    if len > 0 {
+        if packed {
+            zend_hash_real_init_packed(ht);
+        } else {
+            zend_hash_real_init_mixed(ht);
+        }
+    }
+    ht
+}
+
+/// `ZEND_HASH_FILL_*` for one element, counted at once.
+unsafe fn append_packed(ht: *mut HashTable, value: *const zval) {
+    let idx = (*ht).nNumUsed;
+    if PACKED_ZVALS {
+        ptr::copy_nonoverlapping(value, data(ht).cast::<zval>().add(idx as usize), 1);
+    } else {
+        let b = data(ht).cast::<Bucket>().add(idx as usize);
+        ptr::copy_nonoverlapping(value, ptr::addr_of_mut!((*b).val), 1);
+        (*b).h = u64::from(idx);
+        (*b).key = ptr::null_mut();
+    }
+    (*ht).nNumUsed = idx + 1;
+    (*ht).nNumOfElements = idx + 1;
+    (*ht).nNextFreeElement = i64::from(idx) + 1;
+}
+
+/// `_zend_hash_append` for a key known to be absent and a non-interned, hashed key.
+unsafe fn append_string_key(ht: *mut HashTable, key: *mut zend_string, value: *const zval) {
+    let idx = (*ht).nNumUsed;
+    let base = data(ht);
+    let b = base.cast::<Bucket>().add(idx as usize);
+    ptr::copy_nonoverlapping(value, ptr::addr_of_mut!((*b).val), 1);
+    (*ht).u.flags &= !HASH_FLAG_STATIC_KEYS;
+    (*key).gc.refcount += 1;
+    (*b).key = key;
+    (*b).h = (*key).h;
+    // HT_HASH(ht, nIndex): the hash slots sit before arData, indexed by a negative int.
+    let n_index = ((*key).h as u32 | (*ht).nTableMask) as i32;
+    let slot = base.cast::<u32>().offset(n_index as isize);
+    (*b).val.u2.next = *slot;
+    // HT_IDX_TO_HASH: the index itself on 64-bit, a byte offset on 32-bit.
+    *slot = if size_of::<usize>() == 8 { idx } else { idx * size_of::<Bucket>() as u32 };
+    (*ht).nNumUsed = idx + 1;
+    (*ht).nNumOfElements += 1;
+}
+
+unsafe fn set_array(v: &mut Zval, ht: *mut HashTable) {
+    v.value.arr = ht;
+    v.u1.type_info = IS_ARRAY_EX;
+}
+
+unsafe fn set_string(v: &mut Zval, s: &[u8]) {
+    match s {
+        [] => {
+            v.value.str_ = zend_empty_string;
+            v.u1.type_info = IS_INTERNED_STRING_EX;
+        }
+        [c] => {
+            v.value.str_ = zend_one_char_string[usize::from(*c)];
+            v.u1.type_info = IS_INTERNED_STRING_EX;
+        }
+        _ => {
+            v.value.str_ = ext_php_rs_zend_string_init(s.as_ptr().cast::<c_char>(), s.len(), false);
+            v.u1.type_info = IS_STRING_EX;
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! `GlpiAgentProtocol\Request`: one decoded agent request.
+
+use ext_php_rs::binary::Binary;
+use ext_php_rs::binary_slice::BinarySlice;
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::{ZendHashTable, Zval};
+
+use super::convert::{call_options, headers_from_table};
+use super::errors::IntoPhp;
+use crate::compression::Compression;
+use crate::content_type::{Mode, Spelling};
+use crate::request::{self as core, DecodeOptions, Encryption};
+use crate::secret::Key128;
+
+/// A decoded request. Built only by `Request::decode()`.
+#[php_class]
+#[php(name = "GlpiAgentProtocol\\Request")]
+pub struct Request {
+    pub(crate) mode: Mode,
+    pub(crate) compression: Compression,
+    pub(crate) spelling: Spelling,
+    pub(crate) body: Vec<u8>,
+    pub(crate) content: Option<Zval>,
+    pub(crate) action: String,
+    pub(crate) device_id: Option<String>,
+    pub(crate) agent_id: Option<String>,
+    pub(crate) request_id: Option<String>,
+    pub(crate) proxy_ids: Vec<String>,
+    pub(crate) cryptokey_id: Option<String>,
+    pub(crate) encryption: Option<Encryption>,
+    /// The session key the request was opened with: its answer is sealed with it.
+    pub(crate) key: Option<Key128>,
+    pub(crate) content_type: Option<String>,
+    pub(crate) accept: Option<String>,
+}
+
+#[php_impl]
+impl Request {
+    /// Decodes a request body with its headers (`getallheaders()` or `$_SERVER`).
+    /// Options: `max_decoded_bytes`, `max_ratio`, `max_depth`, `max_proxies`,
+    /// `message_max_age`, `invalid_utf8` ('error' or 'substitute'), `assoc` (bool),
+    /// `key` (the 16-byte session key for a body sent with `GLPI-CryptoKey-ID`).
+    /// Throws `ProtocolException` for anything the peer got wrong.
+    pub fn decode(body: BinarySlice<u8>, headers: &ZendHashTable, options: Option<&ZendHashTable>) -> PhpResult<Self> {
+        let opts = call_options(options).php()?;
+        let key = opts.key.as_deref().map(Key128::from_slice).transpose().php()?;
+        let headers = headers_from_table(headers);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default();
+        let decoded = core::decode(
+            &body,
+            &headers,
+            &DecodeOptions { limits: opts.limits.clone(), key: key.as_ref(), now },
+        )
+        .php()?;
+        let (content, action, device_id) = match decoded.mode {
+            Mode::Json => {
+                let (zval, fields) = super::json::decode_message(&decoded.body, opts.assoc, &opts.limits).php()?;
+                (Some(zval), fields.action(), fields.device_id)
+            }
+            Mode::Xml => {
+                let action = decoded.xml_query.as_deref().unwrap_or("inventory").to_ascii_lowercase();
+                (None, action, decoded.xml_device_id.clone())
+            }
+        };
+        Ok(Request {
+            mode: decoded.mode,
+            compression: decoded.compression,
+            spelling: decoded.spelling,
+            body: decoded.body,
+            content,
+            action,
+            device_id,
+            agent_id: decoded.agent_id.map(|a| a.to_string()),
+            request_id: decoded.request_id,
+            proxy_ids: decoded.proxy_ids.iter().map(ToString::to_string).collect(),
+            cryptokey_id: decoded.cryptokey_id.map(|k| k.to_string()),
+            key: if decoded.encryption.is_some() { key } else { None },
+            encryption: decoded.encryption,
+            content_type: decoded.content_type,
+            accept: decoded.accept,
+        })
+    }
+
+    /// `'json'` or `'xml'`.
+    pub fn mode(&self) -> &'static str {
+        self.mode.as_str()
+    }
+
+    /// `'none'`, `'zlib'`, `'gzip'`, `'deflate'` or `'br'`.
+    pub fn compression(&self) -> &'static str {
+        self.compression.as_str()
+    }
+
+    /// Lower case: JSON `action`, else `query`, else `'inventory'`; XML `QUERY`, else `'inventory'`.
+    pub fn action(&self) -> String {
+        self.action.clone()
+    }
+
+    #[php(name = "deviceId")]
+    pub fn device_id(&self) -> Option<String> {
+        self.device_id.clone()
+    }
+
+    /// `GLPI-Agent-ID` as a canonical lower-case UUID.
+    #[php(name = "agentId")]
+    pub fn agent_id(&self) -> Option<String> {
+        self.agent_id.clone()
+    }
+
+    /// `GLPI-Request-ID` when it is valid (8 upper-case hex digits); otherwise null.
+    #[php(name = "requestId")]
+    pub fn request_id(&self) -> Option<String> {
+        self.request_id.clone()
+    }
+
+    /// `GLPI-Proxy-ID`, first proxy first.
+    #[php(name = "proxyIds")]
+    pub fn proxy_ids(&self) -> Vec<String> {
+        self.proxy_ids.clone()
+    }
+
+    #[php(name = "cryptoKeyId")]
+    pub fn crypto_key_id(&self) -> Option<String> {
+        self.cryptokey_id.clone()
+    }
+
+    #[php(name = "isEncrypted")]
+    pub fn is_encrypted(&self) -> bool {
+        self.encryption.is_some()
+    }
+
+    /// For an encrypted request: its unique message id, to record until `messageKeepUntil()`
+    /// so that a replay is refused; null for a plain request.
+    #[php(name = "messageId")]
+    pub fn message_id(&self) -> Option<String> {
+        self.encryption.as_ref().map(|e| e.message_id.clone())
+    }
+
+    /// Unix time until which `messageId()` must be remembered.
+    #[php(name = "messageKeepUntil")]
+    pub fn message_keep_until(&self) -> Option<i64> {
+        self.encryption.as_ref().map(|e| e.keep_until as i64)
+    }
+
+    /// The whole JSON message, identical to `json_decode` of the plain JSON with the same
+    /// `assoc`; null for XML.
+    pub fn content(&self) -> Zval {
+        self.content.as_ref().map(Zval::shallow_clone).unwrap_or_default()
+    }
+
+    /// The plain bytes after decryption and decompression (XML converted to UTF-8).
+    pub fn body(&self) -> Binary<u8> {
+        Binary::from(self.body.clone())
+    }
+
+    /// The content type the request's message was sent with (inside the envelope when encrypted).
+    #[php(name = "contentType")]
+    pub fn content_type(&self) -> Option<String> {
+        self.content_type.clone()
+    }
+}

@@ -1,0 +1,546 @@
+//! Legacy FusionInventory XML (GLPI agent protocol 4.1.1, the PROLOG, and XML inventories):
+//! well-formedness check, conversion to UTF-8, the `QUERY` and `DEVICEID` of a request, and
+//! the `<REPLY>` answers.
+//!
+//! The reader is strict where libxml2 (which GLPI's `simplexml_load_string` uses) is strict,
+//! so that a document GLPI would refuse is refused here too, and it is safe on hostile
+//! input: a `<!DOCTYPE` is refused outright (no DTD, hence no entity but the five predefined
+//! ones and character references), nesting is bounded by [`Limits::max_depth`], and memory
+//! stays proportional to the input.
+//!
+//! Encodings: a UTF-8 or UTF-16 byte order mark, else the declaration's `encoding` (UTF-8,
+//! US-ASCII, ISO-8859-1, ISO-8859-15, Windows-1252, and their usual aliases), else UTF-8.
+//! Like GLPI (`AbstractRequest::handleXMLRequest`), a document meant as UTF-8 that is not
+//! valid UTF-8 is read as ISO-8859-1 rather than refused. The converted document declares
+//! `encoding="UTF-8"` and has no byte order mark, so that it reads back the same in PHP.
+
+use crate::error::ProtocolError;
+use crate::limits::Limits;
+use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::XmlVersion;
+use std::ops::Range;
+
+/// The character encoding a document arrived in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SourceEncoding {
+    Utf8,
+    /// Declared UTF-8 (or undeclared) but not valid UTF-8: read as ISO-8859-1, as GLPI does.
+    Utf8FallbackLatin1,
+    UsAscii,
+    Latin1,
+    Latin9,
+    Windows1252,
+    Utf16Le,
+    Utf16Be,
+}
+
+impl SourceEncoding {
+    /// A name for logs.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SourceEncoding::Utf8 => "UTF-8",
+            SourceEncoding::Utf8FallbackLatin1 => "ISO-8859-1 (not UTF-8 as declared)",
+            SourceEncoding::UsAscii => "US-ASCII",
+            SourceEncoding::Latin1 => "ISO-8859-1",
+            SourceEncoding::Latin9 => "ISO-8859-15",
+            SourceEncoding::Windows1252 => "Windows-1252",
+            SourceEncoding::Utf16Le => "UTF-16LE",
+            SourceEncoding::Utf16Be => "UTF-16BE",
+        }
+    }
+
+    /// The encoding a declaration's label names (IANA names and the aliases libxml2 and
+    /// iconv accept), in any letter case.
+    fn from_label(label: &str) -> Option<SourceEncoding> {
+        let l = label.to_ascii_lowercase();
+        Some(match l.as_str() {
+            "utf-8" | "utf8" => SourceEncoding::Utf8,
+            "us-ascii" | "ascii" | "iso646-us" | "ansi_x3.4-1968" => SourceEncoding::UsAscii,
+            "iso-8859-1" | "iso8859-1" | "iso_8859-1" | "latin1" | "latin-1" | "l1" => {
+                SourceEncoding::Latin1
+            }
+            "iso-8859-15" | "iso8859-15" | "iso_8859-15" | "latin-9" | "latin9" => {
+                SourceEncoding::Latin9
+            }
+            "windows-1252" | "cp1252" | "x-cp1252" => SourceEncoding::Windows1252,
+            _ => return None,
+        })
+    }
+}
+
+/// A well-formed XML request converted to UTF-8, with the values GLPI reads from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XmlRequest {
+    /// The whole document in UTF-8, without byte order mark, declaring `encoding="UTF-8"`
+    /// when it has a declaration.
+    pub body: String,
+    pub encoding: SourceEncoding,
+    /// The root element's name (`REQUEST` in every agent message).
+    pub root: String,
+    /// The text of the root's first `QUERY` child, as written (GLPI lower-cases it and
+    /// takes a missing one as `inventory`).
+    pub query: Option<String>,
+    /// The text of the root's first `DEVICEID` child, as written.
+    pub device_id: Option<String>,
+}
+
+/// Checks and converts an XML request body (already decompressed).
+/// Errors: [`ProtocolError::MalformedXml`] for anything not well-formed, a DTD, an unknown
+/// encoding or nesting deeper than `limits.max_depth`.
+pub fn parse_request(bytes: Vec<u8>, limits: &Limits) -> Result<XmlRequest, ProtocolError> {
+    let (body, encoding) = to_utf8(bytes)?;
+    let found = scan(&body, limits)?;
+    Ok(XmlRequest {
+        body,
+        encoding,
+        root: found.root,
+        query: found.query,
+        device_id: found.device_id,
+    })
+}
+
+fn malformed<T>(_: T) -> ProtocolError {
+    ProtocolError::MalformedXml
+}
+
+/// Converts a document to UTF-8 and makes its declaration say so.
+fn to_utf8(mut bytes: Vec<u8>) -> Result<(String, SourceEncoding), ProtocolError> {
+    if let Some(le) = match bytes.get(..2) {
+        Some([0xff, 0xfe]) => Some(true),
+        Some([0xfe, 0xff]) => Some(false),
+        _ => None,
+    } {
+        let text = utf16(&bytes[2..], le)?;
+        let enc = if le {
+            SourceEncoding::Utf16Le
+        } else {
+            SourceEncoding::Utf16Be
+        };
+        if let Some(label) = declared_encoding(text.as_bytes())? {
+            let l = text[label].to_ascii_lowercase();
+            if !matches!(l.as_str(), "utf-16" | "utf-16le" | "utf-16be" | "utf16") {
+                return Err(ProtocolError::MalformedXml);
+            }
+        }
+        return Ok((declare_utf8(text)?, enc));
+    }
+    let bom = bytes.starts_with(&[0xef, 0xbb, 0xbf]);
+    if bom {
+        bytes.drain(..3);
+    }
+    let declared = match declared_encoding(&bytes)? {
+        Some(label) => {
+            let label = std::str::from_utf8(&bytes[label]).map_err(malformed)?;
+            SourceEncoding::from_label(label).ok_or(ProtocolError::MalformedXml)?
+        }
+        None => SourceEncoding::Utf8,
+    };
+    let (text, enc) = match declared {
+        SourceEncoding::Utf8 if bom => (String::from_utf8(bytes).map_err(malformed)?, declared),
+        SourceEncoding::Utf8 => match String::from_utf8(bytes) {
+            Ok(s) => (s, declared),
+            Err(e) => (latin1(e.as_bytes()), SourceEncoding::Utf8FallbackLatin1),
+        },
+        _ if bom => return Err(ProtocolError::MalformedXml),
+        SourceEncoding::UsAscii if bytes.is_ascii() => {
+            (String::from_utf8(bytes).map_err(malformed)?, declared)
+        }
+        SourceEncoding::UsAscii => return Err(ProtocolError::MalformedXml),
+        SourceEncoding::Latin1 => (latin1(&bytes), declared),
+        SourceEncoding::Latin9 => (single_byte(&bytes, latin9_char), declared),
+        SourceEncoding::Windows1252 => (single_byte(&bytes, windows1252_char), declared),
+        _ => return Err(ProtocolError::MalformedXml),
+    };
+    Ok((declare_utf8(text)?, enc))
+}
+
+fn utf16(bytes: &[u8], le: bool) -> Result<String, ProtocolError> {
+    if bytes.len() % 2 != 0 {
+        return Err(ProtocolError::MalformedXml);
+    }
+    let units = bytes.chunks_exact(2).map(|p| {
+        let pair = [p[0], p[1]];
+        if le {
+            u16::from_le_bytes(pair)
+        } else {
+            u16::from_be_bytes(pair)
+        }
+    });
+    char::decode_utf16(units)
+        .collect::<Result<String, _>>()
+        .map_err(malformed)
+}
+
+fn latin1(bytes: &[u8]) -> String {
+    single_byte(bytes, |b| char::from(b))
+}
+
+fn single_byte(bytes: &[u8], map: impl Fn(u8) -> char) -> String {
+    let high = bytes.iter().filter(|b| **b >= 0x80).count();
+    let mut s = String::with_capacity(bytes.len() + 2 * high);
+    s.extend(
+        bytes
+            .iter()
+            .map(|&b| if b < 0x80 { char::from(b) } else { map(b) }),
+    );
+    s
+}
+
+/// ISO-8859-15 differs from ISO-8859-1 in eight places (the euro sign, Š, Ž, Œ, Ÿ and
+/// their small letters).
+fn latin9_char(b: u8) -> char {
+    match b {
+        0xa4 => '\u{20ac}',
+        0xa6 => '\u{0160}',
+        0xa8 => '\u{0161}',
+        0xb4 => '\u{017d}',
+        0xb8 => '\u{017e}',
+        0xbc => '\u{0152}',
+        0xbd => '\u{0153}',
+        0xbe => '\u{0178}',
+        _ => char::from(b),
+    }
+}
+
+/// Windows-1252: printable characters in 0x80..0xA0 where ISO-8859-1 has C1 controls;
+/// the five unassigned bytes keep their C1 control, as the WHATWG encoding standard does.
+fn windows1252_char(b: u8) -> char {
+    const HIGH: [char; 32] = [
+        '\u{20ac}', '\u{81}', '\u{201a}', '\u{192}', '\u{201e}', '\u{2026}', '\u{2020}',
+        '\u{2021}', '\u{2c6}', '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8d}', '\u{17d}',
+        '\u{8f}', '\u{90}', '\u{2018}', '\u{2019}', '\u{201c}', '\u{201d}', '\u{2022}', '\u{2013}',
+        '\u{2014}', '\u{2dc}', '\u{2122}', '\u{161}', '\u{203a}', '\u{153}', '\u{9d}', '\u{17e}',
+        '\u{178}',
+    ];
+    match b {
+        0x80..=0x9f => HIGH[usize::from(b - 0x80)],
+        _ => char::from(b),
+    }
+}
+
+/// Rewrites the declaration's encoding, if any, to `UTF-8`.
+fn declare_utf8(mut text: String) -> Result<String, ProtocolError> {
+    if let Some(label) = declared_encoding(text.as_bytes())? {
+        if !text[label.clone()].eq_ignore_ascii_case("utf-8") {
+            text.replace_range(label, "UTF-8");
+        }
+    }
+    Ok(text)
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// The byte range of the `encoding` value in the XML declaration that opens `doc`, if
+/// it has one. Only the declaration's ASCII structure is read, so this works before the
+/// document's encoding is known.
+fn declared_encoding(doc: &[u8]) -> Result<Option<Range<usize>>, ProtocolError> {
+    let Some(rest) = doc.strip_prefix(b"<?xml") else {
+        return Ok(None);
+    };
+    if !rest.first().copied().is_some_and(is_space) {
+        return Ok(None);
+    }
+    let mut i = 5;
+    let mut encoding = None;
+    loop {
+        let start = i;
+        while doc.get(i).copied().is_some_and(is_space) {
+            i += 1;
+        }
+        if doc.get(i..i + 2) == Some(b"?>") {
+            return Ok(encoding);
+        }
+        if i == start {
+            return Err(ProtocolError::MalformedXml);
+        }
+        let name_start = i;
+        while doc.get(i).is_some_and(u8::is_ascii_alphabetic) {
+            i += 1;
+        }
+        let name = &doc[name_start..i];
+        while doc.get(i).copied().is_some_and(is_space) {
+            i += 1;
+        }
+        if name.is_empty() || doc.get(i) != Some(&b'=') {
+            return Err(ProtocolError::MalformedXml);
+        }
+        i += 1;
+        while doc.get(i).copied().is_some_and(is_space) {
+            i += 1;
+        }
+        let quote = match doc.get(i) {
+            Some(q @ (b'"' | b'\'')) => *q,
+            _ => return Err(ProtocolError::MalformedXml),
+        };
+        i += 1;
+        let value_start = i;
+        let len = doc[i..]
+            .iter()
+            .position(|b| *b == quote || *b == b'<')
+            .ok_or(ProtocolError::MalformedXml)?;
+        i += len;
+        if doc[i] != quote {
+            return Err(ProtocolError::MalformedXml);
+        }
+        if name == b"encoding" {
+            encoding = Some(value_start..i);
+        }
+        i += 1;
+    }
+}
+
+/// XML 1.0 `Char`: tab, newline, carriage return, and everything from U+0020 but
+/// surrogates, U+FFFE and U+FFFF.
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+}
+
+/// XML names, loosely: libxml2 refuses names starting with a digit, `-` or `.`, and
+/// names holding punctuation; non-ASCII letters are taken as they come.
+fn is_xml_name(name: &[u8]) -> bool {
+    let start_ok = |b: u8| b.is_ascii_alphabetic() || b == b'_' || b == b':' || b >= 0x80;
+    let rest_ok = |b: u8| start_ok(b) || b.is_ascii_digit() || b == b'-' || b == b'.';
+    match name.split_first() {
+        Some((&first, rest)) => start_ok(first) && rest.iter().all(|&b| rest_ok(b)),
+        None => false,
+    }
+}
+
+struct Found {
+    root: String,
+    query: Option<String>,
+    device_id: Option<String>,
+}
+
+/// Which direct child of the root is being read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Query,
+    DeviceId,
+}
+
+fn scan(text: &str, limits: &Limits) -> Result<Found, ProtocolError> {
+    if !text.chars().all(is_xml_char) {
+        return Err(ProtocolError::MalformedXml);
+    }
+    let mut reader = quick_xml::Reader::from_str(text);
+    let config = reader.config_mut();
+    config.check_end_names = true;
+    config.check_comments = true;
+    config.allow_dangling_amp = false;
+    config.allow_unmatched_ends = false;
+    config.expand_empty_elements = false;
+    config.trim_text(false);
+
+    let max_depth = usize::try_from(limits.max_depth).unwrap_or(usize::MAX);
+    let mut depth = 0usize;
+    let mut root: Option<String> = None;
+    let mut query: Option<String> = None;
+    let mut device_id: Option<String> = None;
+    // The field being read, when the reader is inside a QUERY or DEVICEID child of the root.
+    let mut reading: Option<(Field, String)> = None;
+    let mut first = true;
+
+    loop {
+        let event = reader.read_event().map_err(malformed)?;
+        let was_first = std::mem::replace(&mut first, false);
+        match event {
+            Event::Decl(decl) => {
+                if !was_first {
+                    return Err(ProtocolError::MalformedXml);
+                }
+                let version = decl.version().map_err(malformed)?;
+                if !version.starts_with(b"1.") {
+                    return Err(ProtocolError::MalformedXml);
+                }
+            }
+            Event::DocType(_) => return Err(ProtocolError::MalformedXml),
+            Event::PI(pi) => {
+                if pi.target().eq_ignore_ascii_case(b"xml") || !is_xml_name(pi.target()) {
+                    return Err(ProtocolError::MalformedXml);
+                }
+            }
+            Event::Comment(_) => {}
+            Event::Start(_) | Event::Empty(_) if depth == 0 && root.is_some() => {
+                return Err(ProtocolError::MalformedXml);
+            }
+            Event::Start(e) => {
+                check_tag(&e)?;
+                depth += 1;
+                if depth > max_depth {
+                    return Err(ProtocolError::MalformedXml);
+                }
+                if depth == 1 {
+                    root = Some(name_of(&e)?);
+                } else if depth == 2 {
+                    reading = field(&e, &query, &device_id).map(|f| (f, String::new()));
+                }
+            }
+            Event::Empty(e) => {
+                check_tag(&e)?;
+                if depth == 0 {
+                    root = Some(name_of(&e)?);
+                } else if depth == 1 {
+                    match field(&e, &query, &device_id) {
+                        Some(Field::Query) => query = Some(String::new()),
+                        Some(Field::DeviceId) => device_id = Some(String::new()),
+                        None => {}
+                    }
+                }
+            }
+            Event::End(_) => {
+                if depth == 2 {
+                    match reading.take() {
+                        Some((Field::Query, v)) => query = Some(v),
+                        Some((Field::DeviceId, v)) => device_id = Some(v),
+                        None => {}
+                    }
+                }
+                depth = depth.checked_sub(1).ok_or(ProtocolError::MalformedXml)?;
+            }
+            Event::Text(t) => {
+                if t.windows(3).any(|w| w == b"]]>") {
+                    return Err(ProtocolError::MalformedXml);
+                }
+                let content = t.xml10_content().map_err(malformed)?;
+                if depth == 0 && !content.bytes().all(is_space) {
+                    return Err(ProtocolError::MalformedXml);
+                }
+                if depth == 2 {
+                    if let Some((_, v)) = reading.as_mut() {
+                        v.push_str(&content);
+                    }
+                }
+            }
+            Event::GeneralRef(r) => {
+                if depth == 0 {
+                    return Err(ProtocolError::MalformedXml);
+                }
+                let c = resolve(&r)?;
+                if depth == 2 {
+                    if let Some((_, v)) = reading.as_mut() {
+                        v.push(c);
+                    }
+                }
+            }
+            Event::CData(c) => {
+                if depth == 0 {
+                    return Err(ProtocolError::MalformedXml);
+                }
+                if depth == 2 {
+                    if let Some((_, v)) = reading.as_mut() {
+                        v.push_str(&c.decode().map_err(malformed)?);
+                    }
+                }
+            }
+            Event::Eof => {
+                return match root {
+                    Some(root) if depth == 0 => Ok(Found {
+                        root,
+                        query,
+                        device_id,
+                    }),
+                    _ => Err(ProtocolError::MalformedXml),
+                };
+            }
+        }
+    }
+}
+
+/// The root child a start tag opens, if it is a first `QUERY` or `DEVICEID`.
+fn field(e: &BytesStart<'_>, query: &Option<String>, device_id: &Option<String>) -> Option<Field> {
+    match e.name().as_ref() {
+        b"QUERY" if query.is_none() => Some(Field::Query),
+        b"DEVICEID" if device_id.is_none() => Some(Field::DeviceId),
+        _ => None,
+    }
+}
+
+fn name_of(e: &BytesStart<'_>) -> Result<String, ProtocolError> {
+    Ok(std::str::from_utf8(e.name().as_ref())
+        .map_err(malformed)?
+        .to_owned())
+}
+
+/// A tag's name and attributes: well-formed names, no duplicate attribute, quoted
+/// values without `<`, and only known references inside them.
+fn check_tag(e: &BytesStart<'_>) -> Result<(), ProtocolError> {
+    if !is_xml_name(e.name().as_ref()) {
+        return Err(ProtocolError::MalformedXml);
+    }
+    let mut attrs = e.attributes();
+    attrs.with_checks(true);
+    for a in attrs {
+        let a = a.map_err(malformed)?;
+        if !is_xml_name(a.key.as_ref()) || a.value.contains(&b'<') {
+            return Err(ProtocolError::MalformedXml);
+        }
+        let value = a
+            .normalized_value(XmlVersion::Explicit1_0)
+            .map_err(malformed)?;
+        if !value.chars().all(is_xml_char) {
+            return Err(ProtocolError::MalformedXml);
+        }
+    }
+    Ok(())
+}
+
+/// A reference in text: one of the five predefined entities or a character reference
+/// to an XML character; anything else would need a DTD.
+fn resolve(r: &BytesRef<'_>) -> Result<char, ProtocolError> {
+    if r.is_char_ref() {
+        return r
+            .resolve_char_ref()
+            .map_err(malformed)?
+            .filter(|c| is_xml_char(*c))
+            .ok_or(ProtocolError::MalformedXml);
+    }
+    match r.as_ref() {
+        b"lt" => Ok('<'),
+        b"gt" => Ok('>'),
+        b"amp" => Ok('&'),
+        b"apos" => Ok('\''),
+        b"quot" => Ok('"'),
+        _ => Err(ProtocolError::MalformedXml),
+    }
+}
+
+/// Escapes text for XML content and attribute values, dropping characters XML 1.0 cannot
+/// carry.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if is_xml_char(c) => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+const REPLY_HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<REPLY>";
+
+/// The answer to a PROLOG: send an inventory now, and contact again in `freq_hours` hours.
+pub fn prolog_reply(freq_hours: u32) -> String {
+    format!("{REPLY_HEAD}<PROLOG_FREQ>{freq_hours}</PROLOG_FREQ><RESPONSE>SEND</RESPONSE></REPLY>")
+}
+
+/// The acknowledgement of an XML inventory.
+pub fn ack_reply() -> String {
+    format!("{REPLY_HEAD}<RESPONSE>SEND</RESPONSE></REPLY>")
+}
+
+/// An XML error answer, as GLPI writes one (`<ERROR>` under `<REPLY>`).
+pub fn error_reply(message: &str) -> String {
+    format!("{REPLY_HEAD}<ERROR>{}</ERROR></REPLY>", escape(message))
+}
+
+#[cfg(test)]
+mod tests;
