@@ -1,0 +1,45 @@
+<?php
+// Endpoint configuration: the defaults below, each overridable by the environment variable
+// named beside it (see docs/endpoint.md). GAP_CONFIG may name another file returning the
+// same array shape; environment variables still win over it.
+declare(strict_types=1);
+
+return [
+    // PDO DSN. SQLite in var/ needs nothing set up; MariaDB/MySQL example:
+    // mysql:unix_socket=/run/mysqld/mysqld.sock;dbname=gap;charset=utf8mb4
+    'store_dsn' => 'sqlite:' . dirname(__DIR__) . '/var/endpoint.sqlite',  // GAP_STORE_DSN
+    'store_user' => null,                                                 // GAP_STORE_USER
+    'store_password' => null,                                             // GAP_STORE_PASSWORD
+    // Keep database connections open across requests (per PHP worker).
+    'store_persistent' => true,                                           // GAP_STORE_PERSISTENT (0/1)
+
+    // Delay before the agent's next contact, spec 3.3.2 syntax ("24" is hours, "1d", "30m").
+    'expiration' => '24',                                                 // GAP_EXPIRATION
+    // Delay given with "busy server" (503): the agent keeps its data and retries then.
+    'busy_expiration' => '30m',                                           // GAP_BUSY_EXPIRATION
+
+    // Decode with PHP's own functions the way GLPI does, for load comparisons.
+    'baseline' => false,                                                  // GAP_BASELINE (0/1)
+
+    // Request encodings accepted; others get 415 "unsupported content-type".
+    'encodings' => ['none', 'zlib', 'gzip', 'deflate', 'br'],             // GAP_ENCODINGS (comma list)
+
+    // Limits. null means the extension's INI default.
+    'max_body_bytes' => 64 << 20,                                         // GAP_MAX_BODY_BYTES
+    'max_decoded_bytes' => null,                                          // GAP_MAX_DECODED_BYTES
+    'max_depth' => null,                                                  // GAP_MAX_DEPTH
+    'invalid_utf8' => null,                                               // GAP_INVALID_UTF8 (error|substitute)
+    'max_proxies' => 5,                                                   // GAP_MAX_PROXIES
+
+    // Optional HTTP basic authentication; empty login disables it.
+    'auth_login' => '',                                                   // GAP_AUTH_LOGIN
+    'auth_password' => '',                                                // GAP_AUTH_PASSWORD
+    'auth_realm' => 'GLPI agent endpoint',                                // GAP_AUTH_REALM
+
+    // This server's own agent id, if it may appear in GLPI-Proxy-ID chains (loop detection).
+    'server_id' => null,                                                  // GAP_SERVER_ID
+
+    // What CONTACT answers for the inventory task. glpi-agent sends its JSON inventory only
+    // to a server that names itself "glpi" here.
+    'inventory_task' => ['server' => 'glpi', 'version' => '10.0.0'],
+];

@@ -1,0 +1,184 @@
+<?php
+declare(strict_types=1);
+
+namespace GlpiAgentEndpoint;
+
+/**
+ * The endpoint settings: server/config.php (or the file named by GAP_CONFIG) with
+ * environment overrides. Values are checked once here so the controller can trust them.
+ */
+final class Config
+{
+    /** Environment variable => [key, type]. */
+    private const ENV = [
+        'GAP_STORE_DSN' => ['store_dsn', 'string'],
+        'GAP_STORE_USER' => ['store_user', 'string'],
+        'GAP_STORE_PASSWORD' => ['store_password', 'string'],
+        'GAP_STORE_PERSISTENT' => ['store_persistent', 'bool'],
+        'GAP_EXPIRATION' => ['expiration', 'string'],
+        'GAP_BUSY_EXPIRATION' => ['busy_expiration', 'string'],
+        'GAP_BASELINE' => ['baseline', 'bool'],
+        'GAP_ENCODINGS' => ['encodings', 'list'],
+        'GAP_MAX_BODY_BYTES' => ['max_body_bytes', 'int'],
+        'GAP_MAX_DECODED_BYTES' => ['max_decoded_bytes', 'int'],
+        'GAP_MAX_DEPTH' => ['max_depth', 'int'],
+        'GAP_INVALID_UTF8' => ['invalid_utf8', 'string'],
+        'GAP_MAX_PROXIES' => ['max_proxies', 'int'],
+        'GAP_AUTH_LOGIN' => ['auth_login', 'string'],
+        'GAP_AUTH_PASSWORD' => ['auth_password', 'string'],
+        'GAP_AUTH_REALM' => ['auth_realm', 'string'],
+        'GAP_SERVER_ID' => ['server_id', 'string'],
+    ];
+
+    public const ENCODINGS = ['none', 'zlib', 'gzip', 'deflate', 'br'];
+
+    /** @var array<string, mixed> */
+    private array $values;
+
+    /** @param array<string, mixed> $values */
+    private function __construct(array $values)
+    {
+        $this->values = $values;
+        $this->check();
+    }
+
+    /**
+     * @param array<string, string>|null $env defaults to getenv()
+     */
+    public static function load(?string $file = null, ?array $env = null): self
+    {
+        $env ??= getenv();
+        $defaults = require __DIR__ . '/../config.php';
+        $file ??= ($env['GAP_CONFIG'] ?? '') !== '' ? $env['GAP_CONFIG'] : null;
+        $values = $defaults;
+        if ($file !== null) {
+            $custom = require $file;
+            if (!is_array($custom)) {
+                throw new \UnexpectedValueException("configuration file $file does not return an array");
+            }
+            $unknown = array_diff_key($custom, $defaults);
+            if ($unknown !== []) {
+                throw new \UnexpectedValueException('unknown configuration keys: ' . implode(', ', array_keys($unknown)));
+            }
+            $values = array_replace($defaults, $custom);
+        }
+        foreach (self::ENV as $name => [$key, $type]) {
+            if (!isset($env[$name]) || $env[$name] === '') {
+                continue;
+            }
+            $values[$key] = self::cast($name, (string) $env[$name], $type);
+        }
+        return new self($values);
+    }
+
+    /** @param array<string, mixed> $overrides */
+    public static function fromArray(array $overrides): self
+    {
+        $defaults = require __DIR__ . '/../config.php';
+        return new self(array_replace($defaults, $overrides));
+    }
+
+    private static function cast(string $name, string $raw, string $type): mixed
+    {
+        switch ($type) {
+            case 'bool':
+                $b = filter_var($raw, FILTER_VALIDATE_BOOL, FILTER_NULL_ON_FAILURE);
+                if ($b === null) {
+                    throw new \UnexpectedValueException("$name must be a boolean (0/1/true/false), got '$raw'");
+                }
+                return $b;
+            case 'int':
+                if (!preg_match('/^[0-9]+$/', $raw)) {
+                    throw new \UnexpectedValueException("$name must be a non-negative integer, got '$raw'");
+                }
+                return (int) $raw;
+            case 'list':
+                return array_values(array_filter(array_map('trim', explode(',', strtolower($raw))), 'strlen'));
+            default:
+                return $raw;
+        }
+    }
+
+    private function check(): void
+    {
+        $unknown = array_diff($this->values['encodings'], self::ENCODINGS);
+        if ($unknown !== []) {
+            throw new \UnexpectedValueException('unknown encodings: ' . implode(', ', $unknown));
+        }
+        if (!is_string($this->values['store_dsn']) || $this->values['store_dsn'] === '') {
+            throw new \UnexpectedValueException('store_dsn is empty');
+        }
+        foreach (['expiration', 'busy_expiration'] as $key) {
+            if (!preg_match('/^[1-9][0-9]*[smhd]?$/', (string) $this->values[$key])) {
+                throw new \UnexpectedValueException("$key must be a positive delay such as 24, 30m or 1d");
+            }
+        }
+        $utf8 = $this->values['invalid_utf8'];
+        if ($utf8 !== null && !in_array($utf8, ['error', 'substitute'], true)) {
+            throw new \UnexpectedValueException("invalid_utf8 must be 'error' or 'substitute'");
+        }
+        $id = $this->values['server_id'];
+        if ($id !== null && !preg_match('/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i', $id)) {
+            throw new \UnexpectedValueException('server_id must be a UUID');
+        }
+        if ($this->values['auth_login'] !== '' && $this->values['auth_password'] === '') {
+            throw new \UnexpectedValueException('auth_login is set but auth_password is empty');
+        }
+    }
+
+    public function get(string $key): mixed
+    {
+        if (!array_key_exists($key, $this->values)) {
+            throw new \OutOfRangeException("no configuration key '$key'");
+        }
+        return $this->values[$key];
+    }
+
+    /**
+     * The expiration as answers carry it: a bare number stays an integer (hours), as GLPI
+     * sends it and as every agent version reads it; a delay with a unit stays a string.
+     */
+    public function expiration(string $key = 'expiration'): int|string
+    {
+        $v = (string) $this->values[$key];
+        return ctype_digit($v) ? (int) $v : $v;
+    }
+
+    /** Opens the configured store. */
+    public function openStore(): Store
+    {
+        return Store::connect(
+            $this->values['store_dsn'],
+            $this->values['store_user'],
+            $this->values['store_password'],
+            (bool) $this->values['store_persistent']
+        );
+    }
+
+    public function baseline(): bool
+    {
+        return (bool) $this->values['baseline'];
+    }
+
+    public function authRequired(): bool
+    {
+        return $this->values['auth_login'] !== '';
+    }
+
+    /**
+     * The per-call options for Request::decode(); limits left null fall back to the
+     * extension's INI directives.
+     *
+     * @return array<string, int|string|bool>
+     */
+    public function decodeOptions(): array
+    {
+        $options = [];
+        foreach (['max_decoded_bytes', 'max_depth', 'invalid_utf8'] as $key) {
+            if ($this->values[$key] !== null) {
+                $options[$key] = $this->values[$key];
+            }
+        }
+        return $options;
+    }
+}

@@ -1,0 +1,431 @@
+<?php
+declare(strict_types=1);
+
+namespace GlpiAgentEndpoint;
+
+use GlpiAgentProtocol\ProtocolException;
+
+use function GlpiAgentProtocol\check_basic_auth;
+use function GlpiAgentProtocol\compress;
+use function GlpiAgentProtocol\negotiate;
+use function GlpiAgentProtocol\parse_expiration;
+
+/**
+ * The GLPI agent endpoint: PROLOG, CONTACT, INVENTORY / NETDISCOVERY / NETINVENTORY
+ * (spec chapters 3 to 5), GET retries by GLPI-Request-ID (spec 3.2.2), every refusal with
+ * its status and token. Whatever one request writes is written in one transaction.
+ */
+final class Controller
+{
+    /** Actions stored as inventories, with the name they are stored under. */
+    private const INVENTORY_ACTIONS = [
+        'inventory' => 'inventory',
+        'netdiscovery' => 'netdiscovery',
+        'netinventory' => 'netinventory',
+        // FusionInventory's names for network inventory, still accepted by GLPI.
+        'snmpquery' => 'netinventory',
+        'snmp' => 'netinventory',
+    ];
+
+    /** Tasks this server drives; CONTACT lists every other enabled task as disabled. */
+    private const SUPPORTED_TASKS = ['inventory'];
+
+    /** @var \Closure(): Store */
+    private \Closure $connect;
+    private ?Store $store = null;
+
+    /**
+     * @param \Closure(): Store $connect opens the store on first use, so that a database
+     *        outage is answered as "busy server" like any other failure to store
+     */
+    public function __construct(private Config $config, \Closure $connect, private Codec $codec)
+    {
+        $this->connect = $connect;
+    }
+
+    public static function fromConfig(Config $config): self
+    {
+        $codec = $config->baseline() ? new BaselineCodec((int) $config->get('max_proxies')) : new ExtensionCodec();
+        return new self(
+            $config,
+            static fn (): Store => $config->openStore(),
+            $codec
+        );
+    }
+
+    /**
+     * @param array<string, mixed> $headers getallheaders() or $_SERVER
+     * @param array<string, mixed> $server  $_SERVER (REMOTE_ADDR)
+     */
+    public function handle(string $method, array $headers, string $body, array $server = []): HttpReply
+    {
+        try {
+            if ($this->config->authRequired() && !check_basic_auth(
+                Wire::header($headers, 'Authorization'),
+                $this->config->get('auth_login'),
+                $this->config->get('auth_password')
+            )) {
+                throw EndpointError::unauthorized($this->config->get('auth_realm'));
+            }
+            return match (strtoupper($method)) {
+                'POST' => $this->post($headers, $body, $server),
+                'GET' => $this->get($headers),
+                default => throw EndpointError::methodNotAllowed(),
+            };
+        } catch (EndpointError $e) {
+            return $this->refuse($e, null);
+        } catch (\Throwable $e) {
+            error_log('glpi agent endpoint: ' . get_class($e) . ': ' . $e->getMessage());
+            return $this->refuse(EndpointError::internal($e), null);
+        }
+    }
+
+    /** @param array<string, mixed> $headers */
+    private function post(array $headers, string $body, array $server): HttpReply
+    {
+        if (strlen($body) > $this->config->get('max_body_bytes')) {
+            throw EndpointError::payloadTooLarge();
+        }
+        $started = hrtime(true);
+        $request = $this->codec->decode($body, $headers, $this->config->decodeOptions());
+        try {
+            if (!in_array($request->compression(), $this->config->get('encodings'), true)) {
+                // Answered plainly: the refused encoding cannot be mirrored.
+                throw EndpointError::unsupportedContentType();
+            }
+            $this->checkProxyChain($request);
+            // The whole message is needed for every JSON action; decoding it is part of the
+            // request's decode time.
+            $content = $request->mode() === 'json' ? $this->codec->content($request) : null;
+            $decodeUs = intdiv(hrtime(true) - $started, 1000);
+            if ($request->mode() === 'json' && $request->agentId() === null) {
+                // Spec 3.2.1: JSON is the GLPI agent protocol, whose requests MUST carry an id.
+                throw EndpointError::badAgentId();
+            }
+        } catch (EndpointError $e) {
+            return $this->refuse($e, $e->token === 'unsupported content-type' ? null : $request);
+        }
+
+        $context = [
+            'request' => $request,
+            'content' => $content,
+            'raw_size' => strlen($body),
+            'decode_us' => $decodeUs,
+            'user_agent' => Wire::header($headers, 'User-Agent'),
+            'remote_addr' => isset($server['REMOTE_ADDR']) ? (string) $server['REMOTE_ADDR'] : null,
+        ];
+        $action = $request->action();
+        try {
+            if ($action === 'prolog') {
+                return $this->write(fn (Store $s): HttpReply => $this->prolog($s, $context));
+            }
+            if ($action === 'contact') {
+                return $this->write(fn (Store $s): HttpReply => $this->contact($s, $context));
+            }
+            if (isset(self::INVENTORY_ACTIONS[$action])) {
+                return $this->write(fn (Store $s): HttpReply => $this->inventory($s, $context, self::INVENTORY_ACTIONS[$action]));
+            }
+            throw EndpointError::unsupportedAction();
+        } catch (EndpointError $e) {
+            return $this->refuse($e, $request);
+        }
+    }
+
+    /**
+     * Runs one request's writes in one transaction, and keeps its answer for GET retries
+     * when the request carried GLPI-Request-ID. A failing database is "busy server": the
+     * agent keeps its data and comes back after busy_expiration.
+     *
+     * @param callable(Store): HttpReply $handler
+     */
+    private function write(callable $handler): HttpReply
+    {
+        try {
+            $store = $this->store();
+            return $store->transaction($handler);
+        } catch (\PDOException $e) {
+            error_log('glpi agent endpoint: store failed: ' . $e->getMessage());
+            throw EndpointError::busy($e);
+        }
+    }
+
+    private function store(): Store
+    {
+        return $this->store ??= ($this->connect)();
+    }
+
+    /** @param array<string, mixed> $context */
+    private function remember(Store $store, array $context, string $action, array $answer, HttpReply $reply): HttpReply
+    {
+        $request = $context['request'];
+        if ($request->agentId() !== null && $request->requestId() !== null) {
+            $store->saveAnswer(
+                $request->agentId(),
+                $request->requestId(),
+                $action,
+                $reply->status,
+                $reply->header('Content-Type') ?? 'application/json',
+                json_encode($answer, JSON_THROW_ON_ERROR)
+            );
+        }
+        return $reply;
+    }
+
+    /** @param array<string, mixed> $context */
+    private function agentFields(array $context, string $action): array
+    {
+        $request = $context['request'];
+        [$name, $version] = Wire::agentFromUserAgent($context['user_agent']);
+        return [
+            'agent_uuid' => $request->agentId(),
+            'device_id' => (string) $request->deviceId(),
+            'action' => $action,
+            'name' => $name,
+            'version' => $version,
+            'proxy_chain' => $request->proxyIds(),
+            'user_agent' => $context['user_agent'],
+            'remote_addr' => $context['remote_addr'],
+        ];
+    }
+
+    /** @param array<string, mixed> $context */
+    private function prolog(Store $store, array $context): HttpReply
+    {
+        $request = $context['request'];
+        if ((string) $request->deviceId() === '') {
+            throw EndpointError::badFormat();
+        }
+        $store->touchAgent($this->agentFields($context, 'prolog'));
+        if ($request->agentId() !== null) {
+            // A GLPI agent that does not know the server yet: GLPI answers in JSON, which
+            // tells the agent it may use the JSON protocol from now on.
+            $answer = ['status' => 'ok', 'expiration' => $this->config->expiration()];
+            return $this->remember($store, $context, 'prolog', $answer, $this->codec->answer($request, $answer));
+        }
+        return $this->codec->xmlReply($request, ['PROLOG_FREQ' => $this->prologFrequency(), 'RESPONSE' => 'SEND']);
+    }
+
+    /** @param array<string, mixed> $context */
+    private function contact(Store $store, array $context): HttpReply
+    {
+        $request = $context['request'];
+        $message = $context['content'];
+        if (!$message instanceof \stdClass) {
+            throw EndpointError::badFormat();
+        }
+        // Spec 4.1.2: deviceid, name, version and installed-tasks are mandatory.
+        foreach (['deviceid', 'name', 'version'] as $field) {
+            if (!isset($message->$field) || !is_string($message->$field) || $message->$field === '') {
+                throw EndpointError::badFormat();
+            }
+        }
+        $installed = self::taskList($message, 'installed-tasks', true);
+        $enabled = self::taskList($message, 'enabled-tasks', false) ?? $installed;
+        $port = $message->{'httpd-port'} ?? null;
+        if ($port !== null && (!is_scalar($port) || !preg_match('/^[0-9]{1,5}$/', (string) $port) || (int) $port > 65535)) {
+            throw EndpointError::badFormat();
+        }
+        $tag = $message->tag ?? null;
+        if ($tag !== null && !is_string($tag)) {
+            throw EndpointError::badFormat();
+        }
+
+        $store->touchAgent([
+            'agent_uuid' => $request->agentId(),
+            'device_id' => $message->deviceid,
+            'action' => 'contact',
+            'name' => $message->name,
+            'version' => $message->version,
+            'tag' => $tag,
+            'installed_tasks' => $installed,
+            'enabled_tasks' => $enabled,
+            'httpd_port' => $port === null ? null : (int) $port,
+            'httpd_plugins' => $message->{'httpd-plugins'} ?? null,
+            'proxy_chain' => $request->proxyIds(),
+            'user_agent' => $context['user_agent'],
+            'remote_addr' => $context['remote_addr'],
+        ]);
+
+        $answer = ['status' => 'ok', 'expiration' => $this->config->expiration()];
+        $tasks = [];
+        $disabled = [];
+        foreach ($enabled as $task) {
+            if (in_array($task, self::SUPPORTED_TASKS, true)) {
+                $tasks[$task] = $this->config->get('inventory_task');
+            } else {
+                $disabled[] = $task;
+            }
+        }
+        if ($tasks !== []) {
+            $answer['tasks'] = $tasks;
+        }
+        if ($disabled !== []) {
+            $answer['disabled'] = array_values(array_unique($disabled));
+        }
+        return $this->remember($store, $context, 'contact', $answer, $this->codec->answer($request, $answer));
+    }
+
+    /** @return list<string>|null */
+    private static function taskList(\stdClass $message, string $field, bool $mandatory): ?array
+    {
+        if (!isset($message->$field)) {
+            if ($mandatory) {
+                throw EndpointError::badFormat();
+            }
+            return null;
+        }
+        $list = $message->$field;
+        if (!is_array($list)) {
+            throw EndpointError::badFormat();
+        }
+        foreach ($list as $task) {
+            if (!is_string($task) || $task === '') {
+                throw EndpointError::badFormat();
+            }
+        }
+        return array_values($list);
+    }
+
+    /** @param array<string, mixed> $context */
+    private function inventory(Store $store, array $context, string $action): HttpReply
+    {
+        $request = $context['request'];
+        $itemtype = 'Computer';
+        $partial = false;
+        $fields = $this->agentFields($context, $action);
+        if ($request->mode() === 'json') {
+            $message = $context['content'];
+            // Spec 5.1: deviceid and content are mandatory, itemtype defaults to Computer.
+            if (!$message instanceof \stdClass
+                || !isset($message->deviceid) || !is_string($message->deviceid) || $message->deviceid === ''
+                || !isset($message->content) || !$message->content instanceof \stdClass) {
+                throw EndpointError::badFormat();
+            }
+            if (isset($message->itemtype)) {
+                if (!is_string($message->itemtype) || $message->itemtype === '') {
+                    throw EndpointError::badFormat();
+                }
+                $itemtype = $message->itemtype;
+            }
+            $partial = ($message->partial ?? false) === true;
+            $fields['device_id'] = $message->deviceid;
+            if (isset($message->tag) && is_string($message->tag)) {
+                $fields['tag'] = $message->tag;
+            }
+        } elseif ((string) $request->deviceId() === '') {
+            throw EndpointError::badFormat();
+        }
+
+        $agentId = $store->touchAgent($fields);
+        $body = $request->body();
+        $store->addInventory($agentId, [
+            'action' => $action,
+            'itemtype' => $itemtype,
+            'device_id' => $fields['device_id'],
+            'request_id' => $request->requestId(),
+            'partial' => $partial,
+            'format' => $request->mode(),
+            'compression' => $request->compression(),
+            'raw_size' => $context['raw_size'],
+            'decoded_size' => strlen($body),
+            'decode_us' => $context['decode_us'],
+            'content' => $body,
+        ]);
+
+        if ($request->agentId() === null) {
+            return $this->codec->xmlReply($request, ['RESPONSE' => 'SEND']);
+        }
+        $answer = ['status' => 'ok', 'expiration' => $this->config->expiration()];
+        return $this->remember($store, $context, $action, $answer, $this->codec->answer($request, $answer));
+    }
+
+    /** @param array<string, mixed> $headers */
+    private function get(array $headers): HttpReply
+    {
+        $requestId = Wire::header($headers, 'GLPI-Request-ID');
+        if ($requestId === null) {
+            // Only a retry of a known request is a GET in this protocol.
+            throw EndpointError::methodNotAllowed();
+        }
+        $requestId = trim($requestId);
+        if (!preg_match('/^[0-9A-F]{8}$/', $requestId)) {
+            throw EndpointError::badRequestId();
+        }
+        $agentId = trim((string) Wire::header($headers, 'GLPI-Agent-ID'));
+        if (!preg_match(Wire::UUID, $agentId)) {
+            throw EndpointError::badAgentId();
+        }
+        $agentId = strtolower($agentId);
+        try {
+            $saved = $this->store()->findAnswer($agentId, $requestId);
+        } catch (\PDOException $e) {
+            throw EndpointError::busy($e);
+        }
+        if ($saved === null) {
+            throw EndpointError::unknownRequest();
+        }
+        try {
+            $type = negotiate(Wire::header($headers, 'Accept'), $saved['content_type']);
+        } catch (ProtocolException $e) {
+            throw EndpointError::fromProtocol($e);
+        }
+        $encoding = Wire::encodingOf($type) ?? 'none';
+        $body = $encoding === 'none' ? $saved['answer'] : compress($saved['answer'], $encoding);
+        return new HttpReply($saved['http_status'], [
+            'Content-Type' => $type,
+            'Pragma' => 'no-cache',
+            'GLPI-Agent-ID' => $agentId,
+            'GLPI-Request-ID' => $requestId,
+        ], $body);
+    }
+
+    private function checkProxyChain(object $request): void
+    {
+        $chain = $request->proxyIds();
+        if ($chain === []) {
+            return;
+        }
+        if (count($chain) > $this->config->get('max_proxies')) {
+            throw EndpointError::tooManyProxy();
+        }
+        $seen = array_map('strtolower', $chain);
+        $serverId = $this->config->get('server_id');
+        // A proxy twice in the chain, the agent relaying its own request, or this server in
+        // the chain: the request went round in a circle (spec 3.2.7).
+        if (count(array_unique($seen)) !== count($seen)
+            || ($request->agentId() !== null && in_array(strtolower($request->agentId()), $seen, true))
+            || ($serverId !== null && in_array(strtolower($serverId), $seen, true))) {
+            throw EndpointError::proxyLoop();
+        }
+    }
+
+    /** PROLOG_FREQ is in hours (FusionInventory protocol); round a shorter delay up to 1. */
+    private function prologFrequency(): int
+    {
+        return max(1, intdiv(parse_expiration((string) $this->config->get('expiration')) + 3599, 3600));
+    }
+
+    /**
+     * The answer to a refusal: the extension's own for errors it raised, the legacy
+     * <REPLY><ERROR> for XML agents, else the JSON error answer mirroring the request.
+     */
+    private function refuse(EndpointError $e, ?object $request): HttpReply
+    {
+        $reply = $this->codec->errorReply($e, $request);
+        if ($reply === null) {
+            $expiration = $this->config->expiration($e->busy ? 'busy_expiration' : 'expiration');
+            $answer = ['status' => 'error', 'message' => $e->token, 'expiration' => $expiration];
+            if ($request === null) {
+                $reply = new HttpReply($e->status, ['Content-Type' => 'application/json', 'Pragma' => 'no-cache'], json_encode($answer, JSON_THROW_ON_ERROR));
+            } elseif ($request->mode() === 'xml' && $request->agentId() === null) {
+                $reply = $this->codec->xmlReply($request, ['ERROR' => $e->token], $e->status);
+            } else {
+                $reply = $this->codec->answer($request, $answer, $e->status);
+            }
+        }
+        if ($e->headers === []) {
+            return $reply;
+        }
+        return new HttpReply($reply->status, array_replace($reply->headers, $e->headers), $reply->body);
+    }
+}

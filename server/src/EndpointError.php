@@ -1,0 +1,95 @@
+<?php
+declare(strict_types=1);
+
+namespace GlpiAgentEndpoint;
+
+/**
+ * A refusal the endpoint answers with: an HTTP status and the error token sent as the
+ * answer's "message" (spec 3.3.3). Errors the extension detects keep their
+ * GlpiAgentProtocol\ProtocolException as the previous exception so that its own answer
+ * (Response::forError) is the one sent.
+ */
+final class EndpointError extends \RuntimeException
+{
+    /** @param array<string, string> $headers extra answer headers (WWW-Authenticate, Allow) */
+    public function __construct(
+        public readonly int $status,
+        public readonly string $token,
+        public readonly array $headers = [],
+        ?\Throwable $previous = null,
+        public readonly bool $busy = false,
+    ) {
+        parent::__construct($token, $status, $previous);
+    }
+
+    public static function fromProtocol(\Throwable $e): self
+    {
+        // GlpiAgentProtocol\ProtocolException: getCode() is the status, getToken() the token.
+        return new self((int) $e->getCode(), $e->getToken(), [], $e);
+    }
+
+    public static function badFormat(): self
+    {
+        return new self(400, 'bad-format');
+    }
+
+    public static function badAgentId(): self
+    {
+        return new self(400, 'bad agent id');
+    }
+
+    public static function badRequestId(): self
+    {
+        return new self(400, 'bad request id');
+    }
+
+    public static function unauthorized(string $realm): self
+    {
+        return new self(401, 'unauthorized', ['WWW-Authenticate' => 'Basic realm="' . addcslashes($realm, '"\\') . '", charset="UTF-8"']);
+    }
+
+    public static function unknownRequest(): self
+    {
+        return new self(404, 'unknown request');
+    }
+
+    public static function proxyLoop(): self
+    {
+        return new self(404, 'proxy-loop-detected');
+    }
+
+    public static function tooManyProxy(): self
+    {
+        return new self(404, 'too-many-proxy');
+    }
+
+    public static function methodNotAllowed(): self
+    {
+        return new self(405, 'method not allowed', ['Allow' => 'POST, GET']);
+    }
+
+    public static function payloadTooLarge(): self
+    {
+        return new self(413, 'payload too large');
+    }
+
+    public static function unsupportedContentType(): self
+    {
+        return new self(415, 'unsupported content-type');
+    }
+
+    public static function unsupportedAction(): self
+    {
+        return new self(501, 'unsupported action');
+    }
+
+    public static function busy(?\Throwable $previous = null): self
+    {
+        return new self(503, 'busy server', [], $previous, true);
+    }
+
+    public static function internal(?\Throwable $previous = null): self
+    {
+        return new self(500, 'internal error', [], $previous);
+    }
+}

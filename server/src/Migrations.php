@@ -1,0 +1,190 @@
+<?php
+declare(strict_types=1);
+
+namespace GlpiAgentEndpoint;
+
+use PDO;
+
+/**
+ * The schema, as numbered steps applied once each and recorded in schema_migrations.
+ * Steps are append-only: a released step is never edited, a change is a new step.
+ */
+final class Migrations
+{
+    /**
+     * @return array<int, array{sqlite: list<string>, mysql: list<string>}>
+     */
+    public static function steps(): array
+    {
+        return [
+            1 => [
+                'sqlite' => [
+                    'CREATE TABLE agents (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        agent_uuid TEXT NULL UNIQUE,
+                        device_id TEXT NOT NULL,
+                        name TEXT NULL,
+                        version TEXT NULL,
+                        tag TEXT NULL,
+                        installed_tasks TEXT NULL,
+                        enabled_tasks TEXT NULL,
+                        httpd_port INTEGER NULL,
+                        httpd_plugins TEXT NULL,
+                        proxy_chain TEXT NULL,
+                        user_agent TEXT NULL,
+                        remote_addr TEXT NULL,
+                        last_action TEXT NOT NULL,
+                        first_seen TEXT NOT NULL,
+                        last_contact TEXT NOT NULL
+                    )',
+                    'CREATE INDEX agents_device_id ON agents (device_id)',
+                    'CREATE TABLE inventories (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        agent_id INTEGER NOT NULL REFERENCES agents (id),
+                        action TEXT NOT NULL,
+                        itemtype TEXT NOT NULL,
+                        device_id TEXT NOT NULL,
+                        request_id TEXT NULL,
+                        partial INTEGER NOT NULL DEFAULT 0,
+                        format TEXT NOT NULL,
+                        compression TEXT NOT NULL,
+                        raw_size INTEGER NOT NULL,
+                        decoded_size INTEGER NOT NULL,
+                        decode_us INTEGER NOT NULL,
+                        received_at TEXT NOT NULL,
+                        content TEXT NOT NULL
+                    )',
+                    'CREATE INDEX inventories_agent ON inventories (agent_id)',
+                    'CREATE TABLE answers (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        agent_uuid TEXT NOT NULL,
+                        request_id TEXT NOT NULL,
+                        action TEXT NOT NULL,
+                        http_status INTEGER NOT NULL,
+                        content_type TEXT NOT NULL,
+                        answer TEXT NOT NULL,
+                        created_at TEXT NOT NULL,
+                        UNIQUE (agent_uuid, request_id)
+                    )',
+                ],
+                'mysql' => [
+                    'CREATE TABLE agents (
+                        id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+                        agent_uuid CHAR(36) NULL,
+                        device_id VARCHAR(255) NOT NULL,
+                        name VARCHAR(255) NULL,
+                        version VARCHAR(255) NULL,
+                        tag VARCHAR(255) NULL,
+                        installed_tasks TEXT NULL,
+                        enabled_tasks TEXT NULL,
+                        httpd_port INT NULL,
+                        httpd_plugins TEXT NULL,
+                        proxy_chain TEXT NULL,
+                        user_agent VARCHAR(255) NULL,
+                        remote_addr VARCHAR(64) NULL,
+                        last_action VARCHAR(32) NOT NULL,
+                        first_seen DATETIME NOT NULL,
+                        last_contact DATETIME NOT NULL,
+                        UNIQUE KEY agents_agent_uuid (agent_uuid),
+                        KEY agents_device_id (device_id)
+                    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin',
+                    'CREATE TABLE inventories (
+                        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+                        agent_id INT UNSIGNED NOT NULL,
+                        action VARCHAR(32) NOT NULL,
+                        itemtype VARCHAR(64) NOT NULL,
+                        device_id VARCHAR(255) NOT NULL,
+                        request_id VARCHAR(16) NULL,
+                        partial TINYINT(1) NOT NULL DEFAULT 0,
+                        format VARCHAR(8) NOT NULL,
+                        compression VARCHAR(8) NOT NULL,
+                        raw_size INT UNSIGNED NOT NULL,
+                        decoded_size INT UNSIGNED NOT NULL,
+                        decode_us INT UNSIGNED NOT NULL,
+                        received_at DATETIME NOT NULL,
+                        content LONGTEXT NOT NULL,
+                        KEY inventories_agent (agent_id),
+                        CONSTRAINT inventories_agent_fk FOREIGN KEY (agent_id) REFERENCES agents (id)
+                    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin',
+                    'CREATE TABLE answers (
+                        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+                        agent_uuid CHAR(36) NOT NULL,
+                        request_id VARCHAR(16) NOT NULL,
+                        action VARCHAR(32) NOT NULL,
+                        http_status SMALLINT UNSIGNED NOT NULL,
+                        content_type VARCHAR(64) NOT NULL,
+                        answer TEXT NOT NULL,
+                        created_at DATETIME NOT NULL,
+                        UNIQUE KEY answers_request (agent_uuid, request_id)
+                    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin',
+                ],
+            ],
+        ];
+    }
+
+    /**
+     * Applies every step not yet recorded, each in its own transaction where the database
+     * allows it (MariaDB commits DDL implicitly, hence the version row written last).
+     *
+     * @return list<int> the versions applied now
+     */
+    public static function migrate(PDO $pdo): array
+    {
+        $driver = self::driver($pdo);
+        $pdo->exec(
+            $driver === 'sqlite'
+                ? 'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)'
+                : 'CREATE TABLE IF NOT EXISTS schema_migrations (version INT UNSIGNED NOT NULL PRIMARY KEY, applied_at DATETIME NOT NULL) ENGINE=InnoDB'
+        );
+        $done = array_map('intval', $pdo->query('SELECT version FROM schema_migrations')->fetchAll(PDO::FETCH_COLUMN));
+        $applied = [];
+        foreach (self::steps() as $version => $sql) {
+            if (in_array($version, $done, true)) {
+                continue;
+            }
+            if ($driver === 'sqlite') {
+                $pdo->exec('BEGIN IMMEDIATE');
+            }
+            try {
+                foreach ($sql[$driver] as $statement) {
+                    $pdo->exec($statement);
+                }
+                $stmt = $pdo->prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)');
+                $stmt->execute([$version, gmdate('Y-m-d H:i:s')]);
+                if ($driver === 'sqlite') {
+                    $pdo->exec('COMMIT');
+                }
+            } catch (\Throwable $e) {
+                if ($driver === 'sqlite') {
+                    $pdo->exec('ROLLBACK');
+                }
+                throw $e;
+            }
+            $applied[] = $version;
+        }
+        return $applied;
+    }
+
+    public static function current(PDO $pdo): int
+    {
+        try {
+            return (int) $pdo->query('SELECT MAX(version) FROM schema_migrations')->fetchColumn();
+        } catch (\PDOException) {
+            return 0;
+        }
+    }
+
+    public static function latest(): int
+    {
+        return max(array_keys(self::steps()));
+    }
+
+    public static function driver(PDO $pdo): string
+    {
+        $driver = $pdo->getAttribute(PDO::ATTR_DRIVER_NAME);
+        if ($driver !== 'sqlite' && $driver !== 'mysql') {
+            throw new \UnexpectedValueException("unsupported PDO driver '$driver' (sqlite or mysql)");
+        }
+        return $driver;
+    }
+}

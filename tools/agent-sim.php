@@ -1,0 +1,463 @@
+<?php
+// A command-line GLPI agent for trying an endpoint: it speaks the protocol the way
+// glpi-agent does (PROLOG, CONTACT, then an inventory, with GLPI-Agent-ID kept in a state
+// file) or the way FusionInventory does (--legacy: XML only, no agent id), compresses with
+// the glpi_agent_protocol extension, and prints every exchange.
+declare(strict_types=1);
+
+use function GlpiAgentProtocol\compress;
+use function GlpiAgentProtocol\decompress;
+use function GlpiAgentProtocol\generate_token;
+use function GlpiAgentProtocol\parse_expiration;
+
+const USAGE = <<<'TXT'
+Usage: php tools/agent-sim.php --server URL [options]
+
+  --server URL          the endpoint (e.g. http://127.0.0.1:8080/)
+  --steps LIST          comma list of prolog, contact, inventory (default: all, in that order)
+  --compression ENC     zlib (default), gzip, deflate, br or none
+  --inventory FILE      JSON inventory to send (default: samples/inventory.json)
+  --legacy              behave like FusionInventory: XML PROLOG and XML inventory, no GLPI-Agent-ID
+  --xml FILE            XML inventory for --legacy (default: samples/inventory.xml)
+  --state FILE          agent id and device id, created on first use (default: var/agent-sim.json)
+  --deviceid ID         device id to use (default: from the state file)
+  --tag TAG             tag sent in CONTACT and the inventory
+  --no-request-id       do not send GLPI-Request-ID (glpi-agent sends it only with --debug)
+  --get-retry           after each JSON answer, GET it again by GLPI-Request-ID and compare
+  --user U --password P HTTP basic authentication
+  --max-wait SECONDS    longest wait before retrying a "pending" answer (default 5)
+  --quiet               one line per exchange
+  --summary-json        print a JSON summary of the exchanges at the end
+  --help
+
+Exit status: 0 when every exchange got a 2xx answer that is not an error, 1 otherwise.
+
+TXT;
+
+const ENCODING_TYPES = [
+    'zlib' => 'application/x-compress-zlib',
+    'gzip' => 'application/x-compress-gzip',
+    'deflate' => 'application/x-compress-deflate',
+    'br' => 'application/x-compress-br',
+];
+
+function fail(string $message, int $code = 2): never
+{
+    fwrite(STDERR, "agent-sim: $message\n");
+    exit($code);
+}
+
+/** @return array<string, string|bool> */
+function parse_options(array $argv): array
+{
+    $valued = ['server', 'steps', 'compression', 'inventory', 'xml', 'state', 'deviceid', 'tag', 'user', 'password', 'max-wait'];
+    $flags = ['legacy', 'no-request-id', 'get-retry', 'quiet', 'summary-json', 'help'];
+    $options = [];
+    for ($i = 1; $i < count($argv); $i++) {
+        $arg = $argv[$i];
+        if (!str_starts_with($arg, '--')) {
+            fail("unexpected argument '$arg'\n\n" . USAGE);
+        }
+        [$name, $value] = array_pad(explode('=', substr($arg, 2), 2), 2, null);
+        if (in_array($name, $flags, true) && $value === null) {
+            $options[$name] = true;
+        } elseif (in_array($name, $valued, true)) {
+            $value ??= $argv[++$i] ?? fail("--$name needs a value");
+            $options[$name] = $value;
+        } else {
+            fail("unknown option --$name\n\n" . USAGE);
+        }
+    }
+    return $options;
+}
+
+final class Exchange
+{
+    public string $step;
+    public string $method;
+    public string $url;
+    /** @var array<string, string> */
+    public array $requestHeaders = [];
+    public int $rawSize = 0;
+    public int $plainSize = 0;
+    public string $plainKind = '';
+    public int $status = 0;
+    public string $reason = '';
+    /** @var array<string, string> */
+    public array $answerHeaders = [];
+    public int $answerRawSize = 0;
+    public string $answerPlain = '';
+    public ?string $decodeError = null;
+    public float $ms = 0.0;
+    public ?string $transportError = null;
+
+    public function answerJson(): ?array
+    {
+        $data = json_decode($this->answerPlain, true);
+        return is_array($data) ? $data : null;
+    }
+
+    public function ok(): bool
+    {
+        if ($this->transportError !== null || $this->decodeError !== null || $this->status < 200 || $this->status >= 300) {
+            return false;
+        }
+        $json = $this->answerJson();
+        return $json === null || ($json['status'] ?? 'ok') !== 'error';
+    }
+
+    public function answerHeader(string $name): ?string
+    {
+        foreach ($this->answerHeaders as $n => $v) {
+            if (strcasecmp($n, $name) === 0) {
+                return $v;
+            }
+        }
+        return null;
+    }
+}
+
+final class Agent
+{
+    /** @var list<Exchange> */
+    public array $exchanges = [];
+
+    /** @param array<string, string|bool> $o */
+    public function __construct(private array $o, private ?string $agentId, private string $deviceId)
+    {
+    }
+
+    public function deviceId(): string
+    {
+        return $this->deviceId;
+    }
+
+    public function agentId(): ?string
+    {
+        return $this->agentId;
+    }
+
+    public function send(string $step, string $plain, string $kind, string $encoding): Exchange
+    {
+        $headers = [
+            'Content-Type' => $encoding === 'none' ? "application/$kind" : ENCODING_TYPES[$encoding],
+            'Pragma' => 'no-cache',
+            'User-Agent' => 'GLPI-Agent-Simulator_v1.0',
+        ];
+        if ($this->agentId !== null) {
+            $headers['GLPI-Agent-ID'] = $this->agentId;
+            if (empty($this->o['no-request-id'])) {
+                $headers['GLPI-Request-ID'] = strtoupper(bin2hex(random_bytes(4)));
+            }
+        }
+        $body = $encoding === 'none' ? $plain : compress($plain, $encoding);
+        $x = $this->http($step, 'POST', $headers, $body);
+        $x->plainSize = strlen($plain);
+        $x->plainKind = $kind;
+        $this->print($x);
+
+        // A proxy may answer "pending": ask again later by GET with the same request id.
+        $tries = 0;
+        while (($x->answerJson()['status'] ?? null) === 'pending' && $tries++ < 5) {
+            $wait = min(parse_expiration($x->answerJson()['expiration'] ?? '1s'), (int) ($this->o['max-wait'] ?? 5));
+            $this->say("  pending: asking again in {$wait}s\n");
+            sleep($wait);
+            $x = $this->retry($step, $headers);
+        }
+        if (!empty($this->o['get-retry']) && isset($headers['GLPI-Request-ID']) && $x->answerJson() !== null) {
+            $again = $this->retry($step . ' (GET retry)', $headers);
+            $same = $again->answerJson() == $x->answerJson() && $again->status === $x->status;
+            $this->say($same ? "  GET retry returned the same answer\n" : "  GET retry returned a DIFFERENT answer\n");
+            if (!$same) {
+                $again->decodeError = 'GET retry answer differs from the first answer';
+            }
+        }
+        return $x;
+    }
+
+    /** @param array<string, string> $headers of the first request */
+    private function retry(string $step, array $headers): Exchange
+    {
+        $get = ['Pragma' => 'no-cache', 'User-Agent' => $headers['User-Agent']];
+        foreach (['GLPI-Agent-ID', 'GLPI-Request-ID'] as $name) {
+            if (isset($headers[$name])) {
+                $get[$name] = $headers[$name];
+            }
+        }
+        $x = $this->http($step, 'GET', $get, '');
+        $this->print($x);
+        return $x;
+    }
+
+    /** @param array<string, string> $headers */
+    private function http(string $step, string $method, array $headers, string $body): Exchange
+    {
+        $x = new Exchange();
+        $x->step = $step;
+        $x->method = $method;
+        $x->url = (string) $this->o['server'];
+        $this->exchanges[] = $x;
+        if (isset($this->o['user'])) {
+            $headers['Authorization'] = 'Basic ' . base64_encode($this->o['user'] . ':' . ($this->o['password'] ?? ''));
+        }
+        $headers['Connection'] = 'close';
+        $x->requestHeaders = $headers;
+        $x->rawSize = strlen($body);
+        $lines = [];
+        foreach ($headers as $n => $v) {
+            $lines[] = "$n: $v";
+        }
+        $context = stream_context_create(['http' => [
+            'method' => $method,
+            'header' => implode("\r\n", $lines),
+            'content' => $body,
+            'ignore_errors' => true,
+            'follow_location' => 0,
+            'protocol_version' => 1.1,
+            'timeout' => 120,
+        ]]);
+        $started = hrtime(true);
+        $answer = @file_get_contents($x->url, false, $context);
+        $x->ms = (hrtime(true) - $started) / 1e6;
+        $responseHeaders = $http_response_header ?? [];
+        if ($answer === false || $responseHeaders === []) {
+            $x->transportError = error_get_last()['message'] ?? 'no answer';
+            return $x;
+        }
+        if (preg_match('#^HTTP/\S+\s+(\d{3})\s*(.*)$#', $responseHeaders[0], $m)) {
+            $x->status = (int) $m[1];
+            $x->reason = trim($m[2]);
+        }
+        foreach (array_slice($responseHeaders, 1) as $line) {
+            if (str_contains($line, ':')) {
+                [$n, $v] = explode(':', $line, 2);
+                $x->answerHeaders[trim($n)] = trim($v);
+            }
+        }
+        $x->answerRawSize = strlen($answer);
+        $type = strtolower(trim(explode(';', $x->answerHeader('Content-Type') ?? '', 2)[0]));
+        $encoding = array_search($type, ENCODING_TYPES, true);
+        if ($encoding === false && in_array($type, ['application/x-zlib', 'application/x-gzip', 'application/x-deflate', 'application/x-br'], true)) {
+            $encoding = substr($type, 14);
+        }
+        try {
+            $x->answerPlain = $encoding === false ? $answer : decompress($answer, $encoding);
+        } catch (\Throwable $e) {
+            $x->decodeError = "cannot decode the $encoding answer: " . $e->getMessage();
+            $x->answerPlain = '';
+        }
+        return $x;
+    }
+
+    private function say(string $text): void
+    {
+        if (empty($this->o['quiet'])) {
+            echo $text;
+        }
+    }
+
+    private function print(Exchange $x): void
+    {
+        $plain = $x->answerPlain;
+        $kind = $x->answerJson() !== null ? 'JSON' : (str_starts_with(ltrim($plain), '<') ? 'XML' : 'bytes');
+        $result = $x->transportError !== null ? 'no answer' : sprintf('%d %s', $x->status, $x->reason);
+        if (!empty($this->o['quiet'])) {
+            printf(
+                "%-22s %-4s %-31s %8s B -> %-26s %6s B %7.1f ms  %s\n",
+                $x->step, $x->method, $x->requestHeaders['Content-Type'] ?? '-', number_format($x->rawSize),
+                $result, number_format($x->answerRawSize), $x->ms, self::oneLine($plain)
+            );
+            return;
+        }
+        $title = "── {$x->step} ";
+        echo $title . str_repeat('─', max(3, 78 - mb_strlen($title))) . "\n";
+        echo "→ {$x->method} {$x->url}\n";
+        foreach ($x->requestHeaders as $n => $v) {
+            if (!in_array($n, ['Connection', 'User-Agent', 'Pragma', 'Authorization'], true)) {
+                echo "  $n: $v\n";
+            }
+        }
+        if ($x->method === 'POST') {
+            printf("  body: %s B on the wire, %s B of %s\n", number_format($x->rawSize), number_format($x->plainSize), strtoupper($x->plainKind));
+        }
+        if ($x->transportError !== null) {
+            echo "← no answer: {$x->transportError}\n\n";
+            return;
+        }
+        printf("← %s in %.1f ms\n", $result, $x->ms);
+        foreach ($x->answerHeaders as $n => $v) {
+            if (in_array(strtolower($n), ['content-type', 'glpi-agent-id', 'glpi-request-id', 'www-authenticate', 'allow'], true)) {
+                echo "  $n: $v\n";
+            }
+        }
+        printf("  body: %s B on the wire, %s B of %s\n", number_format($x->answerRawSize), number_format(strlen($plain)), $kind);
+        if ($x->decodeError !== null) {
+            echo "  ! {$x->decodeError}\n";
+        }
+        if ($plain !== '') {
+            $shown = $kind === 'JSON'
+                ? json_encode(json_decode($plain), JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE)
+                : trim($plain);
+            echo '  ' . str_replace("\n", "\n  ", strlen($shown) > 2000 ? substr($shown, 0, 2000) . '…' : $shown) . "\n";
+        }
+        echo "\n";
+    }
+
+    private static function oneLine(string $s): string
+    {
+        $s = trim(preg_replace('/\s+/', ' ', $s) ?? '');
+        return strlen($s) > 90 ? substr($s, 0, 90) . '…' : $s;
+    }
+}
+
+function prolog_xml(string $deviceId): string
+{
+    $doc = new DOMDocument('1.0', 'UTF-8');
+    $doc->formatOutput = true;
+    $root = $doc->appendChild($doc->createElement('REQUEST'));
+    $root->appendChild($doc->createElement('DEVICEID'))->appendChild($doc->createTextNode($deviceId));
+    $root->appendChild($doc->createElement('QUERY', 'PROLOG'));
+    $root->appendChild($doc->createElement('TOKEN', '12345678'));
+    return $doc->saveXML();
+}
+
+function json_message(array $fields): string
+{
+    $json = json_encode($fields, JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_PRESERVE_ZERO_FRACTION | JSON_THROW_ON_ERROR);
+    // glpi-agent (Perl JSON::PP) indents by three spaces, PHP by four: match the agent so
+    // that sizes on the wire are the real ones.
+    return preg_replace_callback('/^(?: {4})+/m', static fn (array $m): string => str_repeat(' ', intdiv(strlen($m[0]), 4) * 3), $json) . "\n";
+}
+
+/** @return array{agentid: string, deviceid: string} */
+function load_state(string $file): array
+{
+    if (is_file($file)) {
+        $state = json_decode((string) file_get_contents($file), true);
+        if (is_array($state) && isset($state['agentid'], $state['deviceid'])) {
+            return $state;
+        }
+        fail("state file $file is not valid; delete it to start a new agent");
+    }
+    $state = [
+        'agentid' => generate_token(),
+        'deviceid' => (gethostname() ?: 'agent-sim') . '-' . gmdate('Y-m-d-H-i-s'),
+    ];
+    if (!is_dir(dirname($file))) {
+        mkdir(dirname($file), 0775, true);
+    }
+    file_put_contents($file, json_encode($state, JSON_PRETTY_PRINT) . "\n");
+    return $state;
+}
+
+// ---------------------------------------------------------------------------------------
+
+$o = parse_options($argv);
+if (!empty($o['help'])) {
+    echo USAGE;
+    exit(0);
+}
+if (!extension_loaded('glpi_agent_protocol') && !function_exists('GlpiAgentProtocol\compress')) {
+    fail('the glpi_agent_protocol extension is not loaded (php -d extension=/path/to/libglpi_agent_protocol.so ...)');
+}
+if (!isset($o['server']) || !preg_match('#^https?://#', (string) $o['server'])) {
+    fail("--server http://HOST:PORT/ is required\n\n" . USAGE);
+}
+$root = dirname(__DIR__);
+$encoding = strtolower((string) ($o['compression'] ?? 'zlib'));
+if ($encoding !== 'none' && !isset(ENCODING_TYPES[$encoding])) {
+    fail("unknown compression '$encoding' (zlib, gzip, deflate, br, none)");
+}
+$legacy = !empty($o['legacy']);
+$steps = array_filter(array_map('trim', explode(',', (string) ($o['steps'] ?? ($legacy ? 'prolog,inventory' : 'prolog,contact,inventory')))));
+foreach ($steps as $step) {
+    if (!in_array($step, ['prolog', 'contact', 'inventory'], true)) {
+        fail("unknown step '$step' (prolog, contact, inventory)");
+    }
+}
+$state = load_state((string) ($o['state'] ?? "$root/var/agent-sim.json"));
+$deviceId = (string) ($o['deviceid'] ?? $state['deviceid']);
+$agent = new Agent($o, $legacy ? null : $state['agentid'], $deviceId);
+$tag = isset($o['tag']) ? (string) $o['tag'] : null;
+
+if (empty($o['quiet'])) {
+    printf("agent %s, device %s, %s, %s\n\n", $agent->agentId() ?? '(legacy, no agent id)', $deviceId, $encoding, implode(' → ', $steps));
+}
+
+foreach ($steps as $step) {
+    switch ($step) {
+        case 'prolog':
+            // FusionInventory servers only read PROLOG as XML, zlib or gzip (spec 4.1.1).
+            $prologEncoding = in_array($encoding, ['zlib', 'gzip', 'none'], true) ? $encoding : 'zlib';
+            $x = $agent->send('PROLOG', prolog_xml($deviceId), 'xml', $prologEncoding);
+            break;
+        case 'contact':
+            if ($legacy) {
+                fail('FusionInventory agents do not send CONTACT');
+            }
+            $message = [
+                'action' => 'contact',
+                'deviceid' => $deviceId,
+                'name' => 'GLPI-Agent-Simulator',
+                'version' => '1.0',
+                'installed-tasks' => ['inventory', 'netdiscovery', 'netinventory', 'deploy', 'collect', 'esx', 'wakeonlan', 'remoteinventory'],
+                'enabled-tasks' => ['inventory', 'deploy'],
+                'httpd-port' => '62354',
+                'httpd-plugins' => ['ssl' => ['disabled' => 'yes'], 'proxy' => ['disabled' => 'yes'], 'toolbox' => ['disabled' => 'yes']],
+            ];
+            if ($tag !== null) {
+                $message['tag'] = $tag;
+            }
+            $x = $agent->send('CONTACT', json_message($message), 'json', $encoding);
+            break;
+        case 'inventory':
+            if ($legacy) {
+                $file = (string) ($o['xml'] ?? "$root/samples/inventory.xml");
+                $xml = @file_get_contents($file);
+                if ($xml === false) {
+                    fail("cannot read $file");
+                }
+                $xml = preg_replace('#<DEVICEID>[^<]*</DEVICEID>#', '<DEVICEID>' . htmlspecialchars($deviceId, ENT_XML1) . '</DEVICEID>', $xml, 1) ?? $xml;
+                $x = $agent->send('INVENTORY (XML)', $xml, 'xml', $encoding);
+                break;
+            }
+            $file = (string) ($o['inventory'] ?? "$root/samples/inventory.json");
+            $text = @file_get_contents($file);
+            $inventory = $text === false ? null : json_decode($text);
+            if (!$inventory instanceof stdClass) {
+                fail("$file is not a JSON inventory");
+            }
+            if (!isset($inventory->content)) {
+                // A bare inventory content: wrap it as a message.
+                $inventory = (object) ['content' => $inventory];
+            }
+            $inventory->action = 'inventory';
+            $inventory->deviceid = $deviceId;
+            $inventory->itemtype ??= 'Computer';
+            if ($tag !== null) {
+                $inventory->tag = $tag;
+            }
+            $x = $agent->send('INVENTORY', json_message((array) $inventory), 'json', $encoding);
+            break;
+    }
+    if ($x->transportError !== null) {
+        break;
+    }
+}
+
+$ok = array_reduce($agent->exchanges, fn (bool $carry, Exchange $x): bool => $carry && $x->ok(), true);
+if (!empty($o['summary-json'])) {
+    echo json_encode([
+        'agentid' => $agent->agentId(),
+        'deviceid' => $deviceId,
+        'compression' => $encoding,
+        'ok' => $ok,
+        'exchanges' => array_map(fn (Exchange $x): array => [
+            'step' => $x->step, 'method' => $x->method, 'status' => $x->status,
+            'request_bytes' => $x->rawSize, 'plain_bytes' => $x->plainSize,
+            'answer_bytes' => $x->answerRawSize, 'answer' => $x->answerJson() ?? $x->answerPlain,
+            'ms' => round($x->ms, 2), 'ok' => $x->ok(),
+        ], $agent->exchanges),
+    ], JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES) . "\n";
+}
+exit($ok ? 0 : 1);
