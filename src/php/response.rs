@@ -173,8 +173,8 @@ impl Response {
         }
         let length = format!("Content-Length: {}", self.answer.body.len());
         call("header", vec![&length])?;
-        ext_php_rs::zend::write(&self.answer.body)
-            .map(|_| ())
-            .map_err(|e| PhpException::from(format!("writing the answer failed: {e}")))
+        // Through the output layer, so that headers go first and buffers see the body.
+        let _written = ext_php_rs::zend::output_write(&self.answer.body);
+        Ok(())
     }
 }
