@@ -177,7 +177,10 @@ pub fn answer(token: &Token, own_agent_id: &str, challenge: &str) -> Result<Agen
 
     // The agent state is the answer's plaintext, which is exactly `server || agent`.
     let (state, _) = sealed::seal(token, Kind::Agent, &block[..])?;
-    Ok(AgentAnswer { answer: uuid_block::format(&answer), state })
+    Ok(AgentAnswer {
+        answer: uuid_block::format(&answer),
+        state,
+    })
 }
 
 /// Spec 6.2.3, on the final server: checks the agent's `answer` against the kept
@@ -193,7 +196,13 @@ pub fn answer(token: &Token, own_agent_id: &str, challenge: &str) -> Result<Agen
 /// string (the agent's `failure` included), a wrong server secret, an answer that
 /// reflects the challenge, an expired, damaged, truncated or foreign state, a state
 /// sealed under another token; `Rng` on random generator failure.
-pub fn verify(token: &Token, state: &[u8], answer: &str, max_age: u32, now: u64) -> Result<Verified, Error> {
+pub fn verify(
+    token: &Token,
+    state: &[u8],
+    answer: &str,
+    max_age: u32,
+    now: u64,
+) -> Result<Verified, Error> {
     let fail = || Error::Protocol(ProtocolError::ChallengeFailed);
     let (plain, id) = sealed::open(token, Kind::Server, state, SERVER_STATE_LEN)?;
     let server_secret = &plain[..8];
@@ -202,7 +211,9 @@ pub fn verify(token: &Token, state: &[u8], answer: &str, max_age: u32, now: u64)
     let mut created = [0u8; 8];
     created.copy_from_slice(&plain[24..]);
     let created = u64::from_be_bytes(created);
-    if created > now.saturating_add(STATE_CLOCK_SKEW) || now.saturating_sub(created) > u64::from(max_age) {
+    if created > now.saturating_add(STATE_CLOCK_SKEW)
+        || now.saturating_sub(created) > u64::from(max_age)
+    {
         return Err(fail());
     }
 
@@ -274,11 +285,15 @@ pub fn state_id(state: &[u8]) -> Option<String> {
     sealed::state_id(state).map(|id| uuid_block::format(&id))
 }
 
-
 /// Test hooks: states with chosen secrets, so that known-answer vectors can drive
 /// [`verify`] and [`finish`].
 #[cfg(test)]
-pub(crate) fn server_state_for_test(token: &Token, target: &[u8; 16], server_secret: &[u8; 8], created: u64) -> String {
+pub(crate) fn server_state_for_test(
+    token: &Token,
+    target: &[u8; 16],
+    server_secret: &[u8; 8],
+    created: u64,
+) -> String {
     let mut plain = [0u8; SERVER_STATE_LEN];
     plain[..8].copy_from_slice(server_secret);
     plain[8..24].copy_from_slice(target);
@@ -287,7 +302,11 @@ pub(crate) fn server_state_for_test(token: &Token, target: &[u8; 16], server_sec
 }
 
 #[cfg(test)]
-pub(crate) fn agent_state_for_test(token: &Token, server_secret: &[u8; 8], agent_secret: &[u8; 8]) -> String {
+pub(crate) fn agent_state_for_test(
+    token: &Token,
+    server_secret: &[u8; 8],
+    agent_secret: &[u8; 8],
+) -> String {
     let mut plain = [0u8; AGENT_STATE_LEN];
     plain[..8].copy_from_slice(server_secret);
     plain[8..].copy_from_slice(agent_secret);
