@@ -279,8 +279,9 @@ pub fn finish(
     }
 }
 
-/// The public id of a server state, as returned by [`challenge`] and [`verify`],
-/// read without the token; `None` when `state` is not a state of this format.
+/// The public id of a state, read without the token: for a server state the id that
+/// [`challenge`] and [`verify`] return, for an agent state an id of the same kind (to
+/// key the agent's own store). `None` when `state` is not a state of this format.
 pub fn state_id(state: &[u8]) -> Option<String> {
     sealed::state_id(state).map(|id| uuid_block::format(&id))
 }
