@@ -16,9 +16,13 @@
 //! agent   checks final, decrypts crypto                                  (6.2.4)
 //! ```
 //!
-//! Between steps each side keeps an opaque *state* (see [`sealed`]): sealed with
-//! AES-128-GCM under a key derived from the token, so it is confidential and
-//! tamper-proof for anyone who lacks the token. Anyone who holds the token can already
+//! Between steps each side keeps an opaque *state*: base64url text (no padding) of
+//! `version 1 || salt (16, random, the state id) || AES-128-GCM ciphertext || tag`,
+//! under the key `HKDF-SHA256(salt, token bytes, "glpi-agent-protocol register
+//! server-state v1")` (or `agent-state`), zero nonce since every state has its own key.
+//! A server state holds the server secret, the target agent id and the creation time
+//! (87 characters); an agent state the server and agent secrets (66 characters). So it
+//! is confidential and tamper-proof for anyone who lacks the token. Anyone who holds the token can already
 //! run the whole exchange, so the state adds no new trust; it still belongs in server
 //! storage (database, session), never in a cookie or a hidden form field.
 //!

@@ -117,6 +117,8 @@ fn full_handshake() {
         Some(c.state_id.as_str())
     );
     let a = answer(&t, AGENT, &c.challenge).unwrap();
+    // The sizes the module documentation promises to callers sizing a column.
+    assert_eq!((c.state.len(), a.state.len()), (87, 66));
     let v = verify(&t, c.state.as_bytes(), &a.answer, 60, NOW + 5).unwrap();
     assert_eq!(v.state_id, c.state_id);
     assert_eq!(v.target_agent_id, AGENT);
