@@ -142,7 +142,10 @@ impl ReplayGuard for MemoryReplayGuard {
 }
 
 fn ids(b: &Binding<'_>) -> Option<([u8; 16], [u8; 16])> {
-    Some((uuid_block::parse(b.agent_id)?, uuid_block::parse(b.cryptokey_id)?))
+    Some((
+        uuid_block::parse(b.agent_id)?,
+        uuid_block::parse(b.cryptokey_id)?,
+    ))
 }
 
 fn aad(header: &[u8], agent: &[u8; 16], key_id: &[u8; 16]) -> Vec<u8> {
@@ -185,11 +188,14 @@ pub(crate) fn seal_with_nonce(
     now: u64,
     nonce: &[u8; NONCE_LEN],
 ) -> Result<Vec<u8>, Error> {
-    let (agent, key_id) =
-        ids(binding).ok_or_else(|| UsageError::new("the agent id and the cryptokey id must be UUID strings"))?;
+    let (agent, key_id) = ids(binding)
+        .ok_or_else(|| UsageError::new("the agent id and the cryptokey id must be UUID strings"))?;
     let ct = inner_content_type.as_bytes();
     if !valid_type(ct) {
-        return Err(UsageError::new("the inner content type must be 1 to 127 printable ASCII characters").into());
+        return Err(UsageError::new(
+            "the inner content type must be 1 to 127 printable ASCII characters",
+        )
+        .into());
     }
     let header_len = FIXED_LEN + ct.len();
     let mut out = Vec::with_capacity(header_len + plaintext.len() + TAG_LEN);
@@ -216,7 +222,13 @@ pub(crate) fn seal_with_nonce(
 /// Errors: `BadAgentId` / `BadCryptoKeyId` when an id is not a UUID string;
 /// `DecryptionFailed` for a wrong key, any alteration, a wrong binding, another version
 /// or a broken layout; `StaleMessage` outside the window.
-pub fn open(key: &Key128, binding: &Binding<'_>, bytes: &[u8], now: u64, max_age: u32) -> Result<Opened, Error> {
+pub fn open(
+    key: &Key128,
+    binding: &Binding<'_>,
+    bytes: &[u8],
+    now: u64,
+    max_age: u32,
+) -> Result<Opened, Error> {
     let agent = uuid_block::parse(binding.agent_id).ok_or(ProtocolError::BadAgentId)?;
     let key_id = uuid_block::parse(binding.cryptokey_id).ok_or(ProtocolError::BadCryptoKeyId)?;
     let fail = || Error::Protocol(ProtocolError::DecryptionFailed);

@@ -27,7 +27,9 @@ impl Kek {
             16 => Ok(Kek::A128(Aes128::new(kek.into()))),
             24 => Ok(Kek::A192(Aes192::new(kek.into()))),
             32 => Ok(Kek::A256(Aes256::new(kek.into()))),
-            n => Err(UsageError::new(format!("a key-encryption key must be 16, 24 or 32 bytes, got {n}"))),
+            n => Err(UsageError::new(format!(
+                "a key-encryption key must be 16, 24 or 32 bytes, got {n}"
+            ))),
         }
     }
 
@@ -170,7 +172,12 @@ mod tests {
         for (i, (kek, key, wrapped)) in VECTORS.iter().enumerate() {
             let (kek, key, wrapped) = (unhex(kek), unhex(key), unhex(wrapped));
             assert_eq!(wrap_key(&key, &kek).unwrap(), wrapped, "4.{}", i + 1);
-            assert_eq!(&unwrap_key(&wrapped, &kek).unwrap()[..], &key[..], "4.{}", i + 1);
+            assert_eq!(
+                &unwrap_key(&wrapped, &kek).unwrap()[..],
+                &key[..],
+                "4.{}",
+                i + 1
+            );
         }
     }
 
@@ -182,12 +189,18 @@ mod tests {
             for bit in 0..8 {
                 let mut w = wrapped.clone();
                 w[i] ^= 1 << bit;
-                assert_eq!(unwrap_key(&w, &kek).unwrap_err(), Error::Protocol(ProtocolError::DecryptionFailed));
+                assert_eq!(
+                    unwrap_key(&w, &kek).unwrap_err(),
+                    Error::Protocol(ProtocolError::DecryptionFailed)
+                );
             }
         }
         let mut other = kek.clone();
         other[0] ^= 1;
-        assert_eq!(unwrap_key(&wrapped, &other).unwrap_err(), Error::Protocol(ProtocolError::DecryptionFailed));
+        assert_eq!(
+            unwrap_key(&wrapped, &other).unwrap_err(),
+            Error::Protocol(ProtocolError::DecryptionFailed)
+        );
         // A KEK of another size over the same bytes.
         let long = unhex(VECTORS[2].0);
         assert!(unwrap_key(&wrapped, &long).is_err());
@@ -200,11 +213,17 @@ mod tests {
             assert!(wrap_key(&vec![0; n], &kek).is_err(), "key {n}");
         }
         for n in [0, 8, 16, 23, 25] {
-            assert!(matches!(unwrap_key(&vec![0; n], &kek), Err(Error::Usage(_))), "wrapped {n}");
+            assert!(
+                matches!(unwrap_key(&vec![0; n], &kek), Err(Error::Usage(_))),
+                "wrapped {n}"
+            );
         }
         for n in [0, 8, 15, 17, 31, 33, 64] {
             assert!(wrap_key(&[0; 16], &vec![0; n]).is_err(), "kek {n}");
-            assert!(matches!(unwrap_key(&[0; 24], &vec![0; n]), Err(Error::Usage(_))));
+            assert!(matches!(
+                unwrap_key(&[0; 24], &vec![0; n]),
+                Err(Error::Usage(_))
+            ));
         }
     }
 
@@ -226,7 +245,9 @@ mod tests {
         for (kek, key, _) in VECTORS {
             let (kek, key) = (unhex(kek), unhex(key));
             let cipher = format!("-id-aes{}-wrap", kek.len() * 8);
-            let Some(theirs) = openssl_enc(&cipher, false, &kek, &["-iv", &iv], &key) else { return };
+            let Some(theirs) = openssl_enc(&cipher, false, &kek, &["-iv", &iv], &key) else {
+                return;
+            };
             assert_eq!(wrap_key(&key, &kek).unwrap(), theirs, "{cipher}");
             let ours = wrap_key(&key, &kek).unwrap();
             let back = openssl_enc(&cipher, true, &kek, &["-iv", &iv], &ours).unwrap();
@@ -236,7 +257,14 @@ mod tests {
         let key = crate::secret::Key128::generate().unwrap();
         let kek = crate::secret::Key128::generate().unwrap();
         let ours = wrap_key(key.as_bytes(), kek.as_bytes()).unwrap();
-        let back = openssl_enc("-id-aes128-wrap", true, kek.as_bytes(), &["-iv", &iv], &ours).unwrap();
+        let back = openssl_enc(
+            "-id-aes128-wrap",
+            true,
+            kek.as_bytes(),
+            &["-iv", &iv],
+            &ours,
+        )
+        .unwrap();
         assert_eq!(&back[..], key.as_bytes());
     }
 }

@@ -131,7 +131,9 @@ impl Token {
             Ok(t)
         } else {
             // `t` is dropped, and wiped, here.
-            Err(UsageError::new("a token must be a UUID string (8-4-4-4-12 hex digits)"))
+            Err(UsageError::new(
+                "a token must be a UUID string (8-4-4-4-12 hex digits)",
+            ))
         }
     }
 

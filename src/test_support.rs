@@ -44,7 +44,13 @@ pub(crate) fn run_tool(program: &str, args: &[&str], input: &[u8]) -> Option<Vec
 }
 
 /// `openssl enc` with the given cipher and hex key; `None` without openssl.
-pub(crate) fn openssl_enc(cipher: &str, decrypt: bool, key: &[u8], extra: &[&str], input: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn openssl_enc(
+    cipher: &str,
+    decrypt: bool,
+    key: &[u8],
+    extra: &[&str],
+    input: &[u8],
+) -> Option<Vec<u8>> {
     let key_hex = hex(key);
     let mut args = vec!["enc", cipher, "-K", key_hex.as_str()];
     if decrypt {
@@ -55,7 +61,11 @@ pub(crate) fn openssl_enc(cipher: &str, decrypt: bool, key: &[u8], extra: &[&str
 }
 
 /// One AES-128 block through `openssl enc -aes-128-ecb -nopad`.
-pub(crate) fn openssl_aes128_block(key: &[u8; 16], block: &[u8; 16], decrypt: bool) -> Option<[u8; 16]> {
+pub(crate) fn openssl_aes128_block(
+    key: &[u8; 16],
+    block: &[u8; 16],
+    decrypt: bool,
+) -> Option<[u8; 16]> {
     let out = openssl_enc("-aes-128-ecb", decrypt, key, &["-nopad"], block)?;
     Some(out.as_slice().try_into().expect("one block out"))
 }

@@ -10,11 +10,19 @@ fn key() -> Key128 {
 }
 
 fn up() -> Binding<'static> {
-    Binding { agent_id: AGENT, cryptokey_id: AGENT, direction: Direction::AgentToServer }
+    Binding {
+        agent_id: AGENT,
+        cryptokey_id: AGENT,
+        direction: Direction::AgentToServer,
+    }
 }
 
 fn down_via_proxy() -> Binding<'static> {
-    Binding { agent_id: AGENT, cryptokey_id: PROXY, direction: Direction::ServerToAgent }
+    Binding {
+        agent_id: AGENT,
+        cryptokey_id: PROXY,
+        direction: Direction::ServerToAgent,
+    }
 }
 
 fn protocol(e: Error) -> ProtocolError {
@@ -68,7 +76,15 @@ fn vectors() -> [Vector; 2] {
 fn known_answer_vectors() {
     for v in vectors() {
         let nonce: [u8; 12] = unhex(v.nonce).try_into().unwrap();
-        let sealed = seal_with_nonce(&key(), &v.binding, v.inner_type, &unhex(v.plaintext), v.timestamp, &nonce).unwrap();
+        let sealed = seal_with_nonce(
+            &key(),
+            &v.binding,
+            v.inner_type,
+            &unhex(v.plaintext),
+            v.timestamp,
+            &nonce,
+        )
+        .unwrap();
         assert_eq!(hex(&sealed), hex(&unhex(v.sealed)));
         let o = open(&key(), &v.binding, &sealed, v.timestamp + 10, 300).unwrap();
         assert_eq!(o.inner_content_type, v.inner_type);
@@ -141,7 +157,9 @@ fn php_openssl_agrees() {
          echo $pt === false ? 'FAILED' : $pt, \"\\n\";\n",
         m = hex(&fresh),
     ));
-    let Some(out) = run_tool("php", &[], script.as_bytes()) else { return };
+    let Some(out) = run_tool("php", &[], script.as_bytes()) else {
+        return;
+    };
     let out = String::from_utf8(out).unwrap();
     let lines: Vec<&str> = out.lines().collect();
     let v = vectors();
@@ -157,7 +175,10 @@ fn round_trip_with_fresh_nonces() {
         for len in [0usize, 1, 15, 16, 17, 1000] {
             let body: Vec<u8> = (0..len).map(|x| (x * 7 + i) as u8).collect();
             let m = seal(&key(), b, "application/x-compress-br", &body, T).unwrap();
-            assert_eq!(m.len(), MIN_LEN - 1 + "application/x-compress-br".len() + len);
+            assert_eq!(
+                m.len(),
+                MIN_LEN - 1 + "application/x-compress-br".len() + len
+            );
             let o = open(&key(), b, &m, T, 0).unwrap();
             assert_eq!(o.plaintext, body);
             assert!(ids.insert(o.message_id.clone()), "nonce repeated");
@@ -174,9 +195,18 @@ fn wrong_key_binding_or_any_flip_is_decryption_failed() {
     let other = Key128::from_slice(&[1u8; 16]).unwrap();
     assert_eq!(protocol(open(&other, &up(), &m, T, 300).unwrap_err()), fail);
     for b in [
-        Binding { agent_id: PROXY, ..up() },
-        Binding { cryptokey_id: PROXY, ..up() },
-        Binding { direction: Direction::ServerToAgent, ..up() },
+        Binding {
+            agent_id: PROXY,
+            ..up()
+        },
+        Binding {
+            cryptokey_id: PROXY,
+            ..up()
+        },
+        Binding {
+            direction: Direction::ServerToAgent,
+            ..up()
+        },
     ] {
         assert_eq!(protocol(open(&key(), &b, &m, T, 300).unwrap_err()), fail);
     }
@@ -184,41 +214,80 @@ fn wrong_key_binding_or_any_flip_is_decryption_failed() {
         for bit in 0..8 {
             let mut x = m.clone();
             x[i] ^= 1 << bit;
-            assert_eq!(protocol(open(&key(), &up(), &x, T, 300).unwrap_err()), fail, "byte {i} bit {bit}");
+            assert_eq!(
+                protocol(open(&key(), &up(), &x, T, 300).unwrap_err()),
+                fail,
+                "byte {i} bit {bit}"
+            );
         }
     }
     for cut in 0..m.len() {
-        assert_eq!(protocol(open(&key(), &up(), &m[..cut], T, 300).unwrap_err()), fail, "cut {cut}");
+        assert_eq!(
+            protocol(open(&key(), &up(), &m[..cut], T, 300).unwrap_err()),
+            fail,
+            "cut {cut}"
+        );
     }
     let mut longer = m.clone();
     longer.push(0);
-    assert_eq!(protocol(open(&key(), &up(), &longer, T, 300).unwrap_err()), fail);
+    assert_eq!(
+        protocol(open(&key(), &up(), &longer, T, 300).unwrap_err()),
+        fail
+    );
 }
 
 #[test]
 fn layout_damage_never_panics() {
     // A content type length pointing past the end, zero, or into the tag.
     let mut m = unhex(vectors()[0].sealed);
-    for l in [0u8, 0x7f, 0x80, 0xff, (m.len() - 23 - 16) as u8, (m.len() - 23 - 15) as u8] {
+    for l in [
+        0u8,
+        0x7f,
+        0x80,
+        0xff,
+        (m.len() - 23 - 16) as u8,
+        (m.len() - 23 - 15) as u8,
+    ] {
         m[22] = l;
-        assert_eq!(protocol(open(&key(), &up(), &m, T, 300).unwrap_err()), ProtocolError::DecryptionFailed);
+        assert_eq!(
+            protocol(open(&key(), &up(), &m, T, 300).unwrap_err()),
+            ProtocolError::DecryptionFailed
+        );
     }
 }
 
 #[test]
 fn bad_ids_in_the_binding() {
     let m = unhex(vectors()[0].sealed);
-    let b = Binding { agent_id: "nope", ..up() };
-    assert_eq!(protocol(open(&key(), &b, &m, T, 300).unwrap_err()), ProtocolError::BadAgentId);
-    let b = Binding { cryptokey_id: "nope", ..up() };
-    assert_eq!(protocol(open(&key(), &b, &m, T, 300).unwrap_err()), ProtocolError::BadCryptoKeyId);
-    assert!(matches!(seal(&key(), &b, "application/json", b"", T), Err(Error::Usage(_))));
+    let b = Binding {
+        agent_id: "nope",
+        ..up()
+    };
+    assert_eq!(
+        protocol(open(&key(), &b, &m, T, 300).unwrap_err()),
+        ProtocolError::BadAgentId
+    );
+    let b = Binding {
+        cryptokey_id: "nope",
+        ..up()
+    };
+    assert_eq!(
+        protocol(open(&key(), &b, &m, T, 300).unwrap_err()),
+        ProtocolError::BadCryptoKeyId
+    );
+    assert!(matches!(
+        seal(&key(), &b, "application/json", b"", T),
+        Err(Error::Usage(_))
+    ));
 }
 
 #[test]
 fn content_type_misuse() {
     for t in ["", "application/json\n", "é", &"a".repeat(128)] {
-        assert!(matches!(seal(&key(), &up(), t, b"", T), Err(Error::Usage(_))), "{t:?}");
+        assert!(
+            matches!(seal(&key(), &up(), t, b"", T), Err(Error::Usage(_))),
+            "{t:?}"
+        );
     }
     assert!(seal(&key(), &up(), &"a".repeat(127), b"", T).is_ok());
     assert!(seal(&key(), &up(), "application/json; charset=utf-8", b"", T).is_ok());
@@ -230,10 +299,18 @@ fn freshness_window_both_ways() {
     assert!(open(&key(), &up(), &m, T + 300, 300).is_ok());
     assert!(open(&key(), &up(), &m, T - 300, 300).is_ok());
     for now in [T + 301, T - 301, 0, u64::MAX] {
-        assert_eq!(protocol(open(&key(), &up(), &m, now, 300).unwrap_err()), ProtocolError::StaleMessage);
+        assert_eq!(
+            protocol(open(&key(), &up(), &m, now, 300).unwrap_err()),
+            ProtocolError::StaleMessage
+        );
     }
     let late = seal(&key(), &up(), "application/json", b"{}", u64::MAX).unwrap();
-    assert_eq!(open(&key(), &up(), &late, u64::MAX, 300).unwrap().keep_until, u64::MAX);
+    assert_eq!(
+        open(&key(), &up(), &late, u64::MAX, 300)
+            .unwrap()
+            .keep_until,
+        u64::MAX
+    );
 }
 
 #[test]

@@ -123,9 +123,11 @@ fn port(f: Field) -> Result<u16, ProtocolError> {
     match f {
         Field::Int(i) => u16::try_from(i).map_err(|_| bad),
         // At most five digits, so the parse cannot overflow; a sign or a blank is refused.
-        Field::Str(s) if (1..=5).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) => {
-            s.parse::<u32>().ok().and_then(|p| u16::try_from(p).ok()).ok_or(bad)
-        }
+        Field::Str(s) if (1..=5).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) => s
+            .parse::<u32>()
+            .ok()
+            .and_then(|p| u16::try_from(p).ok())
+            .ok_or(bad),
         _ => Err(bad),
     }
 }
@@ -225,7 +227,9 @@ impl RegisterAnswer {
     /// `needs` at all (a proxy's answer to a challenge reply, 6.1.4).
     pub fn pending(needs: Option<Needs>, expiration: u64) -> Result<Self, UsageError> {
         if needs == Some(Needs::TokenValidation) {
-            return Err(UsageError::new("token-validation needs a challenge: use pending_challenge"));
+            return Err(UsageError::new(
+                "token-validation needs a challenge: use pending_challenge",
+            ));
         }
         let mut a = Self::base(Status::Pending, expiration)?;
         a.needs = needs;
@@ -240,9 +244,18 @@ impl RegisterAnswer {
 
     fn base(status: Status, expiration: u64) -> Result<Self, UsageError> {
         if expiration == 0 {
-            return Err(UsageError::new("a REGISTER answer needs a positive expiration"));
+            return Err(UsageError::new(
+                "a REGISTER answer needs a positive expiration",
+            ));
         }
-        Ok(RegisterAnswer { status, message: None, needs: None, expiration, challenge: None, crypto: None })
+        Ok(RegisterAnswer {
+            status,
+            message: None,
+            needs: None,
+            expiration,
+            challenge: None,
+            crypto: None,
+        })
     }
 
     pub fn status(&self) -> Status {
@@ -336,10 +349,19 @@ mod tests {
         };
         assert_eq!(
             validate(m).unwrap(),
-            RegisterRequest::Challenge(ChallengeReply::Answer("07f2cc8b-194c-45b9-a4e8-68a78129b8e6".into()))
+            RegisterRequest::Challenge(ChallengeReply::Answer(
+                "07f2cc8b-194c-45b9-a4e8-68a78129b8e6".into()
+            ))
         );
-        let m = RegisterMessage { action: s("register"), challenge: s("failure"), ..Default::default() };
-        assert_eq!(validate(m).unwrap(), RegisterRequest::Challenge(ChallengeReply::Failure("failure".into())));
+        let m = RegisterMessage {
+            action: s("register"),
+            challenge: s("failure"),
+            ..Default::default()
+        };
+        assert_eq!(
+            validate(m).unwrap(),
+            RegisterRequest::Challenge(ChallengeReply::Failure("failure".into()))
+        );
     }
 
     #[test]
@@ -401,8 +423,17 @@ mod tests {
 
     #[test]
     fn answers_follow_the_spec_examples() {
-        let e = |a: RegisterAnswer| a.entries().into_iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
-        assert_eq!(e(RegisterAnswer::registered(30 * 86_400).unwrap()), "status=registered,expiration=30d");
+        let e = |a: RegisterAnswer| {
+            a.entries()
+                .into_iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        assert_eq!(
+            e(RegisterAnswer::registered(30 * 86_400).unwrap()),
+            "status=registered,expiration=30d"
+        );
         assert_eq!(
             e(RegisterAnswer::error("forbidden", 4 * 3600).unwrap()),
             "status=error,message=forbidden,expiration=4h"
@@ -420,13 +451,18 @@ mod tests {
             .unwrap()),
             "status=registered,expiration=30d,challenge=393c263e-1168-44a7-bbdc-6d2ce8514db0,crypto=680ca885-e017-44a4-81c9-729f759ee3c6"
         );
-        assert_eq!(e(RegisterAnswer::pending(None, 60).unwrap()), "status=pending,expiration=1m");
+        assert_eq!(
+            e(RegisterAnswer::pending(None, 60).unwrap()),
+            "status=pending,expiration=1m"
+        );
         assert_eq!(
             e(RegisterAnswer::error("challenge failed", 3600).unwrap()),
             "status=error,message=challenge failed,expiration=1h"
         );
         assert_eq!(
-            e(RegisterAnswer::pending(Some(Needs::ManualValidation), 90).unwrap().with_message("wait")),
+            e(RegisterAnswer::pending(Some(Needs::ManualValidation), 90)
+                .unwrap()
+                .with_message("wait")),
             "status=pending,message=wait,needs=manual-validation,expiration=90s"
         );
     }
@@ -436,7 +472,12 @@ mod tests {
         assert!(RegisterAnswer::registered(0).is_err());
         assert!(RegisterAnswer::pending(Some(Needs::TokenValidation), 60).is_err());
         assert!(RegisterAnswer::pending_challenge("nope", 60).is_err());
-        assert!(RegisterAnswer::registered_after_challenge(60, "393c263e-1168-44a7-bbdc-6d2ce8514db0", Some("x")).is_err());
+        assert!(RegisterAnswer::registered_after_challenge(
+            60,
+            "393c263e-1168-44a7-bbdc-6d2ce8514db0",
+            Some("x")
+        )
+        .is_err());
     }
 
     #[test]

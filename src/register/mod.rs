@@ -16,9 +16,13 @@
 //! agent   checks final, decrypts crypto                                  (6.2.4)
 //! ```
 //!
-//! Between steps each side keeps an opaque *state* (see [`sealed`]): sealed with
-//! AES-128-GCM under a key derived from the token, so it is confidential and
-//! tamper-proof for anyone who lacks the token. Anyone who holds the token can already
+//! Between steps each side keeps an opaque *state*: base64url text (no padding) of
+//! `version 1 || salt (16, random, the state id) || AES-128-GCM ciphertext || tag`,
+//! under the key `HKDF-SHA256(salt, token bytes, "glpi-agent-protocol register
+//! server-state v1")` (or `agent-state`), zero nonce since every state has its own key.
+//! A server state holds the server secret, the target agent id and the creation time
+//! (87 characters); an agent state the server and agent secrets (66 characters). So it
+//! is confidential and tamper-proof for anyone who lacks the token. Anyone who holds the token can already
 //! run the whole exchange, so the state adds no new trust; it still belongs in server
 //! storage (database, session), never in a cookie or a hidden form field.
 //!
@@ -177,7 +181,10 @@ pub fn answer(token: &Token, own_agent_id: &str, challenge: &str) -> Result<Agen
 
     // The agent state is the answer's plaintext, which is exactly `server || agent`.
     let (state, _) = sealed::seal(token, Kind::Agent, &block[..])?;
-    Ok(AgentAnswer { answer: uuid_block::format(&answer), state })
+    Ok(AgentAnswer {
+        answer: uuid_block::format(&answer),
+        state,
+    })
 }
 
 /// Spec 6.2.3, on the final server: checks the agent's `answer` against the kept
@@ -193,7 +200,13 @@ pub fn answer(token: &Token, own_agent_id: &str, challenge: &str) -> Result<Agen
 /// string (the agent's `failure` included), a wrong server secret, an answer that
 /// reflects the challenge, an expired, damaged, truncated or foreign state, a state
 /// sealed under another token; `Rng` on random generator failure.
-pub fn verify(token: &Token, state: &[u8], answer: &str, max_age: u32, now: u64) -> Result<Verified, Error> {
+pub fn verify(
+    token: &Token,
+    state: &[u8],
+    answer: &str,
+    max_age: u32,
+    now: u64,
+) -> Result<Verified, Error> {
     let fail = || Error::Protocol(ProtocolError::ChallengeFailed);
     let (plain, id) = sealed::open(token, Kind::Server, state, SERVER_STATE_LEN)?;
     let server_secret = &plain[..8];
@@ -202,7 +215,9 @@ pub fn verify(token: &Token, state: &[u8], answer: &str, max_age: u32, now: u64)
     let mut created = [0u8; 8];
     created.copy_from_slice(&plain[24..]);
     let created = u64::from_be_bytes(created);
-    if created > now.saturating_add(STATE_CLOCK_SKEW) || now.saturating_sub(created) > u64::from(max_age) {
+    if created > now.saturating_add(STATE_CLOCK_SKEW)
+        || now.saturating_sub(created) > u64::from(max_age)
+    {
         return Err(fail());
     }
 
@@ -268,17 +283,22 @@ pub fn finish(
     }
 }
 
-/// The public id of a server state, as returned by [`challenge`] and [`verify`],
-/// read without the token; `None` when `state` is not a state of this format.
+/// The public id of a state, read without the token: for a server state the id that
+/// [`challenge`] and [`verify`] return, for an agent state an id of the same kind (to
+/// key the agent's own store). `None` when `state` is not a state of this format.
 pub fn state_id(state: &[u8]) -> Option<String> {
     sealed::state_id(state).map(|id| uuid_block::format(&id))
 }
 
-
 /// Test hooks: states with chosen secrets, so that known-answer vectors can drive
 /// [`verify`] and [`finish`].
 #[cfg(test)]
-pub(crate) fn server_state_for_test(token: &Token, target: &[u8; 16], server_secret: &[u8; 8], created: u64) -> String {
+pub(crate) fn server_state_for_test(
+    token: &Token,
+    target: &[u8; 16],
+    server_secret: &[u8; 8],
+    created: u64,
+) -> String {
     let mut plain = [0u8; SERVER_STATE_LEN];
     plain[..8].copy_from_slice(server_secret);
     plain[8..24].copy_from_slice(target);
@@ -287,7 +307,11 @@ pub(crate) fn server_state_for_test(token: &Token, target: &[u8; 16], server_sec
 }
 
 #[cfg(test)]
-pub(crate) fn agent_state_for_test(token: &Token, server_secret: &[u8; 8], agent_secret: &[u8; 8]) -> String {
+pub(crate) fn agent_state_for_test(
+    token: &Token,
+    server_secret: &[u8; 8],
+    agent_secret: &[u8; 8],
+) -> String {
     let mut plain = [0u8; AGENT_STATE_LEN];
     plain[..8].copy_from_slice(server_secret);
     plain[8..].copy_from_slice(agent_secret);

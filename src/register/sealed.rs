@@ -58,7 +58,11 @@ fn cipher(token: &Token, kind: Kind, salt: &[u8; SALT_LEN]) -> Aes128Gcm {
 }
 
 /// Seals `plain` and returns the text form and the state id (the salt).
-pub(crate) fn seal(token: &Token, kind: Kind, plain: &[u8]) -> Result<(String, [u8; 16]), RngError> {
+pub(crate) fn seal(
+    token: &Token,
+    kind: Kind,
+    plain: &[u8],
+) -> Result<(String, [u8; 16]), RngError> {
     let mut salt = [0u8; SALT_LEN];
     fill_random(&mut salt)?;
     let mut header = [0u8; HEADER_LEN];
@@ -67,7 +71,7 @@ pub(crate) fn seal(token: &Token, kind: Kind, plain: &[u8]) -> Result<(String, [
 
     let mut buf = Zeroizing::new(plain.to_vec());
     let tag = cipher(token, kind, &salt)
-        .encrypt_in_place_detached(&Nonce::default(), &header, &mut *buf)
+        .encrypt_in_place_detached(&Nonce::default(), &header, &mut buf)
         .expect("a state is far below the GCM length limit");
 
     let mut raw = Vec::with_capacity(HEADER_LEN + buf.len() + TAG_LEN);
@@ -112,7 +116,7 @@ pub(crate) fn open(
     let mut buf = Zeroizing::new(raw[HEADER_LEN..HEADER_LEN + plain_len].to_vec());
     let tag = Tag::clone_from_slice(&raw[HEADER_LEN + plain_len..]);
     cipher(token, kind, &salt)
-        .decrypt_in_place_detached(&Nonce::default(), header, &mut *buf, &tag)
+        .decrypt_in_place_detached(&Nonce::default(), header, &mut buf, &tag)
         .map_err(|_| fail)?;
     Ok((buf, salt))
 }
@@ -132,7 +136,9 @@ mod tests {
     fn round_trip_and_id() {
         let t = token(T1);
         let (text, id) = seal(&t, Kind::Server, b"0123456789abcdef").unwrap();
-        assert!(text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert!(text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
         assert_eq!(state_id(text.as_bytes()), Some(id));
         let (plain, id2) = open(&t, Kind::Server, text.as_bytes(), 16).unwrap();
         assert_eq!(&plain[..], b"0123456789abcdef");
@@ -144,24 +150,43 @@ mod tests {
         let t = token(T1);
         let (text, _) = seal(&t, Kind::Server, &[9u8; 32]).unwrap();
         let fail = Err(ProtocolError::ChallengeFailed);
-        assert_eq!(open(&token(T2), Kind::Server, text.as_bytes(), 32).map(|_| ()), fail);
+        assert_eq!(
+            open(&token(T2), Kind::Server, text.as_bytes(), 32).map(|_| ()),
+            fail
+        );
         assert_eq!(open(&t, Kind::Agent, text.as_bytes(), 32).map(|_| ()), fail);
-        assert_eq!(open(&t, Kind::Server, text.as_bytes(), 31).map(|_| ()), fail);
+        assert_eq!(
+            open(&t, Kind::Server, text.as_bytes(), 31).map(|_| ()),
+            fail
+        );
         let raw = URL_SAFE_NO_PAD.decode(&text).unwrap();
         for i in 0..raw.len() {
             for bit in 0..8 {
                 let mut r = raw.clone();
                 r[i] ^= 1 << bit;
                 let t2 = URL_SAFE_NO_PAD.encode(&r);
-                assert_eq!(open(&t, Kind::Server, t2.as_bytes(), 32).map(|_| ()), fail, "byte {i} bit {bit}");
+                assert_eq!(
+                    open(&t, Kind::Server, t2.as_bytes(), 32).map(|_| ()),
+                    fail,
+                    "byte {i} bit {bit}"
+                );
             }
         }
         for cut in 0..text.len() {
-            assert_eq!(open(&t, Kind::Server, text[..cut].as_bytes(), 32).map(|_| ()), fail);
+            assert_eq!(
+                open(&t, Kind::Server, &text.as_bytes()[..cut], 32).map(|_| ()),
+                fail
+            );
         }
         let mut longer = text.clone();
         longer.push('A');
-        assert_eq!(open(&t, Kind::Server, longer.as_bytes(), 32).map(|_| ()), fail);
-        assert_eq!(open(&t, Kind::Server, b"\xff\x00garbage", 32).map(|_| ()), fail);
+        assert_eq!(
+            open(&t, Kind::Server, longer.as_bytes(), 32).map(|_| ()),
+            fail
+        );
+        assert_eq!(
+            open(&t, Kind::Server, b"\xff\x00garbage", 32).map(|_| ()),
+            fail
+        );
     }
 }

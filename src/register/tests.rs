@@ -69,10 +69,19 @@ fn vector_verify_gives_the_final_challenge() {
 #[test]
 fn vector_finish_gives_the_key() {
     let state = agent_state_for_test(&token(), &vector::SERVER_SECRET, &vector::AGENT_SECRET);
-    let key = finish(&token(), state.as_bytes(), vector::FINAL, Some(vector::CRYPTO)).unwrap().unwrap();
+    let key = finish(
+        &token(),
+        state.as_bytes(),
+        vector::FINAL,
+        Some(vector::CRYPTO),
+    )
+    .unwrap()
+    .unwrap();
     assert_eq!(key.as_bytes()[..], unhex(vector::KEY)[..]);
     let state = agent_state_for_test(&token(), &vector::SERVER_SECRET, &vector::AGENT_SECRET);
-    assert!(finish(&token(), state.as_bytes(), vector::FINAL, None).unwrap().is_none());
+    assert!(finish(&token(), state.as_bytes(), vector::FINAL, None)
+        .unwrap()
+        .is_none());
 }
 
 #[test]
@@ -91,7 +100,9 @@ fn vector_matches_openssl() {
     rows.push((f, vector::FINAL));
     rows.push((unhex(vector::KEY).try_into().unwrap(), vector::CRYPTO));
     for (plain, uuid) in rows {
-        let Some(ct) = openssl_aes128_block(&key, &plain, false) else { return };
+        let Some(ct) = openssl_aes128_block(&key, &plain, false) else {
+            return;
+        };
         assert_eq!(uuid_block::format(&ct), uuid);
         assert_eq!(BlockCipher::new(token().key()).encrypt(&plain), ct);
     }
@@ -101,12 +112,19 @@ fn vector_matches_openssl() {
 fn full_handshake() {
     let t = token();
     let c = challenge(&t, AGENT, NOW).unwrap();
-    assert_eq!(state_id(c.state.as_bytes()).as_deref(), Some(c.state_id.as_str()));
+    assert_eq!(
+        state_id(c.state.as_bytes()).as_deref(),
+        Some(c.state_id.as_str())
+    );
     let a = answer(&t, AGENT, &c.challenge).unwrap();
+    // The sizes the module documentation promises to callers sizing a column.
+    assert_eq!((c.state.len(), a.state.len()), (87, 66));
     let v = verify(&t, c.state.as_bytes(), &a.answer, 60, NOW + 5).unwrap();
     assert_eq!(v.state_id, c.state_id);
     assert_eq!(v.target_agent_id, AGENT);
-    let key = finish(&t, a.state.as_bytes(), &v.final_challenge, Some(&v.crypto)).unwrap().unwrap();
+    let key = finish(&t, a.state.as_bytes(), &v.final_challenge, Some(&v.crypto))
+        .unwrap()
+        .unwrap();
     assert!(key == v.key);
     // Each run uses fresh secrets: the wire values never repeat.
     let c2 = challenge(&t, AGENT, NOW).unwrap();
@@ -121,7 +139,12 @@ fn upper_case_ids_are_accepted_and_canonicalised() {
     let a = answer(&t, &AGENT.to_uppercase(), &c.challenge.to_uppercase()).unwrap();
     let v = verify(&t, c.state.as_bytes(), &a.answer.to_uppercase(), 60, NOW).unwrap();
     assert_eq!(v.target_agent_id, AGENT);
-    let k = finish(&t, a.state.as_bytes(), &v.final_challenge.to_uppercase(), Some(&v.crypto.to_uppercase()));
+    let k = finish(
+        &t,
+        a.state.as_bytes(),
+        &v.final_challenge.to_uppercase(),
+        Some(&v.crypto.to_uppercase()),
+    );
     assert!(k.unwrap().unwrap() == v.key);
 }
 
@@ -133,7 +156,9 @@ fn openssl_as_the_agent_and_as_the_server() {
     let key = *t.key().as_bytes();
     // Our server, openssl agent.
     let c = challenge(&t, AGENT, NOW).unwrap();
-    let Some(plain) = openssl_aes128_block(&key, &block_of(&c.challenge), true) else { return };
+    let Some(plain) = openssl_aes128_block(&key, &block_of(&c.challenge), true) else {
+        return;
+    };
     assert_eq!(plain[8..], block_of(AGENT)[8..]);
     let mut ans = plain;
     ans[8..].copy_from_slice(&[0x55; 8]);
@@ -159,7 +184,12 @@ fn openssl_as_the_agent_and_as_the_server() {
     fin[8..].copy_from_slice(&[0x11; 8]);
     let fin = openssl_aes128_block(&key, &fin, false).unwrap();
     let crypto = openssl_aes128_block(&key, &[0x42; 16], false).unwrap();
-    let k = finish(&t, a.state.as_bytes(), &uuid_block::format(&fin), Some(&uuid_block::format(&crypto)));
+    let k = finish(
+        &t,
+        a.state.as_bytes(),
+        &uuid_block::format(&fin),
+        Some(&uuid_block::format(&crypto)),
+    );
     assert_eq!(k.unwrap().unwrap().as_bytes(), &[0x42; 16]);
 }
 
@@ -169,7 +199,10 @@ fn a_proxy_id_can_be_the_target() {
     let proxy = "0b8e2a1c-5d4f-4a3b-9c2d-1e0f9a8b7c6d";
     let t = token();
     let c = challenge(&t, proxy, NOW).unwrap();
-    assert_eq!(protocol(answer(&t, AGENT, &c.challenge).unwrap_err()), ProtocolError::ChallengeForAnotherAgent);
+    assert_eq!(
+        protocol(answer(&t, AGENT, &c.challenge).unwrap_err()),
+        ProtocolError::ChallengeForAnotherAgent
+    );
     let a = answer(&t, proxy, &c.challenge).unwrap();
     let v = verify(&t, c.state.as_bytes(), &a.answer, 60, NOW).unwrap();
     assert_eq!(v.target_agent_id, proxy);
@@ -179,22 +212,37 @@ fn a_proxy_id_can_be_the_target() {
 fn challenge_for_another_agent() {
     let t = token();
     let c = challenge(&t, OTHER_AGENT, NOW).unwrap();
-    assert_eq!(protocol(answer(&t, AGENT, &c.challenge).unwrap_err()), ProtocolError::ChallengeForAnotherAgent);
+    assert_eq!(
+        protocol(answer(&t, AGENT, &c.challenge).unwrap_err()),
+        ProtocolError::ChallengeForAnotherAgent
+    );
 }
 
 #[test]
 fn agent_with_another_token_sees_a_foreign_challenge() {
     let c = challenge(&token(), AGENT, NOW).unwrap();
     let other = Token::parse(OTHER_TOKEN).unwrap();
-    assert_eq!(protocol(answer(&other, AGENT, &c.challenge).unwrap_err()), ProtocolError::ChallengeForAnotherAgent);
+    assert_eq!(
+        protocol(answer(&other, AGENT, &c.challenge).unwrap_err()),
+        ProtocolError::ChallengeForAnotherAgent
+    );
 }
 
 #[test]
 fn bad_inputs_to_challenge_and_answer() {
     let t = token();
-    assert_eq!(protocol(challenge(&t, "not-a-uuid", NOW).unwrap_err()), ProtocolError::BadAgentId);
-    assert!(matches!(answer(&t, "nope", vector::CHALLENGE), Err(Error::Usage(_))));
-    assert_eq!(protocol(answer(&t, AGENT, "failure").unwrap_err()), ProtocolError::ChallengeFailed);
+    assert_eq!(
+        protocol(challenge(&t, "not-a-uuid", NOW).unwrap_err()),
+        ProtocolError::BadAgentId
+    );
+    assert!(matches!(
+        answer(&t, "nope", vector::CHALLENGE),
+        Err(Error::Usage(_))
+    ));
+    assert_eq!(
+        protocol(answer(&t, AGENT, "failure").unwrap_err()),
+        ProtocolError::ChallengeFailed
+    );
 }
 
 #[test]
@@ -219,7 +267,13 @@ fn state_under_another_token_fails() {
     let e = verify(&other, c.state.as_bytes(), &a.answer, 60, NOW).unwrap_err();
     assert_eq!(protocol(e), ProtocolError::ChallengeFailed);
     let v = verify(&t, c.state.as_bytes(), &a.answer, 60, NOW).unwrap();
-    let e = finish(&other, a.state.as_bytes(), &v.final_challenge, Some(&v.crypto)).unwrap_err();
+    let e = finish(
+        &other,
+        a.state.as_bytes(),
+        &v.final_challenge,
+        Some(&v.crypto),
+    )
+    .unwrap_err();
     assert_eq!(protocol(e), ProtocolError::ChallengeFailed);
 }
 
@@ -267,12 +321,21 @@ fn expired_and_future_states_fail() {
     let a = answer(&t, AGENT, &c.challenge).unwrap();
     let state = c.state.as_bytes();
     assert!(verify(&t, state, &a.answer, 60, NOW + 60).is_ok());
-    assert_eq!(protocol(verify(&t, state, &a.answer, 60, NOW + 61).unwrap_err()), ProtocolError::ChallengeFailed);
-    assert_eq!(protocol(verify(&t, state, &a.answer, 0, NOW + 1).unwrap_err()), ProtocolError::ChallengeFailed);
+    assert_eq!(
+        protocol(verify(&t, state, &a.answer, 60, NOW + 61).unwrap_err()),
+        ProtocolError::ChallengeFailed
+    );
+    assert_eq!(
+        protocol(verify(&t, state, &a.answer, 0, NOW + 1).unwrap_err()),
+        ProtocolError::ChallengeFailed
+    );
     assert!(verify(&t, state, &a.answer, 60, NOW - STATE_CLOCK_SKEW).is_ok());
     let e = verify(&t, state, &a.answer, 60, NOW - STATE_CLOCK_SKEW - 1).unwrap_err();
     assert_eq!(protocol(e), ProtocolError::ChallengeFailed);
-    assert_eq!(protocol(verify(&t, state, &a.answer, u32::MAX, 0).unwrap_err()), ProtocolError::ChallengeFailed);
+    assert_eq!(
+        protocol(verify(&t, state, &a.answer, u32::MAX, 0).unwrap_err()),
+        ProtocolError::ChallengeFailed
+    );
     assert!(verify(&t, state, &a.answer, u32::MAX, u64::MAX).is_err());
 }
 
@@ -285,15 +348,30 @@ fn tampered_or_truncated_states_fail() {
     for i in 0..s.len() {
         let mut m = s.to_vec();
         m[i] = if m[i] == b'A' { b'B' } else { b'A' };
-        assert_eq!(protocol(verify(&t, &m, &a.answer, 60, NOW).unwrap_err()), ProtocolError::ChallengeFailed);
-        assert_eq!(protocol(verify(&t, &s[..i], &a.answer, 60, NOW).unwrap_err()), ProtocolError::ChallengeFailed);
+        assert_eq!(
+            protocol(verify(&t, &m, &a.answer, 60, NOW).unwrap_err()),
+            ProtocolError::ChallengeFailed
+        );
+        assert_eq!(
+            protocol(verify(&t, &s[..i], &a.answer, 60, NOW).unwrap_err()),
+            ProtocolError::ChallengeFailed
+        );
     }
     for junk in [&b""[..], b"\x00", b"====", &[0xff; 200], &[b'A'; 100_000]] {
-        assert_eq!(protocol(verify(&t, junk, &a.answer, 60, NOW).unwrap_err()), ProtocolError::ChallengeFailed);
-        assert_eq!(protocol(finish(&t, junk, &a.answer, None).unwrap_err()), ProtocolError::ChallengeFailed);
+        assert_eq!(
+            protocol(verify(&t, junk, &a.answer, 60, NOW).unwrap_err()),
+            ProtocolError::ChallengeFailed
+        );
+        assert_eq!(
+            protocol(finish(&t, junk, &a.answer, None).unwrap_err()),
+            ProtocolError::ChallengeFailed
+        );
     }
     // A server state is no agent state and the other way round.
-    assert_eq!(protocol(finish(&t, s, &a.answer, None).unwrap_err()), ProtocolError::ChallengeFailed);
+    assert_eq!(
+        protocol(finish(&t, s, &a.answer, None).unwrap_err()),
+        ProtocolError::ChallengeFailed
+    );
     let e = verify(&t, a.state.as_bytes(), &a.answer, 60, NOW).unwrap_err();
     assert_eq!(protocol(e), ProtocolError::ChallengeFailed);
 }
@@ -322,14 +400,29 @@ fn finish_with_a_wrong_final_challenge() {
         let mut p = plain;
         p[half] ^= 0x80;
         let f = uuid_block::format(&cipher.encrypt(&p));
-        assert_eq!(protocol(finish(&t, a.state.as_bytes(), &f, Some(&v.crypto)).unwrap_err()), ProtocolError::ChallengeFailed);
+        assert_eq!(
+            protocol(finish(&t, a.state.as_bytes(), &f, Some(&v.crypto)).unwrap_err()),
+            ProtocolError::ChallengeFailed
+        );
     }
     let mut g = good;
     g[15] ^= 1;
     let f = uuid_block::format(&g);
-    assert_eq!(protocol(finish(&t, a.state.as_bytes(), &f, None).unwrap_err()), ProtocolError::ChallengeFailed);
-    assert_eq!(protocol(finish(&t, a.state.as_bytes(), "failure", None).unwrap_err()), ProtocolError::ChallengeFailed);
-    let e = finish(&t, a.state.as_bytes(), &v.final_challenge, Some("not a uuid")).unwrap_err();
+    assert_eq!(
+        protocol(finish(&t, a.state.as_bytes(), &f, None).unwrap_err()),
+        ProtocolError::ChallengeFailed
+    );
+    assert_eq!(
+        protocol(finish(&t, a.state.as_bytes(), "failure", None).unwrap_err()),
+        ProtocolError::ChallengeFailed
+    );
+    let e = finish(
+        &t,
+        a.state.as_bytes(),
+        &v.final_challenge,
+        Some("not a uuid"),
+    )
+    .unwrap_err();
     assert_eq!(protocol(e), ProtocolError::ChallengeFailed);
     // The final challenge of another run fails too.
     let c2 = challenge(&t, AGENT, NOW).unwrap();
@@ -358,4 +451,19 @@ fn state_id_of_garbage_is_none() {
     assert!(state_id(b"").is_none());
     assert!(state_id(b"!!!").is_none());
     assert!(state_id(b"AAAA").is_none());
+}
+
+/// The fuzz seeds are genuine states of the known-answer vector, so the fuzz target's
+/// success paths are reachable; a change of the state format must renew them.
+#[test]
+fn fuzz_seed_states_open() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/register_state");
+    let server = std::fs::read(dir.join("server-state")).unwrap();
+    let v = verify(&token(), &server, vector::ANSWER, 60, NOW).unwrap();
+    assert_eq!(v.final_challenge, vector::FINAL);
+    let agent = std::fs::read(dir.join("agent-state")).unwrap();
+    let key = finish(&token(), &agent, vector::FINAL, Some(vector::CRYPTO))
+        .unwrap()
+        .unwrap();
+    assert_eq!(key.as_bytes()[..], unhex(vector::KEY)[..]);
 }

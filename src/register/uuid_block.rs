@@ -88,7 +88,10 @@ mod tests {
         assert_eq!(b[15], 0x44);
         assert_eq!(&b[8..], &[0x9a, 0xf9, 0x32, 0xc0, 0x24, 0xac, 0x39, 0x44]);
         assert_eq!(format(&b), "3a609a2e-947f-4e6a-9af9-32c024ac3944");
-        assert_eq!(format_secret(&b).as_str(), "3a609a2e-947f-4e6a-9af9-32c024ac3944");
+        assert_eq!(
+            format_secret(&b).as_str(),
+            "3a609a2e-947f-4e6a-9af9-32c024ac3944"
+        );
     }
 
     #[test]
