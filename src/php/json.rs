@@ -51,7 +51,11 @@ const MAX_KEPT_BYTES: usize = 8 << 20;
 
 /// Decodes `input` as `json_decode($input, $assoc, $limits->max_depth)` would, with
 /// the invalid UTF-8 policy of `limits`.
-pub(crate) fn decode_to_zval(input: &[u8], assoc: bool, limits: &Limits) -> Result<Zval, ProtocolError> {
+pub(crate) fn decode_to_zval(
+    input: &[u8],
+    assoc: bool,
+    limits: &Limits,
+) -> Result<Zval, ProtocolError> {
     let opts = ParseOptions::new(assoc, limits);
     // Everything this call allocates on the Rust heap sits in the guard, so that a
     // bailout (memory_limit) while building frees it instead of leaking it, and the
@@ -151,7 +155,11 @@ impl Builder {
                     child = (len > 0).then_some((ht, len, Kind::List));
                 }
                 Event::Object { len, distinct_keys } => {
-                    let kind = if distinct_keys { Kind::Distinct } else { Kind::Update };
+                    let kind = if distinct_keys {
+                        Kind::Distinct
+                    } else {
+                        Kind::Update
+                    };
                     if assoc {
                         let ht = new_table(len, false);
                         set_array(&mut v, ht);
@@ -159,7 +167,8 @@ impl Builder {
                     } else {
                         // stdClass has no declared properties: its property table is
                         // just a hash table of string keys, which json_decode fills too.
-                        let obj: *mut zend_object = ffi::zend_objects_new(ffi::zend_standard_class_def);
+                        let obj: *mut zend_object =
+                            ffi::zend_objects_new(ffi::zend_standard_class_def);
                         if len > 0 {
                             let ht = new_table(len, false);
                             (*obj).properties = ht;
@@ -172,7 +181,12 @@ impl Builder {
             }
             self.insert(tape, assoc, &mut root, &mut v);
             if let Some((ht, remaining, kind)) = child {
-                self.stack.push(Open { ht, remaining, kind, key: None });
+                self.stack.push(Open {
+                    ht,
+                    remaining,
+                    kind,
+                    key: None,
+                });
             } else {
                 // Close every container this value completed (tables are counted as
                 // they fill, so closing is just forgetting them).
@@ -226,7 +240,8 @@ impl Builder {
         let slot = &mut self.keys[id.index()];
         if slot.is_null() {
             let bytes = tape.key(id).bytes;
-            let s = ext_php_rs_zend_string_init(bytes.as_ptr().cast::<c_char>(), bytes.len(), false);
+            let s =
+                ext_php_rs_zend_string_init(bytes.as_ptr().cast::<c_char>(), bytes.len(), false);
             zend_string_hash_func(s);
             *slot = s;
         }
@@ -293,7 +308,11 @@ unsafe fn append_string_key(ht: *mut HashTable, key: *mut zend_string, value: *c
     let slot = base.cast::<u32>().offset(n_index as isize);
     (*b).val.u2.next = *slot;
     // HT_IDX_TO_HASH: the index itself on 64-bit, a byte offset on 32-bit.
-    *slot = if size_of::<usize>() == 8 { idx } else { idx * size_of::<Bucket>() as u32 };
+    *slot = if size_of::<usize>() == 8 {
+        idx
+    } else {
+        idx * size_of::<Bucket>() as u32
+    };
     (*ht).nNumUsed = idx + 1;
     (*ht).nNumOfElements += 1;
 }

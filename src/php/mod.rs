@@ -29,7 +29,9 @@ pub fn decode_json(
 ) -> PhpResult<Zval> {
     // The same argument checks, and messages, as json_decode's.
     if depth <= 0 {
-        return Err(value_error("GlpiAgentProtocol\\decode_json(): Argument #3 ($depth) must be greater than 0"));
+        return Err(value_error(
+            "GlpiAgentProtocol\\decode_json(): Argument #3 ($depth) must be greater than 0",
+        ));
     }
     let Some(max_depth) = u32::try_from(depth).ok().filter(|&d| d <= i32::MAX as u32) else {
         return Err(value_error(
@@ -41,7 +43,11 @@ pub fn decode_json(
             "GlpiAgentProtocol\\decode_json(): Argument #4 ($invalid_utf8) must be \"error\" or \"substitute\"",
         ));
     };
-    let limits = Limits { max_depth, invalid_utf8, ..Limits::default() };
+    let limits = Limits {
+        max_depth,
+        invalid_utf8,
+        ..Limits::default()
+    };
     json::decode_to_zval(&json, assoc, &limits)
         .map_err(|e| PhpException::new(e.detail(), i32::from(e.http_status()), ce::exception()))
 }
@@ -52,5 +58,7 @@ fn value_error(message: &str) -> PhpException {
 
 #[php_module]
 pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
-    module.function(wrap_function!(version)).function(wrap_function!(decode_json))
+    module
+        .function(wrap_function!(version))
+        .function(wrap_function!(decode_json))
 }
