@@ -30,7 +30,8 @@ pub enum ProtocolError {
     MalformedJson { offset: usize },
     /// The JSON text nests deeper than the configured depth.
     JsonTooDeep { limit: u32 },
-    /// A JSON string holds bytes that are not UTF-8 (and substitution was not asked for).
+    /// The JSON text holds bytes that are not UTF-8: inside a string (when substitution
+    /// was not asked for) or anywhere else, as `json_decode` reports `JSON_ERROR_UTF8`.
     InvalidUtf8 { offset: usize },
     /// A JSON object key that PHP refuses as a property name (it starts with NUL).
     InvalidPropertyName,
@@ -152,11 +153,8 @@ impl ProtocolError {
             }
             MalformedJson { offset } => format!("malformed json at byte {offset}"),
             JsonTooDeep { limit } => format!("json nests deeper than {limit} levels"),
-            InvalidUtf8 { offset } => format!("invalid utf-8 in a json string at byte {offset}"),
-            InvalidPropertyName => {
-                "a json object key starts with a NUL byte, which PHP refuses as a property name"
-                    .into()
-            }
+            InvalidUtf8 { offset } => format!("invalid utf-8 in json at byte {offset}"),
+            InvalidPropertyName => "a json object key starts with a NUL byte, which PHP refuses as a property name".into(),
             other => other.token().to_string(),
         }
     }

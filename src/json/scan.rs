@@ -15,6 +15,9 @@ use crate::limits::InvalidUtf8;
 /// a valid UTF-8 sequence.
 const REPLACEMENT: &[u8] = "\u{FFFD}".as_bytes();
 
+/// Bison's default `YYMAXDEPTH`, which PHP's JSON parser keeps.
+const PARSER_STACK_LIMIT: usize = 10_000;
+
 /// Buffers a parse fills: reusing one across documents saves most allocations.
 #[derive(Default)]
 pub struct Scratch {
@@ -66,6 +69,7 @@ pub fn parse<'a>(
         keys,
         stack,
         serial: 0,
+        height: 1,
     };
     let result = s.run();
     scratch.nodes = s.nodes;
@@ -102,6 +106,8 @@ struct Frame {
     /// The current member's key starts with NUL, which PHP refuses as a property name.
     key_nul: bool,
     repeats: bool,
+    /// Height of PHP's parser stack just before this container's bracket.
+    base: usize,
 }
 
 enum Str {
@@ -123,6 +129,8 @@ struct Scanner<'a> {
     keys: KeyTable,
     stack: Vec<Frame>,
     serial: u64,
+    /// Height of PHP's parser stack where the next value is read (see `parser_push`).
+    height: usize,
 }
 
 impl Scanner<'_> {
@@ -135,25 +143,27 @@ impl Scanner<'_> {
             };
             match b {
                 b'{' => {
-                    self.open(true)?;
+                    let base = self.open(true)?;
                     self.pos = skip_ws(input, self.pos);
                     match input.get(self.pos) {
                         Some(b'}') => {
+                            self.parser_push(base + 4)?;
                             self.pos += 1;
                             self.close();
                         }
                         Some(b'"') => {
                             self.pos += 1;
-                            self.member_key()?;
+                            self.member_key(base + 3)?;
                             continue 'value;
                         }
                         _ => return Err(self.unexpected(self.pos)),
                     }
                 }
                 b'[' => {
-                    self.open(false)?;
+                    let base = self.open(false)?;
                     self.pos = skip_ws(input, self.pos);
                     if input.get(self.pos) == Some(&b']') {
+                        self.parser_push(base + 4)?;
                         self.pos += 1;
                         self.close();
                     } else {
@@ -166,10 +176,12 @@ impl Scanner<'_> {
                         Str::Input(at, len) => Node::string(K_STR, at, len),
                         Str::Owned(at, len) => Node::string(K_OWNED, at, len),
                     };
+                    self.parser_push(self.height + 1)?;
                     self.nodes.push(node);
                 }
                 b'-' | b'0'..=b'9' => {
                     let node = self.number()?;
+                    self.parser_push(self.height + 1)?;
                     self.nodes.push(node);
                 }
                 b't' => self.literal(b"true", K_TRUE)?,
@@ -191,25 +203,29 @@ impl Scanner<'_> {
                 if frame.object && frame.key_nul && !self.assoc {
                     return Err(ProtocolError::InvalidPropertyName);
                 }
-                let object = frame.object;
+                let (object, base) = (frame.object, frame.base);
                 self.pos = skip_ws(input, self.pos);
                 match input.get(self.pos) {
                     Some(b',') => {
+                        self.parser_push(base + 4)?;
+                        self.height = base + 4;
                         self.pos = skip_ws(input, self.pos + 1);
                         if object {
                             if input.get(self.pos) != Some(&b'"') {
                                 return Err(self.unexpected(self.pos));
                             }
                             self.pos += 1;
-                            self.member_key()?;
+                            self.member_key(base + 5)?;
                         }
                         continue 'value;
                     }
                     Some(b']') if !object => {
+                        self.parser_push(base + 4)?;
                         self.pos += 1;
                         self.close();
                     }
                     Some(b'}') if object => {
+                        self.parser_push(base + 4)?;
                         self.pos += 1;
                         self.close();
                     }
@@ -217,6 +233,19 @@ impl Scanner<'_> {
                 }
             }
         }
+    }
+
+    /// PHP's parser is a Bison parser whose state stack stops at `YYMAXDEPTH` (10000)
+    /// entries; reaching it is a syntax error. Only depths far above the default 512
+    /// get there, but `json_decode` reports it, so the scanner counts the same states:
+    /// reading a value at height h, a scalar takes h+1; a container opened there takes
+    /// h+1 and h+2 for its bracket, h+4 for a later element's comma, h+6 for a later
+    /// member's colon, and h+4 to close.
+    fn parser_push(&self, height: usize) -> Result<(), ProtocolError> {
+        if height >= PARSER_STACK_LIMIT {
+            return Err(ProtocolError::MalformedJson { offset: self.pos });
+        }
+        Ok(())
     }
 
     /// The error for a byte that cannot start the expected token. Like PHP, a byte that
@@ -230,7 +259,11 @@ impl Scanner<'_> {
         }
     }
 
-    fn open(&mut self, object: bool) -> Result<(), ProtocolError> {
+    /// Opens a container at the current token; returns the parser height it sits on.
+    fn open(&mut self, object: bool) -> Result<usize, ProtocolError> {
+        let base = self.height;
+        // Bracket first, then PHP's depth check, then the state that follows it.
+        self.parser_push(base + 1)?;
         // `json_decode($json, depth: $d)` refuses $d or more nested containers:
         // `[[1]]` needs a depth of 3.
         if self.stack.len() + 1 >= self.max_depth as usize {
@@ -238,6 +271,7 @@ impl Scanner<'_> {
                 limit: self.max_depth,
             });
         }
+        self.parser_push(base + 2)?;
         let serial = if object {
             self.serial += 1;
             self.serial
@@ -251,11 +285,13 @@ impl Scanner<'_> {
             serial,
             key_nul: false,
             repeats: false,
+            base,
         });
         self.nodes
             .push(Node::new(if object { K_OBJECT } else { K_ARRAY }, 0));
         self.pos += 1;
-        Ok(())
+        self.height = base + 2;
+        Ok(base)
     }
 
     fn close(&mut self) {
@@ -268,8 +304,9 @@ impl Scanner<'_> {
         }
     }
 
-    /// Reads a member's key (the opening quote is consumed) and the colon after it.
-    fn member_key(&mut self) -> Result<(), ProtocolError> {
+    /// Reads a member's key (the opening quote is consumed) and the colon after it;
+    /// `height` is the parser height the key string takes.
+    fn member_key(&mut self, height: usize) -> Result<(), ProtocolError> {
         let (offset, len, owned) = match self.string()? {
             Str::Input(at, len) => (at, len, false),
             Str::Owned(at, len) => (at, len, true),
@@ -303,11 +340,14 @@ impl Scanner<'_> {
         }
         *last = frame.serial;
         self.nodes.push(Node::new(K_KEY, u64::from(interned.id)));
+        self.parser_push(height)?;
 
         self.pos = skip_ws(self.input, self.pos);
         if self.input.get(self.pos) != Some(&b':') {
             return Err(self.unexpected(self.pos));
         }
+        self.parser_push(height + 1)?;
+        self.height = height + 1;
         self.pos += 1;
         Ok(())
     }
@@ -316,6 +356,7 @@ impl Scanner<'_> {
         if !self.input[self.pos..].starts_with(word) {
             return Err(ProtocolError::MalformedJson { offset: self.pos });
         }
+        self.parser_push(self.height + 1)?;
         self.pos += word.len();
         self.nodes.push(Node::new(kind, 0));
         Ok(())

@@ -281,15 +281,48 @@ fn depth_counts_as_php_does() {
             }
         }
     }
-    // Deep documents cost no recursion in the scanner nor in the builder (dropping the
-    // nested model does recurse, hence the smaller depth there).
+    // Past PHP's own parser limit (see below) documents fail whatever the depth.
     let deep = format!("{}{}", "[".repeat(200_000), "]".repeat(200_000));
+    assert!(is_malformed(&err_with(deep.as_bytes(), with(u32::MAX))));
+    let deep = format!("{}{}", "[".repeat(4_998), "]".repeat(4_998));
+    let mut scratch = Scratch::new();
     assert_eq!(
-        parse(deep.as_bytes(), &with(u32::MAX), &mut Scratch::new()).unwrap().len(),
-        200_000
+        parse(deep.as_bytes(), &with(u32::MAX), &mut scratch)
+            .unwrap()
+            .len(),
+        4_998
     );
-    let deep = format!("{}{}", "[".repeat(2_000), "]".repeat(2_000));
-    assert!(decode(deep.as_bytes(), &with(u32::MAX)).is_ok());
+}
+
+#[test]
+fn very_deep_documents_fail_where_php_parser_stack_ends() {
+    // Largest nesting json_decode($json, true, 100000) accepts per shape, found by
+    // bisection with PHP 8.2: its Bison stack holds 9999 states.
+    let unlimited = ParseOptions {
+        max_depth: 100_000,
+        ..opts(true)
+    };
+    let nest = |open: &str, inner: &str, close: &str, n: usize| {
+        format!("{}{}{}", open.repeat(n), inner, close.repeat(n))
+    };
+    let shapes: &[(&str, &str, &str, usize)] = &[
+        ("[", "", "]", 4998),
+        ("[", "1", "]", 4998),
+        ("{\"a\":", "1", "}", 2499),
+        ("{\"x\":1,\"a\":", "1", "}", 1666),
+        ("[{\"a\":", "1", "}]", 1666),
+        ("[1,", "[]", "]", 2498),
+        ("{\"a\":", "{}", "}", 2498),
+        ("[", "{\"a\":1}", "]", 4996),
+    ];
+    for &(open, inner, close, max) in shapes {
+        assert!(
+            decode(nest(open, inner, close, max).as_bytes(), &unlimited).is_ok(),
+            "{open} {max}"
+        );
+        let e = err_with(nest(open, inner, close, max + 1).as_bytes(), unlimited);
+        assert!(is_malformed(&e), "{open} {max}: {e:?}");
+    }
 }
 
 #[test]
@@ -513,7 +546,12 @@ fn objects_that_may_repeat_a_key_are_marked() {
 #[test]
 fn integer_key_of_each_distinct_key() {
     let mut scratch = Scratch::new();
-    let tape = parse(br#"{"12":1,"x":2,"-3":3,"12":4}"#, &opts(true), &mut scratch).unwrap();
+    let tape = parse(
+        br#"{"12":1,"x":2,"-3":3,"12":4}"#,
+        &opts(true),
+        &mut scratch,
+    )
+    .unwrap();
     let keys: Vec<_> = (0..tape.key_count())
         .map(|i| tape.key(super::KeyId(i as u32)).index)
         .collect();

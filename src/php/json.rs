@@ -172,7 +172,11 @@ impl Builder {
                     child = (len > 0).then_some((ht, len, Kind::List));
                 }
                 Event::Object { len, distinct_keys } => {
-                    let kind = if distinct_keys { Kind::Distinct } else { Kind::Update };
+                    let kind = if distinct_keys {
+                        Kind::Distinct
+                    } else {
+                        Kind::Update
+                    };
                     if assoc {
                         let ht = new_table(len, false);
                         set_array(&mut v, ht);
@@ -180,7 +184,8 @@ impl Builder {
                     } else {
                         // stdClass has no declared properties: its property table is
                         // just a hash table of string keys, which json_decode fills too.
-                        let obj: *mut zend_object = ffi::zend_objects_new(ffi::zend_standard_class_def);
+                        let obj: *mut zend_object =
+                            ffi::zend_objects_new(ffi::zend_standard_class_def);
                         if len > 0 {
                             let ht = new_table(len, false);
                             (*obj).properties = ht;
@@ -193,7 +198,12 @@ impl Builder {
             }
             self.insert(tape, assoc, &mut root, &mut v);
             if let Some((ht, remaining, kind)) = child {
-                self.stack.push(Open { ht, remaining, kind, key: None });
+                self.stack.push(Open {
+                    ht,
+                    remaining,
+                    kind,
+                    key: None,
+                });
             } else {
                 // Close every container this value completed (tables are counted as
                 // they fill, so closing is just forgetting them).
@@ -247,7 +257,8 @@ impl Builder {
         let slot = &mut self.keys[id.index()];
         if slot.is_null() {
             let bytes = tape.key(id).bytes;
-            let s = ext_php_rs_zend_string_init(bytes.as_ptr().cast::<c_char>(), bytes.len(), false);
+            let s =
+                ext_php_rs_zend_string_init(bytes.as_ptr().cast::<c_char>(), bytes.len(), false);
             zend_string_hash_func(s);
             *slot = s;
         }
@@ -314,7 +325,11 @@ unsafe fn append_string_key(ht: *mut HashTable, key: *mut zend_string, value: *c
     let slot = base.cast::<u32>().offset(n_index as isize);
     (*b).val.u2.next = *slot;
     // HT_IDX_TO_HASH: the index itself on 64-bit, a byte offset on 32-bit.
-    *slot = if size_of::<usize>() == 8 { idx } else { idx * size_of::<Bucket>() as u32 };
+    *slot = if size_of::<usize>() == 8 {
+        idx
+    } else {
+        idx * size_of::<Bucket>() as u32
+    };
     (*ht).nNumUsed = idx + 1;
     (*ht).nNumOfElements += 1;
 }
