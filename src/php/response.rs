@@ -86,7 +86,11 @@ impl Response {
             .try_call_method("getAnswer", vec![])
             .map_err(|_| PhpException::from("ProtocolException::getAnswer() failed".to_string()))?;
         let map = answer.array().map(answer_map).transpose().php()?.unwrap_or_default();
-        let ctx = request.map(context).unwrap_or(AnswerContext::PLAIN);
+        // Error answers go out unencrypted (docs/encrypted-exchanges.md, section 5): the
+        // agent may not share a working key with the server at this point.
+        let ctx = request
+            .map(|r| AnswerContext { key: None, cryptokey_id: None, ..context(r) })
+            .unwrap_or(AnswerContext::PLAIN);
         let mut answer = match request {
             Some(r) if wants_xml(r) => {
                 let token = match map.get("message") {
