@@ -311,3 +311,37 @@ mod tests {
         assert_eq!(ProtocolError::Forbidden.token(), "forbidden");
     }
 }
+
+#[cfg(test)]
+mod readme {
+    use super::ProtocolError;
+
+    /// The README's error table is what PHP users read: it must list every token with
+    /// the status the code answers.
+    #[test]
+    fn readme_error_table_matches_the_code() {
+        let readme = include_str!("../README.md");
+        let table = readme
+            .split("<!-- errors:begin")
+            .nth(1)
+            .and_then(|rest| rest.split("<!-- errors:end -->").next())
+            .expect("README has the errors table markers");
+        let rows: Vec<(u16, String)> = table
+            .lines()
+            .filter_map(|line| {
+                let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+                let status = cells.get(1)?.parse().ok()?;
+                Some((status, cells.get(2)?.trim_matches('`').to_string()))
+            })
+            .collect();
+        for e in ProtocolError::all() {
+            assert!(
+                rows.contains(&(e.http_status(), e.token().to_string())),
+                "README lacks `{}` with status {}",
+                e.token(),
+                e.http_status()
+            );
+        }
+        assert_eq!(rows.len(), ProtocolError::all().len(), "README lists tokens the code does not have");
+    }
+}
