@@ -508,11 +508,12 @@ fn resolve(r: &BytesRef<'_>) -> Result<char, ProtocolError> {
 }
 
 /// Escapes text for XML content and attribute values, dropping characters XML 1.0 cannot
-/// carry.
+/// carry. Carriage returns are written as references, which line-end normalisation keeps.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
+            '\r' => out.push_str("&#13;"),
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),

@@ -366,7 +366,7 @@ fn replies() {
 
 #[test]
 fn escape_round_trips_through_the_reader() {
-    let text = "a<b>&c\"d'e]]>f\tg\u{e9}\u{1F600}";
+    let text = "a<b>&c\"d'e]]>f\tg\u{e9}\u{1F600}\r\nh\ri";
     let doc = format!("<REQUEST><QUERY>{}</QUERY></REQUEST>", escape(text));
     assert_eq!(parse(doc.as_bytes()).unwrap().query.as_deref(), Some(text));
 }
