@@ -234,7 +234,8 @@ fn is_space(b: u8) -> bool {
 
 /// The byte range of the `encoding` value in the XML declaration that opens `doc`, if
 /// it has one. Only the declaration's ASCII structure is read, so this works before the
-/// document's encoding is known.
+/// document's encoding is known. The declaration is checked as XML 1.0 section 2.8 writes
+/// it: `version`, then optionally `encoding`, then optionally `standalone`, nothing else.
 fn declared_encoding(doc: &[u8]) -> Result<Option<Range<usize>>, ProtocolError> {
     let Some(rest) = doc.strip_prefix(b"<?xml") else {
         return Ok(None);
@@ -243,6 +244,7 @@ fn declared_encoding(doc: &[u8]) -> Result<Option<Range<usize>>, ProtocolError> 
         return Ok(None);
     }
     let mut i = 5;
+    let mut expected: &[&[u8]] = &[b"version", b"encoding", b"standalone"];
     let mut encoding = None;
     loop {
         let start = i;
@@ -250,7 +252,11 @@ fn declared_encoding(doc: &[u8]) -> Result<Option<Range<usize>>, ProtocolError> 
             i += 1;
         }
         if doc.get(i..i + 2) == Some(b"?>") {
-            return Ok(encoding);
+            // `version` is mandatory: it is no longer expected once seen.
+            return match expected.first() {
+                Some(&b"version") => Err(ProtocolError::MalformedXml),
+                _ => Ok(encoding),
+            };
         }
         if i == start {
             return Err(ProtocolError::MalformedXml);
@@ -260,10 +266,19 @@ fn declared_encoding(doc: &[u8]) -> Result<Option<Range<usize>>, ProtocolError> 
             i += 1;
         }
         let name = &doc[name_start..i];
+        // Pseudo-attributes come in order; optional ones may be skipped.
+        let at = match expected.iter().position(|n| *n == name) {
+            Some(at) if at == 0 || name != b"version" => at,
+            _ => return Err(ProtocolError::MalformedXml),
+        };
+        if at > 0 && expected[0] == b"version" {
+            return Err(ProtocolError::MalformedXml);
+        }
+        expected = &expected[at + 1..];
         while doc.get(i).copied().is_some_and(is_space) {
             i += 1;
         }
-        if name.is_empty() || doc.get(i) != Some(&b'=') {
+        if doc.get(i) != Some(&b'=') {
             return Err(ProtocolError::MalformedXml);
         }
         i += 1;
@@ -278,10 +293,25 @@ fn declared_encoding(doc: &[u8]) -> Result<Option<Range<usize>>, ProtocolError> 
         let value_start = i;
         let len = doc[i..]
             .iter()
-            .position(|b| *b == quote || *b == b'<')
+            .position(|b| *b == quote)
             .ok_or(ProtocolError::MalformedXml)?;
         i += len;
-        if doc[i] != quote {
+        let value = &doc[value_start..i];
+        let valid = match name {
+            b"version" => {
+                value.len() > 2
+                    && value.starts_with(b"1.")
+                    && value[2..].iter().all(u8::is_ascii_digit)
+            }
+            b"encoding" => {
+                value.first().is_some_and(u8::is_ascii_alphabetic)
+                    && value
+                        .iter()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+            }
+            _ => value == b"yes" || value == b"no",
+        };
+        if !valid {
             return Err(ProtocolError::MalformedXml);
         }
         if name == b"encoding" {
@@ -297,15 +327,26 @@ fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
 }
 
-/// XML names, loosely: libxml2 refuses names starting with a digit, `-` or `.`, and
-/// names holding punctuation; non-ASCII letters are taken as they come.
+/// XML 1.0 (fifth edition) `Name`, which libxml2 applies: a `NameStartChar` then
+/// `NameChar`s.
 fn is_xml_name(name: &[u8]) -> bool {
-    let start_ok = |b: u8| b.is_ascii_alphabetic() || b == b'_' || b == b':' || b >= 0x80;
-    let rest_ok = |b: u8| start_ok(b) || b.is_ascii_digit() || b == b'-' || b == b'.';
-    match name.split_first() {
-        Some((&first, rest)) => start_ok(first) && rest.iter().all(|&b| rest_ok(b)),
-        None => false,
+    fn start(c: char) -> bool {
+        matches!(c,
+            ':' | 'A'..='Z' | '_' | 'a'..='z' | '\u{c0}'..='\u{d6}' | '\u{d8}'..='\u{f6}'
+            | '\u{f8}'..='\u{2ff}' | '\u{370}'..='\u{37d}' | '\u{37f}'..='\u{1fff}'
+            | '\u{200c}'..='\u{200d}' | '\u{2070}'..='\u{218f}' | '\u{2c00}'..='\u{2fef}'
+            | '\u{3001}'..='\u{d7ff}' | '\u{f900}'..='\u{fdcf}' | '\u{fdf0}'..='\u{fffd}'
+            | '\u{10000}'..='\u{effff}')
     }
+    fn rest(c: char) -> bool {
+        start(c)
+            || matches!(c, '-' | '.' | '0'..='9' | '\u{b7}' | '\u{300}'..='\u{36f}' | '\u{203f}'..='\u{2040}')
+    }
+    let Ok(name) = std::str::from_utf8(name) else {
+        return false;
+    };
+    let mut chars = name.chars();
+    chars.next().is_some_and(start) && chars.all(rest)
 }
 
 struct Found {
@@ -508,11 +549,12 @@ fn resolve(r: &BytesRef<'_>) -> Result<char, ProtocolError> {
 }
 
 /// Escapes text for XML content and attribute values, dropping characters XML 1.0 cannot
-/// carry.
+/// carry. Carriage returns are written as references, which line-end normalisation keeps.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
+            '\r' => out.push_str("&#13;"),
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),

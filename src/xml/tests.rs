@@ -24,6 +24,7 @@ pub(crate) const WELL_FORMED: &[&str] = &[
     "<REQUEST>\u{e9}t\u{e9} \u{1F600}</REQUEST>",
     "<REQUEST>&amp;&lt;&gt;&apos;&quot;&#9;&#x10FFFF;</REQUEST>",
     "<REQUEST>a > b ]] c</REQUEST>",
+    "<?xml version=\"1.0\" standalone=\"yes\"?><\u{e9}t\u{e9} a\u{b7}\u{300}-.9=\"\"/>",
 ];
 
 pub(crate) const MALFORMED: &[&str] = &[
@@ -63,6 +64,11 @@ pub(crate) const MALFORMED: &[&str] = &[
     "<?xml encoding=\"UTF-8\"?><REQUEST/>",
     "<?xml version=\"1.0\" encoding=\"UTF-8\"<REQUEST/>",
     "<?XML version=\"1.0\"?><REQUEST/>",
+    "<?xml version=\"1.0\" enAcoding=\"x\"?><REQUEST/>",
+    "<?xml version=\"1.0\" standalone=\"no\" encoding=\"UTF-8\"?><REQUEST/>",
+    "<?\u{9b}xml version=\"1.0\"?><REQUEST/>",
+    "<REQUEST><\u{b7}a/></REQUEST>",
+    "<REQUEST \u{300}a=\"1\"/>",
     "<REQUEST><![CDATA[x]]</REQUEST>",
     "<![CDATA[x]]><REQUEST/>",
     "&amp;<REQUEST/>",
@@ -335,6 +341,26 @@ fn declaration_scanner() {
         Err(ProtocolError::MalformedXml)
     );
     assert_eq!(enc("<?xml version=1.0?>"), Err(ProtocolError::MalformedXml));
+    // Only version, encoding and standalone, in that order, version first and required.
+    assert_eq!(enc("<?xml version='1.0' standalone='no'?>"), Ok(None));
+    assert_eq!(
+        enc("<?xml version='1.0' encoding='a' standalone='yes' ?>"),
+        Ok(Some("a".into()))
+    );
+    for bad in [
+        "<?xml encoding='UTF-8'?>",
+        "<?xml encoding='UTF-8' version='1.0'?>",
+        "<?xml version='1.0' standalone='no' encoding='UTF-8'?>",
+        "<?xml version='1.0' version='1.0'?>",
+        "<?xml version='1.0' enAcoding='UTF-8'?>",
+        "<?xml version='1.0' standalone='maybe'?>",
+        "<?xml version='1.x'?>",
+        "<?xml version='1.0' encoding='8bit'?>",
+        "<?xml version='1.0' encoding=''?>",
+        "<?xml ?>",
+    ] {
+        assert_eq!(enc(bad), Err(ProtocolError::MalformedXml), "{bad}");
+    }
 }
 
 #[test]
@@ -366,7 +392,7 @@ fn replies() {
 
 #[test]
 fn escape_round_trips_through_the_reader() {
-    let text = "a<b>&c\"d'e]]>f\tg\u{e9}\u{1F600}";
+    let text = "a<b>&c\"d'e]]>f\tg\u{e9}\u{1F600}\r\nh\ri";
     let doc = format!("<REQUEST><QUERY>{}</QUERY></REQUEST>", escape(text));
     assert_eq!(parse(doc.as_bytes()).unwrap().query.as_deref(), Some(text));
 }
