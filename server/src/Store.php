@@ -23,6 +23,10 @@ final class Store
 
     private PDO $pdo;
     private string $driver;
+    /** @var string|null lock file that serializes SQLite writers of this database */
+    private ?string $lockFile = null;
+    /** @var resource|null */
+    private $lock = null;
 
     public function __construct(PDO $pdo)
     {
@@ -70,7 +74,11 @@ final class Store
         } elseif ($pdo->getAttribute(PDO::ATTR_DRIVER_NAME) === 'mysql') {
             $pdo->exec("SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION', time_zone = '+00:00'");
         }
-        return new self($pdo);
+        $store = new self($pdo);
+        if ($store->driver === 'sqlite' && isset($path) && $path !== '' && $path !== ':memory:') {
+            $store->lockFile = $path . '.lock';
+        }
+        return $store;
     }
 
     public function pdo(): PDO
@@ -100,7 +108,13 @@ final class Store
     public function transaction(callable $fn): mixed
     {
         if ($this->driver === 'sqlite') {
-            $this->pdo->exec('BEGIN IMMEDIATE');
+            $this->lockWriters();
+            try {
+                $this->pdo->exec('BEGIN IMMEDIATE');
+            } catch (\Throwable $e) {
+                $this->unlockWriters();
+                throw $e;
+            }
         } else {
             $this->pdo->beginTransaction();
         }
@@ -123,6 +137,34 @@ final class Store
                 // The connection may be gone; the first error is the one worth reporting.
             }
             throw $e;
+        } finally {
+            $this->unlockWriters();
+        }
+    }
+
+    /**
+     * SQLite lets one writer in at a time and makes the others poll with growing sleeps
+     * (up to 100 ms each), which under concurrent requests turns into seconds of tail
+     * latency. Queuing writers on an exclusive flock() instead wakes the next one as soon
+     * as the previous commits. Without a usable lock file, SQLite's own waiting still
+     * applies.
+     */
+    private function lockWriters(): void
+    {
+        if ($this->lockFile === null) {
+            return;
+        }
+        $this->lock ??= @fopen($this->lockFile, 'c') ?: null;
+        if ($this->lock === null || !flock($this->lock, LOCK_EX)) {
+            $this->lockFile = null;
+            $this->lock = null;
+        }
+    }
+
+    private function unlockWriters(): void
+    {
+        if ($this->lock !== null) {
+            flock($this->lock, LOCK_UN);
         }
     }
 
