@@ -20,6 +20,7 @@ pub mod json;
 pub mod keywrap;
 pub mod limits;
 pub mod request;
+pub mod response;
 pub mod register;
 pub mod secret;
 pub mod uuid;

@@ -16,5 +16,62 @@ namespace GlpiAgentProtocol {
         public function getToken(): string {}
     }
 
+    class RegisterAgent
+    {
+        public function __construct() {}
+        public static function answer(string $token, string $agent_id, string $challenge): mixed {}
+        public static function finish(string $token, string $state, string $challenge, ?string $crypto = null): ?string {}
+    }
+
+    class RegisterServer
+    {
+        public function __construct() {}
+        public static function challenge(string $token, string $agent_id): mixed {}
+        public static function verify(string $token, string $state, string $answer, int $max_age = 0): mixed {}
+    }
+
+    class Request
+    {
+        public function __construct() {}
+        public function action(): string {}
+        public function agentId(): ?string {}
+        public function body(): string {}
+        public function compression(): string {}
+        public function content(): mixed {}
+        public function contentType(): ?string {}
+        public function cryptoKeyId(): ?string {}
+        public static function decode(string $body, array $headers, ?array $options = null): \GlpiAgentProtocol\Request {}
+        public function deviceId(): ?string {}
+        public function isEncrypted(): bool {}
+        public function messageId(): ?string {}
+        public function messageKeepUntil(): ?int {}
+        public function mode(): string {}
+        public function proxyIds(): array {}
+        public function requestId(): ?string {}
+    }
+
+    class Response
+    {
+        public function __construct() {}
+        public function body(): string {}
+        public static function forError(object $e, ?\GlpiAgentProtocol\Request $request = null, string $realm = 'GLPI'): \GlpiAgentProtocol\Response {}
+        public static function forRequest(\GlpiAgentProtocol\Request $request, array $answer): \GlpiAgentProtocol\Response {}
+        public function headers(): mixed {}
+        public static function prolog(\GlpiAgentProtocol\Request $request, int $freq_hours = 24): \GlpiAgentProtocol\Response {}
+        public function send(): void {}
+        public function status(): int {}
+        public static function xmlAck(\GlpiAgentProtocol\Request $request): \GlpiAgentProtocol\Response {}
+    }
+
+    function check_basic_auth(?string $authorization_header, string $login, string $password): bool {}
+    function compress(string $data, string $encoding, int $level = -1): string {}
+    function decode_json(string $json, bool $assoc = false, int $depth = 512, string $invalid_utf8 = 'error'): mixed {}
+    function decompress(string $data, string $encoding, int $max_bytes = 0): string {}
+    function format_expiration(int $seconds): string {}
+    function generate_token(): string {}
+    function negotiate(?string $accept = null, ?string $content_type = null): string {}
+    function parse_expiration(mixed $delay): int {}
+    function unwrap_key(string $wrapped, string $kek): string {}
     function version(): string {}
+    function wrap_key(string $key, string $kek): string {}
 }

@@ -15,7 +15,7 @@ use ext_php_rs::exception::PhpException;
 use ext_php_rs::ffi::{zend_class_entry, zend_object};
 use ext_php_rs::flags::{DataType, MethodFlags, PropertyFlags};
 use ext_php_rs::types::{ZendHashTable, ZendObject, Zval};
-use ext_php_rs::zend::{ce, ClassEntry, ExecuteData};
+use ext_php_rs::zend::{ce, ClassEntry, ExecuteData, ExecutorGlobals};
 
 use crate::error::{Error, ProtocolError, UsageError};
 
@@ -86,10 +86,22 @@ fn read_property(scope: &ClassEntry, obj: &ZendObject, name: &str) -> Option<Zva
     unsafe { ptr.cast::<Zval>().as_ref() }.map(Zval::shallow_clone)
 }
 
+/// Creates an exception object whose trace records no arguments: the frames it would show
+/// are this extension's functions, whose arguments are request bodies, tokens and keys.
+fn new_exception_object(class: &ClassEntry) -> ext_php_rs::boxed::ZBox<ZendObject> {
+    let saved = {
+        let mut eg = ExecutorGlobals::get_mut();
+        std::mem::replace(&mut eg.exception_ignore_args, true)
+    };
+    let obj = ZendObject::new(class);
+    ExecutorGlobals::get_mut().exception_ignore_args = saved;
+    obj
+}
+
 /// Builds a `ProtocolException` object without throwing it.
 fn new_protocol_exception(token: &str, status: u16, message: &str, expiration: Zval) -> Zval {
     let class = protocol_exception_ce();
-    let mut obj = ZendObject::new(class);
+    let mut obj = new_exception_object(class);
     let base = ce::exception();
     update_property(base, &mut obj, "message", message.into_zval(false).unwrap_or_default());
     update_property(base, &mut obj, "code", i64::from(status).into_zval(false).unwrap_or_default());
@@ -107,7 +119,10 @@ pub fn protocol_exception(e: &ProtocolError) -> PhpException {
 
 /// The PHP `\ValueError` for caller misuse.
 pub fn value_error(e: &UsageError) -> PhpException {
-    PhpException::new(e.to_string(), 0, ce::value_error())
+    let mut obj = new_exception_object(ce::value_error());
+    update_property(ce::error(), &mut obj, "message", e.to_string().into_zval(false).unwrap_or_default());
+    let object = obj.into_zval(false).unwrap_or_default();
+    PhpException::new(e.to_string(), 0, ce::value_error()).with_object(object)
 }
 
 /// The OS random generator failed: PHP's own exception for that case, never a fallback.

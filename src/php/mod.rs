@@ -10,7 +10,9 @@ pub mod errors;
 pub mod functions;
 pub mod ini;
 pub(crate) mod json;
+pub mod register;
 pub mod request;
+pub mod response;
 
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\version")]
@@ -43,4 +45,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .info_function(info)
         .function(wrap_function!(version))
         .class::<request::Request>()
+        .class::<response::Response>()
+        .class::<register::RegisterServer>()
+        .class::<register::RegisterAgent>()
 }

@@ -1,0 +1,107 @@
+//! `GlpiAgentProtocol\RegisterServer` and `RegisterAgent`: the REGISTER challenge
+//! exchange of spec 6.2, as static methods over opaque states the caller stores.
+
+use ext_php_rs::binary::Binary;
+use ext_php_rs::convert::IntoZval;
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::{ZendHashTable, Zval};
+
+use super::errors::IntoPhp;
+use crate::register;
+use crate::secret::Token;
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
+fn token(text: &str) -> PhpResult<Token> {
+    Token::parse(text).php()
+}
+
+fn table(entries: Vec<(&str, Zval)>) -> PhpResult<Zval> {
+    let mut ht = ZendHashTable::with_capacity(entries.len() as u32);
+    for (k, v) in entries {
+        ht.insert(k, v)?;
+    }
+    Ok(ht.into_zval(false)?)
+}
+
+fn text(s: &str) -> Zval {
+    s.into_zval(false).unwrap_or_default()
+}
+
+/// The server side of REGISTER token validation.
+#[php_class]
+#[php(name = "GlpiAgentProtocol\\RegisterServer")]
+pub struct RegisterServer;
+
+#[php_impl]
+impl RegisterServer {
+    /// A challenge for `$agent_id` (the request's `GLPI-Agent-ID`, or an id from
+    /// `GLPI-Proxy-ID` when a proxy is trusted instead) under `$token`. Returns
+    /// `['challenge' => uuid, 'state' => opaque, 'state_id' => id]`: send the challenge,
+    /// store the state (text) until the answer comes, and delete it before verifying.
+    pub fn challenge(token: &str, agent_id: &str) -> PhpResult<Zval> {
+        let t = self::token(token)?;
+        let c = register::challenge(&t, agent_id, now()).php()?;
+        table(vec![
+            ("challenge", text(&c.challenge)),
+            ("state", text(&c.state)),
+            ("state_id", text(&c.state_id)),
+        ])
+    }
+
+    /// Checks the agent's answer against the stored `$state` (at most `$max_age` seconds
+    /// old; 0 means the INI default). Returns `['challenge' => final uuid, 'crypto' =>
+    /// encrypted session key as uuid, 'key' => the 16-byte session key, 'agent_id' =>
+    /// the id the challenge was for, 'state_id' => id]`. A wrong, tampered or expired
+    /// answer throws `challenge failed`. A state verifies at most once only if the caller
+    /// deletes it first: the state itself cannot know it was used.
+    #[php(defaults(max_age = 0))]
+    pub fn verify(token: &str, state: &str, answer: &str, max_age: i64) -> PhpResult<Zval> {
+        let t = self::token(token)?;
+        let max_age = match max_age {
+            0 => super::ini::limits().challenge_max_age,
+            n if n > 0 => u32::try_from(n).unwrap_or(u32::MAX),
+            _ => return Err(crate::UsageError::new("max_age must be 0 (the INI default) or positive")).php(),
+        };
+        let v = register::verify(&t, state.as_bytes(), answer, max_age, now()).php()?;
+        let key = Binary::from(v.key.as_bytes().to_vec()).into_zval(false)?;
+        table(vec![
+            ("challenge", text(&v.final_challenge)),
+            ("crypto", text(&v.crypto)),
+            ("key", key),
+            ("agent_id", text(&v.target_agent_id)),
+            ("state_id", text(&v.state_id)),
+        ])
+    }
+}
+
+/// The agent (or proxy) side of REGISTER token validation.
+#[php_class]
+#[php(name = "GlpiAgentProtocol\\RegisterAgent")]
+pub struct RegisterAgent;
+
+#[php_impl]
+impl RegisterAgent {
+    /// The answer to a server challenge. Returns `['answer' => uuid, 'state' => opaque]`;
+    /// keep the state for `finish()`. A challenge meant for another agent throws a
+    /// `ProtocolException` with token `challenge for another agent`: a proxy keeps it
+    /// for that agent.
+    pub fn answer(token: &str, agent_id: &str, challenge: &str) -> PhpResult<Zval> {
+        let t = self::token(token)?;
+        let a = register::answer(&t, agent_id, challenge).php()?;
+        table(vec![("answer", text(&a.answer)), ("state", text(&a.state))])
+    }
+
+    /// Checks the server's final challenge and returns the 16-byte session key carried
+    /// in `$crypto`, or null when the server sent none.
+    pub fn finish(token: &str, state: &str, challenge: &str, crypto: Option<&str>) -> PhpResult<Option<Binary<u8>>> {
+        let t = self::token(token)?;
+        let key = register::finish(&t, state.as_bytes(), challenge, crypto).php()?;
+        Ok(key.map(|k| Binary::from(k.as_bytes().to_vec())))
+    }
+}

@@ -1,0 +1,180 @@
+//! `GlpiAgentProtocol\Response`: an answer ready to send.
+
+use ext_php_rs::binary::Binary;
+use ext_php_rs::convert::IntoZval;
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::{ZendCallable, ZendHashTable, ZendObject, Zval};
+
+use super::convert::answer_map;
+use super::errors::{protocol_exception_ce, IntoPhp};
+use super::request::Request;
+use crate::answer::{Map, Value};
+use crate::auth::www_authenticate;
+use crate::content_type::Mode;
+use crate::error::UsageError;
+use crate::response::{self as core, AnswerContext, EncodedAnswer};
+use crate::xml;
+
+#[php_class]
+#[php(name = "GlpiAgentProtocol\\Response")]
+pub struct Response {
+    answer: EncodedAnswer,
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
+fn context(r: &Request) -> AnswerContext<'_> {
+    AnswerContext {
+        compression: r.compression,
+        spelling: r.spelling,
+        agent_id: r.agent_id.as_deref(),
+        request_id: r.request_id.as_deref(),
+        cryptokey_id: r.cryptokey_id.as_deref(),
+        key: r.key.as_ref(),
+        accept: r.accept.as_deref(),
+        content_type: r.content_type.as_deref(),
+        now: now(),
+    }
+}
+
+/// A legacy agent (an XML request without `GLPI-Agent-ID`) reads only XML answers.
+fn wants_xml(r: &Request) -> bool {
+    r.mode == Mode::Xml && r.agent_id.is_none()
+}
+
+fn call(name: &str, args: Vec<&dyn ext_php_rs::convert::IntoZvalDyn>) -> PhpResult<Zval> {
+    ZendCallable::try_from_name(name)
+        .and_then(|f| f.try_call(args))
+        .map_err(|e| PhpException::from(format!("{name}() failed: {e}")))
+}
+
+#[php_impl]
+impl Response {
+    /// The answer to `$request`: JSON (validated: `status` required, `expiration` a positive
+    /// delay), in the request's compression or the one its `Accept` prefers, with
+    /// `GLPI-Agent-ID` and `GLPI-Request-ID` echoed, encrypted when the request was.
+    #[php(name = "forRequest")]
+    pub fn for_request(request: &Request, answer: &ZendHashTable) -> PhpResult<Self> {
+        let map = answer_map(answer).php()?;
+        core::json_answer(&context(request), &map, 200)
+            .php()
+            .map(|answer| Response { answer })
+    }
+
+    /// The error answer for `$e` with its status (`getCode()`) and `getAnswer()`; XML for a
+    /// legacy agent's request, JSON otherwise. A 401 carries `WWW-Authenticate: Basic`
+    /// with `$realm`, since agents retry with credentials only when it is present.
+    #[php(name = "forError")]
+    #[php(defaults(realm = String::from("GLPI")))]
+    pub fn for_error(e: &ZendObject, request: Option<&Request>, realm: String) -> PhpResult<Self> {
+        if !e.instance_of(protocol_exception_ce()) {
+            return Err(UsageError::new("forError() takes a GlpiAgentProtocol\\ProtocolException")).php();
+        }
+        let status = e
+            .try_call_method("getCode", vec![])
+            .ok()
+            .and_then(|z| z.long())
+            .and_then(|c| u16::try_from(c).ok())
+            .filter(|c| (400..600).contains(c))
+            .unwrap_or(500);
+        let answer = e
+            .try_call_method("getAnswer", vec![])
+            .map_err(|_| PhpException::from("ProtocolException::getAnswer() failed".to_string()))?;
+        let map = answer.array().map(answer_map).transpose().php()?.unwrap_or_default();
+        let ctx = request.map(context).unwrap_or(AnswerContext::PLAIN);
+        let mut answer = match request {
+            Some(r) if wants_xml(r) => {
+                let token = match map.get("message") {
+                    Some(Value::Str(s)) => s.clone(),
+                    _ => "error".to_owned(),
+                };
+                core::encode(&ctx, Mode::Xml, status, xml::error_reply(&token).as_bytes()).php()?
+            }
+            _ => core::error_answer(&ctx, status, &map).php()?,
+        };
+        if status == 401 {
+            answer.headers.push(("WWW-Authenticate".to_owned(), www_authenticate(&realm)));
+        }
+        Ok(Response { answer })
+    }
+
+    /// The answer to a PROLOG, as GLPI gives it: JSON `{"status":"ok","expiration":N}` when
+    /// the request carries `GLPI-Agent-ID`, else the legacy XML reply
+    /// `<PROLOG_FREQ>N</PROLOG_FREQ><RESPONSE>SEND</RESPONSE>` (N in hours).
+    #[php(defaults(freq_hours = 24))]
+    pub fn prolog(request: &Request, freq_hours: i64) -> PhpResult<Self> {
+        let hours = u32::try_from(freq_hours)
+            .ok()
+            .filter(|h| *h > 0)
+            .ok_or_else(|| UsageError::new("freq_hours must be a positive number of hours"))
+            .php()?;
+        let ctx = context(request);
+        let answer = if wants_xml(request) {
+            core::encode(&ctx, Mode::Xml, 200, xml::prolog_reply(hours).as_bytes()).php()?
+        } else {
+            let map: Map = [("status", Value::from("ok")), ("expiration", Value::Int(i64::from(hours)))]
+                .into_iter()
+                .collect();
+            core::json_answer(&ctx, &map, 200).php()?
+        };
+        Ok(Response { answer })
+    }
+
+    /// The acknowledgement of a legacy XML inventory (`<RESPONSE>SEND</RESPONSE>`).
+    #[php(name = "xmlAck")]
+    pub fn xml_ack(request: &Request) -> PhpResult<Self> {
+        core::encode(&context(request), Mode::Xml, 200, xml::ack_reply().as_bytes())
+            .php()
+            .map(|answer| Response { answer })
+    }
+
+    pub fn status(&self) -> i64 {
+        i64::from(self.answer.status)
+    }
+
+    /// Header name => value.
+    pub fn headers(&self) -> PhpResult<Zval> {
+        let mut ht = ZendHashTable::with_capacity(self.answer.headers.len() as u32);
+        for (name, value) in &self.answer.headers {
+            ht.insert(name.as_str(), value.as_str())?;
+        }
+        Ok(ht.into_zval(false)?)
+    }
+
+    pub fn body(&self) -> Binary<u8> {
+        Binary::from(self.answer.body.clone())
+    }
+
+    /// Drops any output PHP has buffered (a stray BOM or newline before a compressed body
+    /// makes agents fail with "can't uncompress content"), then sends status, headers and body.
+    pub fn send(&self) -> PhpResult<()> {
+        loop {
+            let level = call("ob_get_level", vec![])?.long().unwrap_or(0);
+            if level <= 0 {
+                break;
+            }
+            let ended = call("ob_end_clean", vec![])?.bool().unwrap_or(false);
+            if !ended {
+                // A buffer that refuses removal: empty it at least.
+                call("ob_clean", vec![])?;
+                break;
+            }
+        }
+        let status = i64::from(self.answer.status);
+        call("http_response_code", vec![&status])?;
+        for (name, value) in &self.answer.headers {
+            let line = format!("{name}: {value}");
+            call("header", vec![&line])?;
+        }
+        let length = format!("Content-Length: {}", self.answer.body.len());
+        call("header", vec![&length])?;
+        // Through the output layer, so that headers go first and buffers see the body.
+        let _written = ext_php_rs::zend::output_write(&self.answer.body);
+        Ok(())
+    }
+}
