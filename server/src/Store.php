@@ -27,6 +27,10 @@ final class Store
     private ?string $lockFile = null;
     /** @var resource|null */
     private $lock = null;
+    private ?string $walFile = null;
+
+    /** Size of the SQLite write-ahead log past which a request checkpoints it (SQLite's own default). */
+    private const CHECKPOINT_BYTES = 4 << 20;
 
     public function __construct(PDO $pdo)
     {
@@ -77,6 +81,14 @@ final class Store
         $store = new self($pdo);
         if ($store->driver === 'sqlite' && isset($path) && $path !== '' && $path !== ':memory:') {
             $store->lockFile = $path . '.lock';
+            $store->walFile = $path . '-wal';
+            // Checkpoints run after the writer lock is released (see transaction()): the
+            // automatic one runs inside COMMIT and would hold every other writer through
+            // its disk flushes.
+            $pdo->exec('PRAGMA wal_autocheckpoint = 0');
+            // Once checkpointed, the log restarts from its beginning and is cut back to this
+            // size, so that its size on disk tells when the next checkpoint is due.
+            $pdo->exec('PRAGMA journal_size_limit = ' . self::CHECKPOINT_BYTES);
         }
         return $store;
     }
@@ -125,7 +137,6 @@ final class Store
             } else {
                 $this->pdo->commit();
             }
-            return $result;
         } catch (\Throwable $e) {
             try {
                 if ($this->driver === 'sqlite') {
@@ -139,6 +150,28 @@ final class Store
             throw $e;
         } finally {
             $this->unlockWriters();
+        }
+        $this->checkpoint();
+        return $result;
+    }
+
+    /**
+     * Copies the SQLite log into the database once it is large, outside the writer lock.
+     * PASSIVE never waits for other connections; a checkpoint that cannot finish now is
+     * finished by a later request.
+     */
+    private function checkpoint(): void
+    {
+        if ($this->walFile === null) {
+            return;
+        }
+        clearstatcache(true, $this->walFile);
+        if (@filesize($this->walFile) > self::CHECKPOINT_BYTES) {
+            try {
+                $this->pdo->query('PRAGMA wal_checkpoint(PASSIVE)')->closeCursor();
+            } catch (PDOException) {
+                // Busy: the next request tries again.
+            }
         }
     }
 
