@@ -38,7 +38,7 @@ final class EndpointSettingsTest extends EndpointTestCase
         $answer = $this->post(self::agentHeaders(), self::wire('glpi-agent-03-contact.zlib'));
         $this->assertRefused($answer, 401, 'unauthorized', $before);
         // Agents (LWP) only send credentials after a challenge naming the realm.
-        $this->assertSame('Basic realm="inventory", charset="UTF-8"', $answer->header('WWW-Authenticate'));
+        $this->assertSame('Basic realm="inventory"', $answer->header('WWW-Authenticate'));
     }
 
     /** @return array<string, array{string}> */

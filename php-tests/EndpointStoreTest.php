@@ -160,6 +160,29 @@ final class EndpointStoreTest extends TestCase
         $this->assertCount(2, $this->store->snapshot()['answers']);
     }
 
+    public function testTheSqliteLogIsCheckpointedOutsideCommitsAndStaysBounded(): void
+    {
+        if ($this->store->driver() !== 'sqlite') {
+            $this->markTestSkipped('SQLite only');
+        }
+        $this->assertSame('0', (string) $this->store->pdo()->query('PRAGMA wal_autocheckpoint')->fetchColumn());
+        $content = str_repeat('{"name":"x"}', 20000);
+        for ($i = 0; $i < 60; $i++) {
+            $this->store->transaction(function (Store $s) use ($content): void {
+                $agent = $s->touchAgent(['agent_uuid' => self::UUID, 'device_id' => 'd', 'action' => 'inventory']);
+                $s->addInventory($agent, [
+                    'action' => 'inventory', 'itemtype' => 'Computer', 'device_id' => 'd', 'format' => 'json',
+                    'compression' => 'none', 'raw_size' => 1, 'decoded_size' => strlen($content), 'decode_us' => 1, 'content' => $content,
+                ]);
+            });
+        }
+        // 14 MB written in all; the log is cut back after each checkpoint.
+        $wal = substr($this->settings['dsn'], 7) . '-wal';
+        clearstatcache();
+        $this->assertLessThan(6 << 20, filesize($wal));
+        $this->assertCount(60, $this->store->inventories());
+    }
+
     public function testOverlongAgentNamesAreClippedNotRefused(): void
     {
         $id = $this->store->transaction(fn (Store $s): int => $s->touchAgent([

@@ -142,7 +142,7 @@ final class Agent
         $headers = [
             'Content-Type' => $encoding === 'none' ? "application/$kind" : ENCODING_TYPES[$encoding],
             'Pragma' => 'no-cache',
-            'User-Agent' => 'GLPI-Agent-Simulator_v1.0',
+            'User-Agent' => $this->agentId === null ? 'FusionInventory-Agent-Simulator_v1.0' : 'GLPI-Agent-Simulator_v1.0',
         ];
         if ($this->agentId !== null) {
             $headers['GLPI-Agent-ID'] = $this->agentId;

@@ -40,7 +40,8 @@ if ($json) {
     exit(0);
 }
 
-function table(array $head, array $rows): void
+/** @param list<int> $numeric columns aligned right */
+function table(array $head, array $rows, array $numeric = []): void
 {
     $widths = array_map('mb_strlen', $head);
     foreach ($rows as $row) {
@@ -48,12 +49,12 @@ function table(array $head, array $rows): void
             $widths[$i] = max($widths[$i], mb_strlen((string) $cell));
         }
     }
-    $line = static function (array $cells) use ($widths): string {
+    $line = static function (array $cells) use ($widths, $numeric): string {
         $out = [];
         foreach (array_values($cells) as $i => $cell) {
             $cell = (string) $cell;
             $pad = $widths[$i] - mb_strlen($cell);
-            $out[] = is_numeric(str_replace([',', ' '], '', $cell)) && $i > 0 ? str_repeat(' ', $pad) . $cell : $cell . str_repeat(' ', $pad);
+            $out[] = in_array($i, $numeric, true) ? str_repeat(' ', $pad) . $cell : $cell . str_repeat(' ', $pad);
         }
         return '  ' . rtrim(implode('  ', $out)) . "\n";
     };
@@ -70,7 +71,8 @@ table(
     array_map(static fn (array $a): array => [
         $a['id'], $a['device_id'], $a['agent_uuid'] ?? '-', $a['name'] ?? '-', $a['version'] ?? '-',
         $a['last_action'], $a['enabled_tasks'] === null ? '-' : implode(',', $a['enabled_tasks']), $a['last_contact'],
-    ], $agents)
+    ], $agents),
+    [0]
 );
 
 printf("\nInventories (%d)\n", count($inventories));
@@ -79,7 +81,8 @@ table(
     array_map(static fn (array $r): array => [
         $r['id'], $r['agent_id'], $r['action'], $r['itemtype'], $r['format'], $r['compression'],
         number_format($r['raw_size']), number_format($r['decoded_size']), sprintf('%.2f', $r['decode_us'] / 1000),
-    ], $inventories)
+    ], $inventories),
+    [0, 1, 6, 7, 8]
 );
 if ($inventories !== []) {
     $raw = array_sum(array_column($inventories, 'raw_size'));

@@ -141,19 +141,48 @@ final class BaselineCodec implements Codec
         return $request->content();
     }
 
-    public function answer(object $request, array $answer, int $status = 200): HttpReply
+    public function answer(object $request, array $answer): HttpReply
+    {
+        return $this->json($request, $answer, 200);
+    }
+
+    public function prologReply(object $request, int $hours): HttpReply
+    {
+        return $this->xml($request, ['PROLOG_FREQ' => $hours, 'RESPONSE' => 'SEND'], 200);
+    }
+
+    public function ackReply(object $request): HttpReply
+    {
+        return $this->xml($request, ['RESPONSE' => 'SEND'], 200);
+    }
+
+    public function errorReply(EndpointError $error, ?object $request, int|string $expiration, string $realm): HttpReply
+    {
+        $answer = ['status' => 'error', 'message' => $error->token, 'expiration' => $expiration];
+        if ($request === null) {
+            $reply = new HttpReply($error->status, ['Content-Type' => 'application/json', 'Pragma' => 'no-cache'], json_encode($answer, JSON_THROW_ON_ERROR));
+        } elseif ($request->mode() === 'xml' && $request->agentId() === null) {
+            $reply = $this->xml($request, ['ERROR' => $error->token], $error->status);
+        } else {
+            $reply = $this->json($request, $answer, $error->status);
+        }
+        $extra = $error->headers;
+        if ($error->status === 401) {
+            $extra['WWW-Authenticate'] = 'Basic realm="' . addcslashes($realm, '"\\') . '"';
+        }
+        return $extra === [] ? $reply : new HttpReply($reply->status, array_replace($reply->headers, $extra), $reply->body);
+    }
+
+    /** @param array<string, mixed> $answer */
+    private function json(object $request, array $answer, int $status): HttpReply
     {
         return new HttpReply($status, $this->headersFor($request, 'json'), $this->compress(json_encode($answer, JSON_THROW_ON_ERROR), $request->compression()));
     }
 
-    public function xmlReply(object $request, array $fields, int $status = 200): HttpReply
+    /** @param array<string, mixed> $fields */
+    private function xml(object $request, array $fields, int $status): HttpReply
     {
         return new HttpReply($status, $this->headersFor($request, 'xml'), $this->compress(Wire::replyXml($fields), $request->compression()));
-    }
-
-    public function errorReply(EndpointError $error, ?object $request): ?HttpReply
-    {
-        return null;
     }
 
     /** @return array<string, string> */

@@ -29,24 +29,24 @@ interface Codec
     public function content(object $request): mixed;
 
     /**
-     * A JSON answer, compressed like the request.
+     * A JSON answer (status 200), compressed like the request.
      *
      * @param array<string, mixed> $answer
      */
-    public function answer(object $request, array $answer, int $status = 200): HttpReply;
+    public function answer(object $request, array $answer): HttpReply;
+
+    /** The legacy XML answer to a PROLOG: <PROLOG_FREQ>$hours</PROLOG_FREQ><RESPONSE>SEND</RESPONSE>. */
+    public function prologReply(object $request, int $hours): HttpReply;
+
+    /** The legacy XML acknowledgement of an inventory: <RESPONSE>SEND</RESPONSE>. */
+    public function ackReply(object $request): HttpReply;
 
     /**
-     * A legacy XML <REPLY>, compressed like the request.
-     *
-     * @param array<string, mixed> $fields
+     * The answer to a refusal, with its status: plain JSON without a request, the legacy
+     * <REPLY><ERROR> to a legacy agent, else a JSON error answer mirroring the request.
+     * A 401 carries WWW-Authenticate for $realm.
      */
-    public function xmlReply(object $request, array $fields, int $status = 200): HttpReply;
-
-    /**
-     * The answer to an error the codec itself raised while decoding, when it has its own;
-     * null lets the controller build it.
-     */
-    public function errorReply(EndpointError $error, ?object $request): ?HttpReply;
+    public function errorReply(EndpointError $error, ?object $request, int|string $expiration, string $realm): HttpReply;
 
     public function name(): string;
 }

@@ -65,7 +65,7 @@ final class Controller
                 $this->config->get('auth_login'),
                 $this->config->get('auth_password')
             )) {
-                throw EndpointError::unauthorized($this->config->get('auth_realm'));
+                throw EndpointError::unauthorized();
             }
             return match (strtoupper($method)) {
                 'POST' => $this->post($headers, $body, $server),
@@ -202,7 +202,7 @@ final class Controller
             $answer = ['status' => 'ok', 'expiration' => $this->config->expiration()];
             return $this->remember($store, $context, 'prolog', $answer, $this->codec->answer($request, $answer));
         }
-        return $this->codec->xmlReply($request, ['PROLOG_FREQ' => $this->prologFrequency(), 'RESPONSE' => 'SEND']);
+        return $this->codec->prologReply($request, $this->prologFrequency());
     }
 
     /** @param array<string, mixed> $context */
@@ -333,7 +333,7 @@ final class Controller
         ]);
 
         if ($request->agentId() === null) {
-            return $this->codec->xmlReply($request, ['RESPONSE' => 'SEND']);
+            return $this->codec->ackReply($request);
         }
         $answer = ['status' => 'ok', 'expiration' => $this->config->expiration()];
         return $this->remember($store, $context, $action, $answer, $this->codec->answer($request, $answer));
@@ -405,27 +405,14 @@ final class Controller
         return max(1, intdiv(parse_expiration((string) $this->config->get('expiration')) + 3599, 3600));
     }
 
-    /**
-     * The answer to a refusal: the extension's own for errors it raised, the legacy
-     * <REPLY><ERROR> for XML agents, else the JSON error answer mirroring the request.
-     */
+    /** The answer to a refusal, built by the codec (the extension's Response::forError). */
     private function refuse(EndpointError $e, ?object $request): HttpReply
     {
-        $reply = $this->codec->errorReply($e, $request);
-        if ($reply === null) {
-            $expiration = $this->config->expiration($e->busy ? 'busy_expiration' : 'expiration');
-            $answer = ['status' => 'error', 'message' => $e->token, 'expiration' => $expiration];
-            if ($request === null) {
-                $reply = new HttpReply($e->status, ['Content-Type' => 'application/json', 'Pragma' => 'no-cache'], json_encode($answer, JSON_THROW_ON_ERROR));
-            } elseif ($request->mode() === 'xml' && $request->agentId() === null) {
-                $reply = $this->codec->xmlReply($request, ['ERROR' => $e->token], $e->status);
-            } else {
-                $reply = $this->codec->answer($request, $answer, $e->status);
-            }
-        }
-        if ($e->headers === []) {
-            return $reply;
-        }
-        return new HttpReply($reply->status, array_replace($reply->headers, $e->headers), $reply->body);
+        return $this->codec->errorReply(
+            $e,
+            $request,
+            $this->config->expiration($e->busy ? 'busy_expiration' : 'expiration'),
+            $this->config->get('auth_realm')
+        );
     }
 }

@@ -11,7 +11,7 @@ namespace GlpiAgentEndpoint;
  */
 final class EndpointError extends \RuntimeException
 {
-    /** @param array<string, string> $headers extra answer headers (WWW-Authenticate, Allow) */
+    /** @param array<string, string> $headers extra answer headers (Allow) */
     public function __construct(
         public readonly int $status,
         public readonly string $token,
@@ -43,9 +43,10 @@ final class EndpointError extends \RuntimeException
         return new self(400, 'bad request id');
     }
 
-    public static function unauthorized(string $realm): self
+    /** The codec adds WWW-Authenticate with the configured realm. */
+    public static function unauthorized(): self
     {
-        return new self(401, 'unauthorized', ['WWW-Authenticate' => 'Basic realm="' . addcslashes($realm, '"\\') . '", charset="UTF-8"']);
+        return new self(401, 'unauthorized');
     }
 
     public static function unknownRequest(): self

@@ -7,9 +7,10 @@ use GlpiAgentProtocol\ProtocolException;
 use GlpiAgentProtocol\Request;
 use GlpiAgentProtocol\Response;
 
-use function GlpiAgentProtocol\compress;
-
-/** Decoding and answers through the glpi_agent_protocol extension's public API only. */
+/**
+ * Decoding and answers through the glpi_agent_protocol extension's public API only: this
+ * file is every call a GLPI endpoint makes into the extension.
+ */
 final class ExtensionCodec implements Codec
 {
     public function name(): string
@@ -35,25 +36,28 @@ final class ExtensionCodec implements Codec
         }
     }
 
-    public function answer(object $request, array $answer, int $status = 200): HttpReply
+    public function answer(object $request, array $answer): HttpReply
     {
-        return HttpReply::fromResponse(Response::forRequest($request, $answer), $status === 200 ? null : $status);
+        return HttpReply::fromResponse(Response::forRequest($request, $answer));
     }
 
-    public function xmlReply(object $request, array $fields, int $status = 200): HttpReply
+    public function prologReply(object $request, int $hours): HttpReply
     {
-        $encoding = $request->compression();
-        $xml = Wire::replyXml($fields);
-        $headers = ['Content-Type' => Wire::contentType($encoding, 'xml'), 'Pragma' => 'no-cache'];
-        if ($request->requestId() !== null) {
-            $headers['GLPI-Request-ID'] = $request->requestId();
-        }
-        return new HttpReply($status, $headers, $encoding === 'none' ? $xml : compress($xml, $encoding));
+        return HttpReply::fromResponse(Response::prolog($request, $hours));
     }
 
-    public function errorReply(EndpointError $error, ?object $request): ?HttpReply
+    public function ackReply(object $request): HttpReply
     {
+        return HttpReply::fromResponse(Response::xmlAck($request));
+    }
+
+    public function errorReply(EndpointError $error, ?object $request, int|string $expiration, string $realm): HttpReply
+    {
+        // The extension's own refusals keep their exception; the endpoint's become one.
         $e = $error->getPrevious();
-        return $e instanceof ProtocolException ? HttpReply::fromResponse(Response::forError($e, $request)) : null;
+        if (!$e instanceof ProtocolException) {
+            $e = new ProtocolException($error->token, $error->status, null, $expiration);
+        }
+        return HttpReply::fromResponse(Response::forError($e, $request, $realm), null, $error->headers);
     }
 }

@@ -23,6 +23,14 @@ final class Store
 
     private PDO $pdo;
     private string $driver;
+    /** @var string|null lock file that serializes SQLite writers of this database */
+    private ?string $lockFile = null;
+    /** @var resource|null */
+    private $lock = null;
+    private ?string $walFile = null;
+
+    /** Size of the SQLite write-ahead log past which a request checkpoints it (SQLite's own default). */
+    private const CHECKPOINT_BYTES = 4 << 20;
 
     public function __construct(PDO $pdo)
     {
@@ -70,7 +78,19 @@ final class Store
         } elseif ($pdo->getAttribute(PDO::ATTR_DRIVER_NAME) === 'mysql') {
             $pdo->exec("SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION', time_zone = '+00:00'");
         }
-        return new self($pdo);
+        $store = new self($pdo);
+        if ($store->driver === 'sqlite' && isset($path) && $path !== '' && $path !== ':memory:') {
+            $store->lockFile = $path . '.lock';
+            $store->walFile = $path . '-wal';
+            // Checkpoints run after the writer lock is released (see transaction()): the
+            // automatic one runs inside COMMIT and would hold every other writer through
+            // its disk flushes.
+            $pdo->exec('PRAGMA wal_autocheckpoint = 0');
+            // Once checkpointed, the log restarts from its beginning and is cut back to this
+            // size, so that its size on disk tells when the next checkpoint is due.
+            $pdo->exec('PRAGMA journal_size_limit = ' . self::CHECKPOINT_BYTES);
+        }
+        return $store;
     }
 
     public function pdo(): PDO
@@ -100,7 +120,13 @@ final class Store
     public function transaction(callable $fn): mixed
     {
         if ($this->driver === 'sqlite') {
-            $this->pdo->exec('BEGIN IMMEDIATE');
+            $this->lockWriters();
+            try {
+                $this->pdo->exec('BEGIN IMMEDIATE');
+            } catch (\Throwable $e) {
+                $this->unlockWriters();
+                throw $e;
+            }
         } else {
             $this->pdo->beginTransaction();
         }
@@ -111,7 +137,6 @@ final class Store
             } else {
                 $this->pdo->commit();
             }
-            return $result;
         } catch (\Throwable $e) {
             try {
                 if ($this->driver === 'sqlite') {
@@ -123,6 +148,56 @@ final class Store
                 // The connection may be gone; the first error is the one worth reporting.
             }
             throw $e;
+        } finally {
+            $this->unlockWriters();
+        }
+        $this->checkpoint();
+        return $result;
+    }
+
+    /**
+     * Copies the SQLite log into the database once it is large, outside the writer lock.
+     * PASSIVE never waits for other connections; a checkpoint that cannot finish now is
+     * finished by a later request.
+     */
+    private function checkpoint(): void
+    {
+        if ($this->walFile === null) {
+            return;
+        }
+        clearstatcache(true, $this->walFile);
+        if (@filesize($this->walFile) > self::CHECKPOINT_BYTES) {
+            try {
+                $this->pdo->query('PRAGMA wal_checkpoint(PASSIVE)')->closeCursor();
+            } catch (PDOException) {
+                // Busy: the next request tries again.
+            }
+        }
+    }
+
+    /**
+     * SQLite lets one writer in at a time and makes the others poll with growing sleeps
+     * (up to 100 ms each), which under concurrent requests turns into seconds of tail
+     * latency. Queuing writers on an exclusive flock() instead wakes the next one as soon
+     * as the previous commits. Without a usable lock file, SQLite's own waiting still
+     * applies.
+     */
+    private function lockWriters(): void
+    {
+        if ($this->lockFile === null) {
+            return;
+        }
+        $this->lock ??= @fopen($this->lockFile, 'c') ?: null;
+        if ($this->lock === null || !flock($this->lock, LOCK_EX)) {
+            $this->lockFile = null;
+            $this->lock = null;
+        }
+    }
+
+    private function unlockWriters(): void
+    {
+        if ($this->lock !== null) {
+            flock($this->lock, LOCK_UN);
         }
     }
 
