@@ -58,7 +58,7 @@ test-peers: build
 test-valgrind: build
 	scripts/test-valgrind.sh
 
-test: build test-rust check-stubs test-php test-fuzz
+test: build test-rust check-stubs test-php test-fuzz test-peers
 	@echo "all test suites passed"
 
 demo: build
