@@ -335,6 +335,24 @@ final class CompressionTest extends TestCase
         $this->assertValueError(fn () => decompress(gzcompress($payload), 'zlib', -1));
     }
 
+    public function testCapsSmallerThanTheFirstBufferAreExactToo(): void
+    {
+        // Caps below the decoder's first 64-byte reservation once made it panic.
+        $ten = '0123456789';
+        foreach (['zlib', 'gzip', 'deflate', 'br', 'none'] as $encoding) {
+            $raw = compress($ten, $encoding);
+            foreach ([1, 9, 10, 11, 63, 64, 65] as $max) {
+                if ($max >= 10) {
+                    $this->assertSame($ten, decompress($raw, $encoding, $max), "$encoding cap $max");
+                    continue;
+                }
+                $this->assertProtocolError(413, 'payload too large', fn () => decompress($raw, $encoding, $max), "$encoding cap $max");
+                $this->assertProtocolError(413, 'payload too large', fn () => Request::decode($raw, ['Content-Type' => $encoding === 'none' ? 'application/json' : "application/x-compress-$encoding"], ['max_decoded_bytes' => $max]), "$encoding cap $max");
+            }
+        }
+        $this->assertProtocolError(413, 'payload too large', fn () => decompress(gzencode(self::inventoryJson()), 'gzip', 1));
+    }
+
     public function testMaxDecodedBytesOption(): void
     {
         $json = self::inventoryJson();

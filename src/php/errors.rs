@@ -14,7 +14,7 @@ use ext_php_rs::convert::IntoZval;
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::ffi::{zend_class_entry, zend_object};
 use ext_php_rs::flags::{DataType, MethodFlags, PropertyFlags};
-use ext_php_rs::types::{ZendHashTable, ZendObject, Zval};
+use ext_php_rs::types::{ArrayKey, ZendHashTable, ZendObject, Zval};
 use ext_php_rs::zend::{ce, ClassEntry, ExecuteData};
 
 use crate::error::{Error, ProtocolError, UsageError};
@@ -86,11 +86,50 @@ fn read_property(scope: &ClassEntry, obj: &ZendObject, name: &str) -> Option<Zva
     unsafe { ptr.cast::<Zval>().as_ref() }.map(Zval::shallow_clone)
 }
 
+/// Removes the arguments of the call into this extension from a new exception's trace.
+///
+/// That call is the innermost frame, and its arguments can be keys, tokens, passwords or
+/// whole agent bodies; PHP records them whenever `zend.exception_ignore_args` is off (its
+/// default without a php.ini, and in php.ini-development). The contract says traces never
+/// hold a secret, so the call's frame keeps its file, line and function, not its arguments.
+/// Frames further out are the calling code's own (`#[\SensitiveParameter]` is theirs to use).
+/// `declaring` is the class that declares the private `trace` (`Exception` or `Error`).
+fn strip_call_args(obj: &mut ZendObject, declaring: &ClassEntry) {
+    let Some(trace) = read_property(declaring, obj, "trace") else { return };
+    let Some(frames) = trace.array() else { return };
+    let Some(first) = frames.get_index(0).and_then(Zval::array) else { return };
+    if first.get("args").is_none() {
+        return;
+    }
+    let mut call = ZendHashTable::with_capacity(first.len() as u32);
+    for (key, value) in first.iter() {
+        let name = match &key {
+            ArrayKey::Long(_) => continue,
+            ArrayKey::String(s) => s.clone(),
+            ArrayKey::Str(s) => (*s).to_owned(),
+            ArrayKey::ZendString(s) => String::from_utf8_lossy(s.as_bytes()).into_owned(),
+        };
+        if name == "args" {
+            continue;
+        }
+        let _ = call.insert(name.as_str(), value.shallow_clone());
+    }
+    let mut stripped = ZendHashTable::with_capacity(frames.len() as u32);
+    let _ = stripped.push(call);
+    for value in frames.values().skip(1) {
+        let _ = stripped.push(value.shallow_clone());
+    }
+    if let Ok(z) = stripped.into_zval(false) {
+        update_property(declaring, obj, "trace", z);
+    }
+}
+
 /// Builds a `ProtocolException` object without throwing it.
 fn new_protocol_exception(token: &str, status: u16, message: &str, expiration: Zval) -> Zval {
     let class = protocol_exception_ce();
     let mut obj = ZendObject::new(class);
     let base = ce::exception();
+    strip_call_args(&mut obj, base);
     update_property(base, &mut obj, "message", message.into_zval(false).unwrap_or_default());
     update_property(base, &mut obj, "code", i64::from(status).into_zval(false).unwrap_or_default());
     update_property(class, &mut obj, "token", token.into_zval(false).unwrap_or_default());
@@ -105,9 +144,15 @@ pub fn protocol_exception(e: &ProtocolError) -> PhpException {
     PhpException::new(e.detail(), i32::from(e.http_status()), protocol_exception_ce()).with_object(object)
 }
 
-/// The PHP `\ValueError` for caller misuse.
+/// The PHP `\ValueError` for caller misuse. Misuse often means a secret of the wrong
+/// size, so this trace, too, leaves out the call's arguments.
 pub fn value_error(e: &UsageError) -> PhpException {
-    PhpException::new(e.to_string(), 0, ce::value_error())
+    let mut obj = ZendObject::new(ce::value_error());
+    strip_call_args(&mut obj, ce::error());
+    let message = e.to_string();
+    update_property(ce::error(), &mut obj, "message", message.as_str().into_zval(false).unwrap_or_default());
+    let object = obj.into_zval(false).unwrap_or_default();
+    PhpException::new(message, 0, ce::value_error()).with_object(object)
 }
 
 /// The OS random generator failed: PHP's own exception for that case, never a fallback.

@@ -173,8 +173,11 @@ impl Response {
         }
         let length = format!("Content-Length: {}", self.answer.body.len());
         call("header", vec![&length])?;
-        ext_php_rs::zend::write(&self.answer.body)
-            .map(|_| ())
-            .map_err(|e| PhpException::from(format!("writing the answer failed: {e}")))
+        // Through PHP's output layer, not the SAPI's raw writer: the layer sends the status
+        // line and headers before the first byte, while a raw write would put the body ahead
+        // of them (the PHP development server then answers with no status line at all). Like
+        // `echo`, a write to a client that went away is not an error.
+        let _ = ext_php_rs::zend::output_write(&self.answer.body);
+        Ok(())
     }
 }
