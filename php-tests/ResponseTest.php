@@ -383,6 +383,18 @@ final class ResponseTest extends TestCase
         $this->assertSame('forbidden', (string) simplexml_load_string($xml)->ERROR);
         $odd = gzuncompress(Response::forError(new ProtocolException("a<b>&'\"c\x01", 400), $request)->body());
         $this->assertSame("a<b>&'\"c", (string) simplexml_load_string($odd)->ERROR, 'escaped, and the control character dropped');
+        // A legacy request whose Accept admits no XML: its PROLOG cannot be answered, and the
+        // error reply falls back to plain XML rather than failing in turn.
+        $picky = Request::decode(self::data('wire/fusioninventory-agent/01-prolog.request.zlib'), ['Content-Type' => 'application/x-compress-zlib', 'Accept' => 'application/json']);
+        $e = $this->assertProtocolError(406, 'not acceptable', fn () => Response::prolog($picky));
+        $this->assertProtocolError(406, 'not acceptable', fn () => Response::xmlAck($picky));
+        $fallback = Response::forError($e, $picky);
+        $this->assertSame(406, $fallback->status());
+        $this->assertSame(['Content-Type' => 'application/xml', 'Pragma' => 'no-cache'], $fallback->headers());
+        $this->assertSame(self::XML_HEAD . '<ERROR>not acceptable</ERROR></REPLY>', $fallback->body());
+        $this->assertSame('application/xml', Response::forError(new ProtocolException('forbidden', 403), $picky)->headers()['Content-Type']);
+        $xmlOnly = Request::decode(self::data('wire/fusioninventory-agent/01-prolog.request.zlib'), ['Content-Type' => 'application/x-compress-zlib', 'Accept' => 'application/xml']);
+        $this->assertSame('application/xml', Response::prolog($xmlOnly)->headers()['Content-Type'], 'Accept chooses among XML types');
         // A JSON request with GLPI-Agent-ID is answered in JSON, even a PROLOG.
         $json = Response::forError(new ProtocolException('forbidden', 403), self::request());
         $this->assertSame('{"status":"error","message":"forbidden"}', gzuncompress($json->body()));

@@ -93,7 +93,7 @@ impl Response {
                     Some(Value::Str(s)) => s.clone(),
                     _ => "error".to_owned(),
                 };
-                core::encode(&ctx, Mode::Xml, status, xml::error_reply(&token).as_bytes()).php()?
+                core::xml_error_answer(&ctx, status, &token).php()?
             }
             _ => core::error_answer(&ctx, status, &map).php()?,
         };
