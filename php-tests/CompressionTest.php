@@ -195,7 +195,9 @@ final class CompressionTest extends TestCase
     /** @dataProvider payloads */
     public function testBrotliRoundTrip(string $payload): void
     {
-        $levels = strlen($payload) > 100000 ? [-1, 0, 5] : array_merge([-1], range(0, 11));
+        // Quality 11 (the default) on a megabyte of noise takes seconds: the big payload gets
+        // the fast qualities only.
+        $levels = strlen($payload) > 100000 ? [0, 1, 5] : array_merge([-1], range(0, 11));
         foreach ($levels as $level) {
             $compressed = compress($payload, 'br', $level);
             $this->assertSame($payload, decompress($compressed, 'br'), "quality $level");
