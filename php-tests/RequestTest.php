@@ -229,6 +229,24 @@ final class RequestTest extends TestCase
         $this->assertSame('contact', $request->content()['action']);
     }
 
+    public function testRequestsComeOnlyFromDecode(): void
+    {
+        foreach ([
+            'new' => fn () => new Request(),
+            'clone' => fn () => clone Request::decode('{}', []),
+            'serialize' => fn () => serialize(Request::decode('{}', [])),
+        ] as $name => $make) {
+            $thrown = null;
+            try {
+                $make();
+            } catch (\Throwable $e) {
+                $thrown = $e;
+            }
+            $this->assertInstanceOf(\Throwable::class, $thrown, "$name made a Request");
+            $this->assertNotInstanceOf(\GlpiAgentProtocol\ProtocolException::class, $thrown, $name);
+        }
+    }
+
     // Header shapes
 
     public function testServerArrayShape(): void
@@ -339,7 +357,7 @@ final class RequestTest extends TestCase
             $json = self::data("wire/$file");
             $expected = json_decode($json);
             $this->assertEquals($expected, Request::decode($json, ['Content-Type' => 'application/json'])->content(), $file);
-            foreach (['gzip' => gzencode($json, 9), 'deflate' => gzdeflate($json, 1), 'br' => compress($json, 'br')] as $encoding => $raw) {
+            foreach (['gzip' => gzencode($json, 9), 'deflate' => gzdeflate($json, 1), 'br' => compress($json, 'br', 5)] as $encoding => $raw) {
                 $request = Request::decode($raw, ['Content-Type' => "application/x-compress-$encoding"]);
                 $this->assertEquals($expected, $request->content(), "$file as $encoding");
             }

@@ -211,7 +211,8 @@ impl Guard {
             Some(h) => h.min(by_ratio).saturating_add(1),
             None => input_len.saturating_mul(EXPECTED_RATIO),
         };
-        guess.clamp(64, self.buffer_bound())
+        // Not `clamp`: a cap below the floor (a tiny `max_decoded_bytes`) must win, not panic.
+        guess.max(64).min(self.buffer_bound())
     }
 
     /// Makes sure `out` has room for at least one more step, doubling its capacity when

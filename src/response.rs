@@ -106,6 +106,17 @@ pub fn error_answer(ctx: &AnswerContext<'_>, status: u16, answer: &Map) -> Resul
     }
 }
 
+/// The XML error reply (`<REPLY><ERROR>token</ERROR></REPLY>`) for a legacy agent, with the
+/// fallback of [`error_answer`]: when the request's `Accept` admits no XML type, plain XML,
+/// the one type a legacy agent reads.
+pub fn xml_error_answer(ctx: &AnswerContext<'_>, status: u16, token: &str) -> Result<EncodedAnswer, Error> {
+    let text = crate::xml::error_reply(token);
+    match encode(ctx, Mode::Xml, status, text.as_bytes()) {
+        Err(Error::Protocol(_)) => encode(&AnswerContext::PLAIN, Mode::Xml, status, text.as_bytes()),
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,6 +177,23 @@ mod tests {
         assert!(matches!(json_answer(&ctx(), &no_status, 200), Err(Error::Usage(_))));
         let zero: Map = [("status", Value::from("ok")), ("expiration", Value::Int(0))].into_iter().collect();
         assert!(matches!(json_answer(&ctx(), &zero, 200), Err(Error::Usage(_))));
+    }
+
+    #[test]
+    fn xml_errors_fall_back_to_plain_xml_when_accept_refuses_xml() {
+        let legacy = AnswerContext { agent_id: None, request_id: None, ..ctx() };
+        let a = xml_error_answer(&legacy, 403, "forbidden").unwrap();
+        assert_eq!(header(&a, "Content-Type"), Some("application/x-compress-zlib"));
+        let plain = compression::decompress(&a.body, Compression::Zlib, &crate::Limits::DEFAULT).unwrap();
+        assert_eq!(plain, crate::xml::error_reply("forbidden").as_bytes());
+        // An Accept that names only JSON types: the XML reply goes out uncompressed instead of
+        // the error answer failing in turn.
+        let json_only = AnswerContext { accept: Some("application/json"), ..legacy };
+        assert_eq!(encode(&json_only, Mode::Xml, 406, b"<REPLY/>"), Err(Error::Protocol(ProtocolError::NotAcceptable)));
+        let e = xml_error_answer(&json_only, 406, "not acceptable").unwrap();
+        assert_eq!(e.status, 406);
+        assert_eq!(header(&e, "Content-Type"), Some("application/xml"));
+        assert_eq!(e.body, crate::xml::error_reply("not acceptable").as_bytes());
     }
 
     #[test]

@@ -371,6 +371,29 @@ fn cap_is_exact() {
 }
 
 #[test]
+fn caps_below_the_initial_buffer_size_are_exact_too() {
+    // The first reservation has a floor of 64 bytes; a smaller cap must still apply (it once
+    // made the size computation panic).
+    let input = b"0123456789";
+    for c in Compression::ALL {
+        let z = compress(input, c, -1).unwrap();
+        for max in [0u64, 1, 9, 10, 11, 63, 64, 65] {
+            let got = decompress(&z, c, &limits_with(max, 200));
+            if max >= 10 {
+                assert_eq!(got.as_deref(), Ok(&input[..]), "{c} cap {max}");
+            } else {
+                assert_eq!(got, Err(ProtocolError::PayloadTooLarge { limit: max }), "{c} cap {max}");
+            }
+        }
+    }
+    let big = compress(&inventory(), Compression::Gzip, -1).unwrap();
+    assert_eq!(
+        decompress(&big, Compression::Gzip, &limits_with(10, 200)),
+        Err(ProtocolError::PayloadTooLarge { limit: 10 })
+    );
+}
+
+#[test]
 fn decompress_into_reuses_and_clears_the_buffer() {
     let input = inventory();
     let z = compress(&input, Compression::Zlib, -1).unwrap();

@@ -117,7 +117,8 @@ pub fn protocol_exception(e: &ProtocolError) -> PhpException {
     PhpException::new(e.detail(), i32::from(e.http_status()), protocol_exception_ce()).with_object(object)
 }
 
-/// The PHP `\ValueError` for caller misuse.
+/// The PHP `\ValueError` for caller misuse. Misuse often means a secret of the wrong
+/// size, so this trace, too, leaves out the call's arguments.
 pub fn value_error(e: &UsageError) -> PhpException {
     let mut obj = new_exception_object(ce::value_error());
     update_property(ce::error(), &mut obj, "message", e.to_string().into_zval(false).unwrap_or_default());

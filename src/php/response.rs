@@ -97,7 +97,7 @@ impl Response {
                     Some(Value::Str(s)) => s.clone(),
                     _ => "error".to_owned(),
                 };
-                core::encode(&ctx, Mode::Xml, status, xml::error_reply(&token).as_bytes()).php()?
+                core::xml_error_answer(&ctx, status, &token).php()?
             }
             _ => core::error_answer(&ctx, status, &map).php()?,
         };
@@ -177,8 +177,11 @@ impl Response {
         }
         let length = format!("Content-Length: {}", self.answer.body.len());
         call("header", vec![&length])?;
-        // Through the output layer, so that headers go first and buffers see the body.
-        let _written = ext_php_rs::zend::output_write(&self.answer.body);
+        // Through PHP's output layer, not the SAPI's raw writer: the layer sends the status
+        // line and headers before the first byte, while a raw write would put the body ahead
+        // of them (the PHP development server then answers with no status line at all). Like
+        // `echo`, a write to a client that went away is not an error.
+        let _ = ext_php_rs::zend::output_write(&self.answer.body);
         Ok(())
     }
 }
