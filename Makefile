@@ -5,8 +5,8 @@ SHELL := /bin/bash
 PHP ?= php
 PHP_CONFIG ?= php-config
 CARGO ?= cargo
-EXT := target/release/libglpi_agent_protocol.so
-PHP_EXT := $(PHP) -d extension=$(CURDIR)/$(EXT)
+EXT := $(or $(CARGO_TARGET_DIR),target)/release/libglpi_agent_protocol.so
+PHP_EXT := $(PHP) -d extension=$(abspath $(EXT))
 FUZZ_SECONDS ?= 20
 
 .PHONY: deps build install uninstall stubs check-stubs test test-rust test-php test-fuzz test-peers \

@@ -25,7 +25,8 @@ function shared_corpus(): ?string
 /** PHP's own command line, with the same extension loaded, for tests that run subprocesses. */
 function php_with_extension(): string
 {
-    $ext = ini_get('extension_dir');
-    $loaded = (new ReflectionExtension('glpi_agent_protocol'))->getName();
-    return escapeshellarg(PHP_BINARY) . ' -d extension=' . escapeshellarg(realpath(PROJECT_ROOT . '/target/release/libglpi_agent_protocol.so') ?: $loaded);
+    // The build the suite runs on: where cargo put it, else the installed module by name.
+    $target = getenv('CARGO_TARGET_DIR') ?: PROJECT_ROOT . '/target';
+    $built = realpath($target . '/release/libglpi_agent_protocol.so');
+    return escapeshellarg(PHP_BINARY) . ' -d extension=' . escapeshellarg($built ?: 'glpi_agent_protocol');
 }
