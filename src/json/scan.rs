@@ -108,6 +108,8 @@ struct Frame {
     repeats: bool,
     /// Height of PHP's parser stack just before this container's bracket.
     base: usize,
+    /// Objects only: the id of the key read last.
+    last_key: Option<u32>,
 }
 
 enum Str {
@@ -241,6 +243,7 @@ impl Scanner<'_> {
     /// reading a value at height h, a scalar takes h+1; a container opened there takes
     /// h+1 and h+2 for its bracket, h+4 for a later element's comma, h+6 for a later
     /// member's colon, and h+4 to close.
+    #[inline(always)]
     fn parser_push(&self, height: usize) -> Result<(), ProtocolError> {
         if height >= PARSER_STACK_LIMIT {
             return Err(ProtocolError::MalformedJson { offset: self.pos });
@@ -260,6 +263,7 @@ impl Scanner<'_> {
     }
 
     /// Opens a container at the current token; returns the parser height it sits on.
+    #[inline(always)]
     fn open(&mut self, object: bool) -> Result<usize, ProtocolError> {
         let base = self.height;
         // Bracket first, then PHP's depth check, then the state that follows it.
@@ -286,6 +290,7 @@ impl Scanner<'_> {
             key_nul: false,
             repeats: false,
             base,
+            last_key: None,
         });
         self.nodes
             .push(Node::new(if object { K_OBJECT } else { K_ARRAY }, 0));
@@ -294,6 +299,7 @@ impl Scanner<'_> {
         Ok(base)
     }
 
+    #[inline(always)]
     fn close(&mut self) {
         if let Some(f) = self.stack.pop() {
             let node = &mut self.nodes[f.node];
@@ -306,6 +312,7 @@ impl Scanner<'_> {
 
     /// Reads a member's key (the opening quote is consumed) and the colon after it;
     /// `height` is the parser height the key string takes.
+    #[inline(always)]
     fn member_key(&mut self, height: usize) -> Result<(), ProtocolError> {
         let (offset, len, owned) = match self.string()? {
             Str::Input(at, len) => (at, len, false),
@@ -317,10 +324,14 @@ impl Scanner<'_> {
             &self.input[offset..offset + len]
         };
         let key_nul = bytes.first() == Some(&0);
+        let Some(frame) = self.stack.last_mut() else {
+            return Err(ProtocolError::MalformedJson { offset: self.pos });
+        };
+        let after = frame.last_key;
         let interned = self
             .keys
-            .intern(bytes, offset, owned, self.input, &self.strings)
-            .ok_or(ProtocolError::PayloadTooLarge {
+            .intern_after(after, bytes, offset, owned, self.input, &self.strings)
+            .ok_or_else(|| ProtocolError::PayloadTooLarge {
                 limit: self.input.len() as u64,
             })?;
         if owned && !interned.is_new {
@@ -332,6 +343,7 @@ impl Scanner<'_> {
             return Err(ProtocolError::MalformedJson { offset: self.pos });
         };
         frame.key_nul = key_nul;
+        frame.last_key = Some(interned.id);
         // A key last used by this object, or by an object opened inside it (higher
         // serial), may repeat here; one used only by earlier siblings cannot.
         let last = &mut self.keys.last_object[id];
@@ -352,6 +364,7 @@ impl Scanner<'_> {
         Ok(())
     }
 
+    #[inline(always)]
     fn literal(&mut self, word: &[u8], kind: u64) -> Result<(), ProtocolError> {
         if !self.input[self.pos..].starts_with(word) {
             return Err(ProtocolError::MalformedJson { offset: self.pos });
@@ -365,6 +378,7 @@ impl Scanner<'_> {
     /// PHP's number rules: `-?(0|[1-9][0-9]*)` within `i64` is an integer (so `-0` is
     /// int 0); anything longer, or with a fraction or an exponent, is the correctly
     /// rounded double (`-0.0` stays negative, `1e400` is INF).
+    #[inline(always)]
     fn number(&mut self) -> Result<Node, ProtocolError> {
         let s = self.input;
         let start = self.pos;
@@ -426,6 +440,7 @@ impl Scanner<'_> {
     }
 
     /// Reads a string body after its opening quote, up to and including the closing one.
+    #[inline(always)]
     fn string(&mut self) -> Result<Str, ProtocolError> {
         let input = self.input;
         let start = self.pos;
@@ -434,7 +449,14 @@ impl Scanner<'_> {
             self.pos = end + 1;
             return Ok(Str::Input(start, end - start));
         }
-        // Escapes or bytes to replace: build the value in the side buffer.
+        self.string_slow(start, end)
+    }
+
+    /// A string with escapes or bytes to replace: its value is built in the side buffer.
+    #[cold]
+    #[inline(never)]
+    fn string_slow(&mut self, start: usize, end: usize) -> Result<Str, ProtocolError> {
+        let input = self.input;
         let out = self.strings.len();
         let mut seg = start;
         let mut end = end;

@@ -95,8 +95,12 @@ pub(crate) struct KeyEntry {
     pub(crate) offset: usize,
     pub(crate) len: usize,
     pub(crate) owned: bool,
+    pub(crate) fp: super::keys::Fingerprint,
     pub(crate) hash: u64,
     pub(crate) index: Option<i64>,
+    /// False for a key the table had no room to probe for: another id may have the
+    /// same bytes.
+    pub(crate) in_table: bool,
 }
 
 /// A decoded document: a view of the input and of the [`Scratch`](super::Scratch) it
