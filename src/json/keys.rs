@@ -180,18 +180,6 @@ impl KeyTable {
 
     /// Finds or adds `bytes`, found at `offset` in the input (`owned == false`) or in
     /// `strings`. Ids are dense; `None` once four billion ids are taken.
-    #[cfg(test)]
-    pub(crate) fn intern(
-        &mut self,
-        bytes: &[u8],
-        offset: usize,
-        owned: bool,
-        input: &[u8],
-        strings: &[u8],
-    ) -> Option<Interned> {
-        self.lookup(fingerprint(bytes), bytes, offset, owned, input, strings)
-    }
-
     fn lookup(
         &mut self,
         fp: Fingerprint,
@@ -349,10 +337,10 @@ mod tests {
     fn interning_gives_one_id_per_distinct_key() {
         let input = b"abcabcxyzab";
         let mut t = KeyTable::new();
-        let a = t.intern(&input[0..3], 0, false, input, &[]).unwrap();
-        let b = t.intern(&input[3..6], 3, false, input, &[]).unwrap();
-        let c = t.intern(&input[6..9], 6, false, input, &[]).unwrap();
-        let d = t.intern(&input[9..11], 9, false, input, &[]).unwrap();
+        let a = t.intern_after(None, &input[0..3], 0, false, input, &[]).unwrap();
+        let b = t.intern_after(None, &input[3..6], 3, false, input, &[]).unwrap();
+        let c = t.intern_after(None, &input[6..9], 6, false, input, &[]).unwrap();
+        let d = t.intern_after(None, &input[9..11], 9, false, input, &[]).unwrap();
         assert!(a.is_new && !b.is_new && c.is_new && d.is_new);
         assert_eq!(a.id, b.id);
         assert_ne!(a.id, c.id);
@@ -369,7 +357,7 @@ mod tests {
         let mut ids = Vec::new();
         for k in &keys {
             ids.push(
-                t.intern(k.as_bytes(), at, false, input.as_bytes(), &[])
+                t.intern_after(None, k.as_bytes(), at, false, input.as_bytes(), &[])
                     .unwrap()
                     .id,
             );
@@ -378,7 +366,7 @@ mod tests {
         let mut at = 0;
         for (k, id) in keys.iter().zip(&ids) {
             let again = t
-                .intern(k.as_bytes(), at, false, input.as_bytes(), &[])
+                .intern_after(None, k.as_bytes(), at, false, input.as_bytes(), &[])
                 .unwrap();
             assert!(!again.is_new && again.shared);
             assert_eq!(again.id, *id);
