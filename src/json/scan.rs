@@ -331,7 +331,7 @@ impl Scanner<'_> {
         let interned = self
             .keys
             .intern_after(after, bytes, offset, owned, self.input, &self.strings)
-            .ok_or_else(|| ProtocolError::PayloadTooLarge {
+            .ok_or(ProtocolError::PayloadTooLarge {
                 limit: self.input.len() as u64,
             })?;
         if owned && !interned.is_new {

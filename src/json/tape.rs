@@ -139,11 +139,7 @@ impl<'a> Tape<'a> {
 
     pub fn key(&self, id: KeyId) -> Key<'a> {
         let e = &self.keys[id.index()];
-        let src = if e.owned {
-            &self.strings[..]
-        } else {
-            self.input
-        };
+        let src = if e.owned { self.strings } else { self.input };
         Key {
             bytes: &src[e.offset..e.offset + e.len],
             index: e.index,
