@@ -33,7 +33,7 @@ pub(crate) fn string_body_end(s: &[u8], i: usize) -> usize {
     imp::string_body_end(s, i)
 }
 
-#[inline(never)]
+#[inline(always)]
 fn skip_ws_run(s: &[u8], i: usize) -> usize {
     imp::skip_ws(s, i)
 }
@@ -42,6 +42,7 @@ fn skip_ws_run(s: &[u8], i: usize) -> usize {
 mod imp {
     use core::arch::x86_64::*;
 
+    #[inline(always)]
     pub(super) fn skip_ws(s: &[u8], mut i: usize) -> usize {
         // SAFETY: SSE2 is part of the x86-64 baseline; every load reads 16 bytes that
         // lie inside `s` (checked by the loop condition), unaligned loads are allowed.
