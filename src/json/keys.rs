@@ -337,10 +337,18 @@ mod tests {
     fn interning_gives_one_id_per_distinct_key() {
         let input = b"abcabcxyzab";
         let mut t = KeyTable::new();
-        let a = t.intern_after(None, &input[0..3], 0, false, input, &[]).unwrap();
-        let b = t.intern_after(None, &input[3..6], 3, false, input, &[]).unwrap();
-        let c = t.intern_after(None, &input[6..9], 6, false, input, &[]).unwrap();
-        let d = t.intern_after(None, &input[9..11], 9, false, input, &[]).unwrap();
+        let a = t
+            .intern_after(None, &input[0..3], 0, false, input, &[])
+            .unwrap();
+        let b = t
+            .intern_after(None, &input[3..6], 3, false, input, &[])
+            .unwrap();
+        let c = t
+            .intern_after(None, &input[6..9], 6, false, input, &[])
+            .unwrap();
+        let d = t
+            .intern_after(None, &input[9..11], 9, false, input, &[])
+            .unwrap();
         assert!(a.is_new && !b.is_new && c.is_new && d.is_new);
         assert_eq!(a.id, b.id);
         assert_ne!(a.id, c.id);

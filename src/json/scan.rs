@@ -62,6 +62,7 @@ pub fn parse<'a>(
         pos: 0,
         assoc: opts.assoc,
         max_depth: opts.max_depth,
+        max_events: opts.max_events,
         substitute: opts.invalid_utf8 == InvalidUtf8::Substitute,
         next_bad: first_invalid_utf8(input),
         nodes,
@@ -122,6 +123,7 @@ struct Scanner<'a> {
     pos: usize,
     assoc: bool,
     max_depth: u32,
+    max_events: usize,
     substitute: bool,
     /// Everything before this index is valid UTF-8 as decoded from the start; the byte
     /// here (if any) is not.
@@ -179,12 +181,12 @@ impl Scanner<'_> {
                         Str::Owned(at, len) => Node::string(K_OWNED, at, len),
                     };
                     self.parser_push(self.height + 1)?;
-                    self.nodes.push(node);
+                    self.push(node)?;
                 }
                 b'-' | b'0'..=b'9' => {
                     let node = self.number()?;
                     self.parser_push(self.height + 1)?;
-                    self.nodes.push(node);
+                    self.push(node)?;
                 }
                 b't' => self.literal(b"true", K_TRUE)?,
                 b'f' => self.literal(b"false", K_FALSE)?,
@@ -235,6 +237,17 @@ impl Scanner<'_> {
                 }
             }
         }
+    }
+
+    #[inline(always)]
+    fn push(&mut self, node: Node) -> Result<(), ProtocolError> {
+        if self.nodes.len() >= self.max_events {
+            return Err(ProtocolError::PayloadTooLarge {
+                limit: self.max_events as u64,
+            });
+        }
+        self.nodes.push(node);
+        Ok(())
     }
 
     /// PHP's parser is a Bison parser whose state stack stops at `YYMAXDEPTH` (10000)
@@ -292,8 +305,7 @@ impl Scanner<'_> {
             base,
             last_key: None,
         });
-        self.nodes
-            .push(Node::new(if object { K_OBJECT } else { K_ARRAY }, 0));
+        self.push(Node::new(if object { K_OBJECT } else { K_ARRAY }, 0))?;
         self.pos += 1;
         self.height = base + 2;
         Ok(base)
@@ -351,7 +363,7 @@ impl Scanner<'_> {
             frame.repeats = true;
         }
         *last = frame.serial;
-        self.nodes.push(Node::new(K_KEY, u64::from(interned.id)));
+        self.push(Node::new(K_KEY, u64::from(interned.id)))?;
         self.parser_push(height)?;
 
         self.pos = skip_ws(self.input, self.pos);
@@ -371,7 +383,7 @@ impl Scanner<'_> {
         }
         self.parser_push(self.height + 1)?;
         self.pos += word.len();
-        self.nodes.push(Node::new(kind, 0));
+        self.push(Node::new(kind, 0))?;
         Ok(())
     }
 

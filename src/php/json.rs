@@ -31,6 +31,7 @@ extern "C" {
     fn zend_hash_real_init_mixed(ht: *mut HashTable);
     fn zend_hash_index_add_new(ht: *mut HashTable, h: u64, data: *mut zval) -> *mut zval;
     fn zend_string_hash_func(s: *mut zend_string) -> u64;
+    fn zend_memory_usage(real_usage: bool) -> usize;
     static zend_empty_string: *mut zend_string;
     static zend_one_char_string: [*mut zend_string; 256];
 }
@@ -56,7 +57,8 @@ pub(crate) fn decode_to_zval(
     assoc: bool,
     limits: &Limits,
 ) -> Result<Zval, ProtocolError> {
-    let opts = ParseOptions::new(assoc, limits);
+    let mut opts = ParseOptions::new(assoc, limits);
+    opts.max_events = event_budget();
     // Everything this call allocates on the Rust heap sits in the guard, so that a
     // bailout (memory_limit) while building frees it instead of leaking it, and the
     // spare kept between calls is only ever taken whole or put back whole.
@@ -68,6 +70,26 @@ pub(crate) fn decode_to_zval(
     });
     state.into_inner().give_back();
     result
+}
+
+/// The most events a document may have under the request's `memory_limit`. PHP needs
+/// at least 16 bytes per value (its zval in the parent table) and a document has at
+/// most one key per value, so past memory left / 8 events PHP could not build the
+/// value anyway; refusing there keeps the tape, which lives outside `memory_limit`,
+/// within twice the memory the request has left.
+fn event_budget() -> usize {
+    // SAFETY: the core globals and the allocator exist while a request runs.
+    let (limit, used) = unsafe {
+        (
+            (*ffi::ext_php_rs_process_globals()).memory_limit,
+            zend_memory_usage(false),
+        )
+    };
+    match usize::try_from(limit) {
+        Ok(limit) if limit > 0 => limit.saturating_sub(used) / 8,
+        // -1: no limit.
+        _ => usize::MAX,
+    }
 }
 
 thread_local! {
