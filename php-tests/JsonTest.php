@@ -284,13 +284,7 @@ final class JsonTest extends TestCase
             }
             echo "not reached\n";
             PHP;
-        $file = tempnam(sys_get_temp_dir(), 'gapjson');
-        file_put_contents($file, $script);
-        $cmd = escapeshellarg(PHP_BINARY) . ' -n -d memory_limit=64M -d extension=' . escapeshellarg($extension)
-            . ' ' . escapeshellarg($file) . ' 2>&1';
-        exec($cmd, $out, $status);
-        unlink($file);
-        $output = implode("\n", $out);
+        [$status, $output] = self::runPhp($extension, $script, '64M');
         $this->assertSame(255, $status, $output);
         $this->assertStringContainsString('Allowed memory size', $output);
         $this->assertStringContainsString('after:{"a":[1,2,{"b":"c"}]}', $output);
@@ -316,16 +310,22 @@ final class JsonTest extends TestCase
             }
             echo json_encode(GlpiAgentProtocol\decode_json('[1,{"a":2}]')), "\n";
             PHP;
-        $file = tempnam(sys_get_temp_dir(), 'gapjson');
-        file_put_contents($file, $script);
-        $cmd = escapeshellarg(PHP_BINARY) . ' -n -d memory_limit=32M -d extension=' . escapeshellarg($extension)
-            . ' ' . escapeshellarg($file) . ' 2>&1';
-        exec($cmd, $out, $status);
-        unlink($file);
-        $output = implode("\n", $out);
+        [$status, $output] = self::runPhp($extension, $script, '32M');
         $this->assertSame(0, $status, $output);
         $this->assertStringContainsString('refused 413', $output);
         $this->assertStringContainsString('[1,{"a":2}]', $output);
+    }
+
+    /** Runs $script in a fresh PHP with the extension; returns its exit status and output. */
+    private static function runPhp(string $extension, string $script, string $memoryLimit): array
+    {
+        $file = tempnam(sys_get_temp_dir(), 'gapjson');
+        file_put_contents($file, $script);
+        $cmd = escapeshellarg(PHP_BINARY) . ' -n -d memory_limit=' . $memoryLimit . ' -d extension='
+            . escapeshellarg($extension) . ' ' . escapeshellarg($file) . ' 2>&1';
+        exec($cmd, $out, $status);
+        unlink($file);
+        return [$status, implode("\n", $out)];
     }
 
     /** The extension file this process loaded (so that subprocesses test the same build). */
