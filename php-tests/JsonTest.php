@@ -269,6 +269,7 @@ final class JsonTest extends TestCase
         $script = <<<'PHP'
             <?php
             register_shutdown_function(function () {
+                unset($GLOBALS['keep']);
                 echo "\nafter:", json_encode(GlpiAgentProtocol\decode_json('{"a":[1,2,{"b":"c"}]}', true)), "\n";
             });
             $ports = [];
@@ -283,21 +284,57 @@ final class JsonTest extends TestCase
             }
             echo "not reached\n";
             PHP;
-        $file = tempnam(sys_get_temp_dir(), 'gapjson');
-        file_put_contents($file, $script);
-        $cmd = escapeshellarg(PHP_BINARY) . ' -n -d memory_limit=64M -d extension=' . escapeshellarg($extension)
-            . ' ' . escapeshellarg($file) . ' 2>&1';
-        exec($cmd, $out, $status);
-        unlink($file);
-        $output = implode("\n", $out);
+        [$status, $output] = self::runPhp($extension, $script, '64M');
         $this->assertSame(255, $status, $output);
         $this->assertStringContainsString('Allowed memory size', $output);
         $this->assertStringContainsString('after:{"a":[1,2,{"b":"c"}]}', $output);
         $this->assertStringNotContainsString('not reached', $output);
     }
 
+    public function testBodiesTooBigForMemoryLimitAreRefusedBeforeTheTapeGrows(): void
+    {
+        $extension = self::extensionPath();
+        if ($extension === null) {
+            $this->markTestSkipped('set GAP_EXTENSION to the .so to run subprocess tests');
+        }
+        // Four million values need 64 MB of zvals: json_decode dies of memory_limit,
+        // decode_json refuses with 413 before its tape (outside memory_limit) grows.
+        $script = <<<'PHP'
+            <?php
+            $json = '[' . str_repeat('0,', 4000000) . '0]';
+            try {
+                GlpiAgentProtocol\decode_json($json);
+                echo "decoded\n";
+            } catch (Exception $e) {
+                echo 'refused ', $e->getCode(), ' ', $e->getMessage(), "\n";
+            }
+            echo json_encode(GlpiAgentProtocol\decode_json('[1,{"a":2}]')), "\n";
+            PHP;
+        [$status, $output] = self::runPhp($extension, $script, '32M');
+        $this->assertSame(0, $status, $output);
+        $this->assertStringContainsString('refused 413', $output);
+        $this->assertStringContainsString('[1,{"a":2}]', $output);
+    }
+
+    /** Runs $script in a fresh PHP with the extension; returns its exit status and output. */
+    private static function runPhp(string $extension, string $script, string $memoryLimit): array
+    {
+        $file = tempnam(sys_get_temp_dir(), 'gapjson');
+        file_put_contents($file, $script);
+        $cmd = escapeshellarg(PHP_BINARY) . ' -n -d memory_limit=' . $memoryLimit . ' -d extension='
+            . escapeshellarg($extension) . ' ' . escapeshellarg($file) . ' 2>&1';
+        exec($cmd, $out, $status);
+        unlink($file);
+        return [$status, implode("\n", $out)];
+    }
+
+    /** The extension file this process loaded (so that subprocesses test the same build). */
     private static function extensionPath(): ?string
     {
+        $maps = @file_get_contents('/proc/self/maps') ?: '';
+        if (preg_match('~(/\S*glpi_agent_protocol\.so)$~m', $maps, $m) && is_file($m[1])) {
+            return $m[1];
+        }
         $candidates = [getenv('GAP_EXTENSION') ?: ''];
         foreach ([getenv('CARGO_TARGET_DIR') ?: '', __DIR__ . '/../target'] as $dir) {
             if ($dir !== '') {

@@ -29,28 +29,56 @@ pub fn php_integer_key(key: &[u8]) -> Option<i64> {
     }
 }
 
-/// A fast, unkeyed hash for short keys. Hash flooding cannot make interning quadratic
+/// The first and last bytes of a key, in two words. For keys of 16 bytes or less the
+/// two words and the length determine the key, so comparing them replaces comparing
+/// the bytes (object keys are nearly always that short).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub(crate) struct Fingerprint {
+    pub(crate) head: u64,
+    pub(crate) tail: u64,
+}
+
+#[inline]
+fn fingerprint(b: &[u8]) -> Fingerprint {
+    let n = b.len();
+    let word = |at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[at..at + 8]);
+        u64::from_le_bytes(w)
+    };
+    let half = |at: usize| {
+        let mut w = [0u8; 4];
+        w.copy_from_slice(&b[at..at + 4]);
+        u64::from(u32::from_le_bytes(w))
+    };
+    if n >= 8 {
+        Fingerprint {
+            head: word(0),
+            tail: word(n - 8),
+        }
+    } else if n >= 4 {
+        Fingerprint {
+            head: half(0),
+            tail: half(n - 4),
+        }
+    } else if n > 0 {
+        let head = u64::from(b[0]) | u64::from(b[n / 2]) << 8 | u64::from(b[n - 1]) << 16;
+        Fingerprint { head, tail: 0 }
+    } else {
+        Fingerprint { head: 0, tail: 0 }
+    }
+}
+
+/// A fast, unkeyed hash of the fingerprint and length. Longer keys that share both
+/// ends collide, and so can keys built to collide: interning stays linear all the same
 /// because probing stops after [`MAX_PROBES`].
 #[inline]
-fn hash_key(bytes: &[u8]) -> u64 {
-    const M: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h = (bytes.len() as u64).wrapping_mul(M);
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        h = (h ^ w).wrapping_mul(M).rotate_left(31);
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut buf = [0u8; 8];
-        buf[..rest.len()].copy_from_slice(rest);
-        h = (h ^ u64::from_le_bytes(buf))
-            .wrapping_mul(M)
-            .rotate_left(31);
-    }
-    h ^= h >> 32;
-    h = h.wrapping_mul(M);
-    h ^ (h >> 29)
+fn hash_key(f: Fingerprint, len: usize) -> u64 {
+    // One folded 64x64->128 multiply mixes every input bit into the low bits.
+    let a = f.head ^ 0x243F_6A88_85A3_08D3;
+    let b = f.tail ^ (len as u64).rotate_left(40) ^ 0x1319_8A2E_0370_7344;
+    let p = u128::from(a) * u128::from(b);
+    (p as u64) ^ ((p >> 64) as u64)
 }
 
 /// Result of interning one key occurrence.
@@ -68,6 +96,10 @@ pub(crate) struct KeyTable {
     pub(crate) entries: Vec<KeyEntry>,
     /// For each id, the serial of the last object that used it (0: none yet).
     pub(crate) last_object: Vec<u64>,
+    /// For each id, the id of the key that last followed it in an object.
+    successor: Vec<u32>,
+    /// The id of the key that last opened an object.
+    first: u32,
     slots: Vec<u32>,
 }
 
@@ -81,6 +113,8 @@ impl KeyTable {
         KeyTable {
             entries: Vec::new(),
             last_object: Vec::new(),
+            successor: Vec::new(),
+            first: EMPTY,
             slots: vec![EMPTY; MIN_SLOTS],
         }
     }
@@ -89,6 +123,8 @@ impl KeyTable {
     pub(crate) fn clear(&mut self) {
         self.entries.clear();
         self.last_object.clear();
+        self.successor.clear();
+        self.first = EMPTY;
         if self.slots.len() > MAX_KEPT_SLOTS {
             self.slots = vec![EMPTY; MIN_SLOTS];
         } else {
@@ -99,20 +135,61 @@ impl KeyTable {
     pub(crate) fn capacity_bytes(&self) -> usize {
         self.entries.capacity() * std::mem::size_of::<KeyEntry>()
             + self.last_object.capacity() * 8
+            + self.successor.capacity() * 4
             + self.slots.capacity() * 4
     }
 
-    /// Finds or adds `bytes`, found at `offset` in the input (`owned == false`) or in
-    /// `strings`. Ids are dense; `None` once four billion ids are taken.
-    pub(crate) fn intern(
+    /// Like [`KeyTable::intern`], for a key that follows key `after` in its object (or
+    /// opens it, for `None`). Objects in one array nearly always list the same keys in
+    /// the same order, so the key that followed `after` last time is tried first, which
+    /// spares the hash and the table lookup.
+    #[inline]
+    pub(crate) fn intern_after(
         &mut self,
+        after: Option<u32>,
         bytes: &[u8],
         offset: usize,
         owned: bool,
         input: &[u8],
         strings: &[u8],
     ) -> Option<Interned> {
-        let hash = hash_key(bytes);
+        let guess = match after {
+            Some(k) => self.successor[k as usize],
+            None => self.first,
+        };
+        let fp = fingerprint(bytes);
+        if let Some(e) = self.entries.get(guess as usize) {
+            if e.fp == fp && e.len == bytes.len() {
+                let src = if e.owned { strings } else { input };
+                if e.len <= 16 || &src[e.offset..e.offset + e.len] == bytes {
+                    return Some(Interned {
+                        id: guess,
+                        shared: e.in_table,
+                        is_new: false,
+                    });
+                }
+            }
+        }
+        let found = self.lookup(fp, bytes, offset, owned, input, strings)?;
+        match after {
+            Some(k) => self.successor[k as usize] = found.id,
+            None => self.first = found.id,
+        }
+        Some(found)
+    }
+
+    /// Finds or adds `bytes`, found at `offset` in the input (`owned == false`) or in
+    /// `strings`. Ids are dense; `None` once four billion ids are taken.
+    fn lookup(
+        &mut self,
+        fp: Fingerprint,
+        bytes: &[u8],
+        offset: usize,
+        owned: bool,
+        input: &[u8],
+        strings: &[u8],
+    ) -> Option<Interned> {
+        let hash = hash_key(fp, bytes.len());
         let mask = self.slots.len() - 1;
         let mut slot = hash as usize & mask;
         let mut probes = 0;
@@ -122,9 +199,9 @@ impl KeyTable {
                 break;
             }
             let e = &self.entries[id as usize];
-            if e.hash == hash && e.len == bytes.len() {
+            if e.fp == fp && e.len == bytes.len() {
                 let src = if e.owned { strings } else { input };
-                if &src[e.offset..e.offset + e.len] == bytes {
+                if e.len <= 16 || &src[e.offset..e.offset + e.len] == bytes {
                     return Some(Interned {
                         id,
                         shared: true,
@@ -134,11 +211,11 @@ impl KeyTable {
             }
             probes += 1;
             if probes == MAX_PROBES {
-                return self.push(bytes, offset, owned, hash, None);
+                return self.push(bytes, offset, owned, fp, hash, None);
             }
             slot = (slot + 1) & mask;
         }
-        self.push(bytes, offset, owned, hash, Some(slot))
+        self.push(bytes, offset, owned, fp, hash, Some(slot))
     }
 
     fn push(
@@ -146,6 +223,7 @@ impl KeyTable {
         bytes: &[u8],
         offset: usize,
         owned: bool,
+        fp: Fingerprint,
         hash: u64,
         slot: Option<usize>,
     ) -> Option<Interned> {
@@ -156,10 +234,13 @@ impl KeyTable {
             offset,
             len: bytes.len(),
             owned,
+            fp,
             hash,
             index: php_integer_key(bytes),
+            in_table: slot.is_some(),
         });
         self.last_object.push(0);
+        self.successor.push(EMPTY);
         let shared = slot.is_some();
         if let Some(slot) = slot {
             self.slots[slot] = id;
@@ -231,13 +312,43 @@ mod tests {
     }
 
     #[test]
+    fn short_keys_are_told_apart_by_their_fingerprint() {
+        // Every key of up to 16 bytes over a small alphabet: equal fingerprints and
+        // lengths must mean equal bytes.
+        let mut seen = std::collections::HashMap::new();
+        let alphabet = [b'a', b'b', 0u8, 0xff];
+        for len in 0..=16usize {
+            for n in 0..4u64.pow(len.min(6) as u32) {
+                let mut key = vec![b'x'; len];
+                let mut m = n;
+                for i in 0..len.min(6) {
+                    key[(i * 5) % len.max(1)] = alphabet[(m % 4) as usize];
+                    m /= 4;
+                }
+                let f = fingerprint(&key);
+                if let Some(other) = seen.insert((f, len), key.clone()) {
+                    assert_eq!(other, key);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn interning_gives_one_id_per_distinct_key() {
         let input = b"abcabcxyzab";
         let mut t = KeyTable::new();
-        let a = t.intern(&input[0..3], 0, false, input, &[]).unwrap();
-        let b = t.intern(&input[3..6], 3, false, input, &[]).unwrap();
-        let c = t.intern(&input[6..9], 6, false, input, &[]).unwrap();
-        let d = t.intern(&input[9..11], 9, false, input, &[]).unwrap();
+        let a = t
+            .intern_after(None, &input[0..3], 0, false, input, &[])
+            .unwrap();
+        let b = t
+            .intern_after(None, &input[3..6], 3, false, input, &[])
+            .unwrap();
+        let c = t
+            .intern_after(None, &input[6..9], 6, false, input, &[])
+            .unwrap();
+        let d = t
+            .intern_after(None, &input[9..11], 9, false, input, &[])
+            .unwrap();
         assert!(a.is_new && !b.is_new && c.is_new && d.is_new);
         assert_eq!(a.id, b.id);
         assert_ne!(a.id, c.id);
@@ -254,7 +365,7 @@ mod tests {
         let mut ids = Vec::new();
         for k in &keys {
             ids.push(
-                t.intern(k.as_bytes(), at, false, input.as_bytes(), &[])
+                t.intern_after(None, k.as_bytes(), at, false, input.as_bytes(), &[])
                     .unwrap()
                     .id,
             );
@@ -263,7 +374,7 @@ mod tests {
         let mut at = 0;
         for (k, id) in keys.iter().zip(&ids) {
             let again = t
-                .intern(k.as_bytes(), at, false, input.as_bytes(), &[])
+                .intern_after(None, k.as_bytes(), at, false, input.as_bytes(), &[])
                 .unwrap();
             assert!(!again.is_new && again.shared);
             assert_eq!(again.id, *id);

@@ -45,6 +45,12 @@ pub struct ParseOptions {
     /// `json_decode`'s `$depth`: this many nested containers or more is an error.
     pub max_depth: u32,
     pub invalid_utf8: InvalidUtf8,
+    /// Most events (values and keys) a document may have. Every event costs the tape
+    /// 16 bytes, outside PHP's `memory_limit`; the PHP layer sets this from the memory
+    /// a request has left, so that a body made of `[0,0,0,...` cannot make the tape
+    /// far larger than what PHP itself would be allowed to build from it. Past it:
+    /// [`ProtocolError::PayloadTooLarge`](crate::ProtocolError::PayloadTooLarge).
+    pub max_events: usize,
 }
 
 impl ParseOptions {
@@ -53,6 +59,7 @@ impl ParseOptions {
             assoc,
             max_depth: limits.max_depth,
             invalid_utf8: limits.invalid_utf8,
+            max_events: usize::MAX,
         }
     }
 }

@@ -62,6 +62,7 @@ pub fn parse<'a>(
         pos: 0,
         assoc: opts.assoc,
         max_depth: opts.max_depth,
+        max_events: opts.max_events,
         substitute: opts.invalid_utf8 == InvalidUtf8::Substitute,
         next_bad: first_invalid_utf8(input),
         nodes,
@@ -108,6 +109,8 @@ struct Frame {
     repeats: bool,
     /// Height of PHP's parser stack just before this container's bracket.
     base: usize,
+    /// Objects only: the id of the key read last.
+    last_key: Option<u32>,
 }
 
 enum Str {
@@ -120,6 +123,7 @@ struct Scanner<'a> {
     pos: usize,
     assoc: bool,
     max_depth: u32,
+    max_events: usize,
     substitute: bool,
     /// Everything before this index is valid UTF-8 as decoded from the start; the byte
     /// here (if any) is not.
@@ -177,12 +181,12 @@ impl Scanner<'_> {
                         Str::Owned(at, len) => Node::string(K_OWNED, at, len),
                     };
                     self.parser_push(self.height + 1)?;
-                    self.nodes.push(node);
+                    self.push(node)?;
                 }
                 b'-' | b'0'..=b'9' => {
                     let node = self.number()?;
                     self.parser_push(self.height + 1)?;
-                    self.nodes.push(node);
+                    self.push(node)?;
                 }
                 b't' => self.literal(b"true", K_TRUE)?,
                 b'f' => self.literal(b"false", K_FALSE)?,
@@ -235,12 +239,24 @@ impl Scanner<'_> {
         }
     }
 
+    #[inline(always)]
+    fn push(&mut self, node: Node) -> Result<(), ProtocolError> {
+        if self.nodes.len() >= self.max_events {
+            return Err(ProtocolError::PayloadTooLarge {
+                limit: self.max_events as u64,
+            });
+        }
+        self.nodes.push(node);
+        Ok(())
+    }
+
     /// PHP's parser is a Bison parser whose state stack stops at `YYMAXDEPTH` (10000)
     /// entries; reaching it is a syntax error. Only depths far above the default 512
     /// get there, but `json_decode` reports it, so the scanner counts the same states:
     /// reading a value at height h, a scalar takes h+1; a container opened there takes
     /// h+1 and h+2 for its bracket, h+4 for a later element's comma, h+6 for a later
     /// member's colon, and h+4 to close.
+    #[inline(always)]
     fn parser_push(&self, height: usize) -> Result<(), ProtocolError> {
         if height >= PARSER_STACK_LIMIT {
             return Err(ProtocolError::MalformedJson { offset: self.pos });
@@ -260,6 +276,7 @@ impl Scanner<'_> {
     }
 
     /// Opens a container at the current token; returns the parser height it sits on.
+    #[inline(always)]
     fn open(&mut self, object: bool) -> Result<usize, ProtocolError> {
         let base = self.height;
         // Bracket first, then PHP's depth check, then the state that follows it.
@@ -286,14 +303,15 @@ impl Scanner<'_> {
             key_nul: false,
             repeats: false,
             base,
+            last_key: None,
         });
-        self.nodes
-            .push(Node::new(if object { K_OBJECT } else { K_ARRAY }, 0));
+        self.push(Node::new(if object { K_OBJECT } else { K_ARRAY }, 0))?;
         self.pos += 1;
         self.height = base + 2;
         Ok(base)
     }
 
+    #[inline(always)]
     fn close(&mut self) {
         if let Some(f) = self.stack.pop() {
             let node = &mut self.nodes[f.node];
@@ -306,6 +324,7 @@ impl Scanner<'_> {
 
     /// Reads a member's key (the opening quote is consumed) and the colon after it;
     /// `height` is the parser height the key string takes.
+    #[inline(always)]
     fn member_key(&mut self, height: usize) -> Result<(), ProtocolError> {
         let (offset, len, owned) = match self.string()? {
             Str::Input(at, len) => (at, len, false),
@@ -317,9 +336,13 @@ impl Scanner<'_> {
             &self.input[offset..offset + len]
         };
         let key_nul = bytes.first() == Some(&0);
+        let Some(frame) = self.stack.last_mut() else {
+            return Err(ProtocolError::MalformedJson { offset: self.pos });
+        };
+        let after = frame.last_key;
         let interned = self
             .keys
-            .intern(bytes, offset, owned, self.input, &self.strings)
+            .intern_after(after, bytes, offset, owned, self.input, &self.strings)
             .ok_or(ProtocolError::PayloadTooLarge {
                 limit: self.input.len() as u64,
             })?;
@@ -332,6 +355,7 @@ impl Scanner<'_> {
             return Err(ProtocolError::MalformedJson { offset: self.pos });
         };
         frame.key_nul = key_nul;
+        frame.last_key = Some(interned.id);
         // A key last used by this object, or by an object opened inside it (higher
         // serial), may repeat here; one used only by earlier siblings cannot.
         let last = &mut self.keys.last_object[id];
@@ -339,7 +363,7 @@ impl Scanner<'_> {
             frame.repeats = true;
         }
         *last = frame.serial;
-        self.nodes.push(Node::new(K_KEY, u64::from(interned.id)));
+        self.push(Node::new(K_KEY, u64::from(interned.id)))?;
         self.parser_push(height)?;
 
         self.pos = skip_ws(self.input, self.pos);
@@ -352,19 +376,21 @@ impl Scanner<'_> {
         Ok(())
     }
 
+    #[inline(always)]
     fn literal(&mut self, word: &[u8], kind: u64) -> Result<(), ProtocolError> {
         if !self.input[self.pos..].starts_with(word) {
             return Err(ProtocolError::MalformedJson { offset: self.pos });
         }
         self.parser_push(self.height + 1)?;
         self.pos += word.len();
-        self.nodes.push(Node::new(kind, 0));
+        self.push(Node::new(kind, 0))?;
         Ok(())
     }
 
     /// PHP's number rules: `-?(0|[1-9][0-9]*)` within `i64` is an integer (so `-0` is
     /// int 0); anything longer, or with a fraction or an exponent, is the correctly
     /// rounded double (`-0.0` stays negative, `1e400` is INF).
+    #[inline(always)]
     fn number(&mut self) -> Result<Node, ProtocolError> {
         let s = self.input;
         let start = self.pos;
@@ -426,6 +452,7 @@ impl Scanner<'_> {
     }
 
     /// Reads a string body after its opening quote, up to and including the closing one.
+    #[inline(always)]
     fn string(&mut self) -> Result<Str, ProtocolError> {
         let input = self.input;
         let start = self.pos;
@@ -434,7 +461,14 @@ impl Scanner<'_> {
             self.pos = end + 1;
             return Ok(Str::Input(start, end - start));
         }
-        // Escapes or bytes to replace: build the value in the side buffer.
+        self.string_slow(start, end)
+    }
+
+    /// A string with escapes or bytes to replace: its value is built in the side buffer.
+    #[cold]
+    #[inline(never)]
+    fn string_slow(&mut self, start: usize, end: usize) -> Result<Str, ProtocolError> {
+        let input = self.input;
         let out = self.strings.len();
         let mut seg = start;
         let mut end = end;

@@ -33,7 +33,7 @@ pub(crate) fn string_body_end(s: &[u8], i: usize) -> usize {
     imp::string_body_end(s, i)
 }
 
-#[inline(never)]
+#[inline(always)]
 fn skip_ws_run(s: &[u8], i: usize) -> usize {
     imp::skip_ws(s, i)
 }
@@ -42,21 +42,59 @@ fn skip_ws_run(s: &[u8], i: usize) -> usize {
 mod imp {
     use core::arch::x86_64::*;
 
+    /// Bit i set when `p[i]` is JSON whitespace.
+    /// SAFETY: `p` must point to 16 readable bytes.
+    #[inline(always)]
+    unsafe fn ws_mask(p: *const u8) -> u32 {
+        let v = _mm_loadu_si128(p.cast());
+        let ws = _mm_or_si128(
+            _mm_or_si128(
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8)),
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8)),
+            ),
+            _mm_or_si128(
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\r' as i8)),
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\t' as i8)),
+            ),
+        );
+        _mm_movemask_epi8(ws) as u32
+    }
+
+    /// Bit i set when `p[i]` is `"`, `\\` or a control character.
+    /// SAFETY: `p` must point to 16 readable bytes.
+    #[inline(always)]
+    unsafe fn special_mask(p: *const u8) -> u32 {
+        let v = _mm_loadu_si128(p.cast());
+        let ctrl_max = _mm_set1_epi8(0x1F);
+        // Unsigned v <= 0x1F exactly when max(v, 0x1F) == 0x1F.
+        let ctrl = _mm_cmpeq_epi8(_mm_max_epu8(v, ctrl_max), ctrl_max);
+        let hit = _mm_or_si128(
+            _mm_or_si128(
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8)),
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8)),
+            ),
+            ctrl,
+        );
+        _mm_movemask_epi8(hit) as u32
+    }
+
+    // Both searches test 32 bytes per step (two vectors, one branch): indentation
+    // runs and string values are often longer than 16 bytes.
+
+    #[inline(always)]
     pub(super) fn skip_ws(s: &[u8], mut i: usize) -> usize {
-        // SAFETY: SSE2 is part of the x86-64 baseline; every load reads 16 bytes that
-        // lie inside `s` (checked by the loop condition), unaligned loads are allowed.
+        // SAFETY: every mask reads 16 bytes inside `s`, as the loop conditions check.
         unsafe {
-            let space = _mm_set1_epi8(b' ' as i8);
-            let lf = _mm_set1_epi8(b'\n' as i8);
-            let cr = _mm_set1_epi8(b'\r' as i8);
-            let tab = _mm_set1_epi8(b'\t' as i8);
-            while i + 16 <= s.len() {
-                let v = _mm_loadu_si128(s.as_ptr().add(i).cast());
-                let ws = _mm_or_si128(
-                    _mm_or_si128(_mm_cmpeq_epi8(v, space), _mm_cmpeq_epi8(v, lf)),
-                    _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, tab)),
-                );
-                let other = !(_mm_movemask_epi8(ws) as u32) & 0xFFFF;
+            let p = s.as_ptr();
+            while i + 32 <= s.len() {
+                let other = !(ws_mask(p.add(i)) | ws_mask(p.add(i + 16)) << 16);
+                if other != 0 {
+                    return i + other.trailing_zeros() as usize;
+                }
+                i += 32;
+            }
+            if i + 16 <= s.len() {
+                let other = !ws_mask(p.add(i)) & 0xFFFF;
                 if other != 0 {
                     return i + other.trailing_zeros() as usize;
                 }
@@ -66,21 +104,20 @@ mod imp {
         super::scalar_skip_ws(s, i)
     }
 
+    #[inline(always)]
     pub(super) fn string_body_end(s: &[u8], mut i: usize) -> usize {
         // SAFETY: as in `skip_ws`.
         unsafe {
-            let quote = _mm_set1_epi8(b'"' as i8);
-            let backslash = _mm_set1_epi8(b'\\' as i8);
-            let ctrl_max = _mm_set1_epi8(0x1F);
-            while i + 16 <= s.len() {
-                let v = _mm_loadu_si128(s.as_ptr().add(i).cast());
-                // Unsigned v <= 0x1F exactly when max(v, 0x1F) == 0x1F.
-                let ctrl = _mm_cmpeq_epi8(_mm_max_epu8(v, ctrl_max), ctrl_max);
-                let hit = _mm_or_si128(
-                    _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                    ctrl,
-                );
-                let m = _mm_movemask_epi8(hit) as u32;
+            let p = s.as_ptr();
+            while i + 32 <= s.len() {
+                let m = special_mask(p.add(i)) | special_mask(p.add(i + 16)) << 16;
+                if m != 0 {
+                    return i + m.trailing_zeros() as usize;
+                }
+                i += 32;
+            }
+            if i + 16 <= s.len() {
+                let m = special_mask(p.add(i));
                 if m != 0 {
                     return i + m.trailing_zeros() as usize;
                 }

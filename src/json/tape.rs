@@ -95,8 +95,12 @@ pub(crate) struct KeyEntry {
     pub(crate) offset: usize,
     pub(crate) len: usize,
     pub(crate) owned: bool,
+    pub(crate) fp: super::keys::Fingerprint,
     pub(crate) hash: u64,
     pub(crate) index: Option<i64>,
+    /// False for a key the table had no room to probe for: another id may have the
+    /// same bytes.
+    pub(crate) in_table: bool,
 }
 
 /// A decoded document: a view of the input and of the [`Scratch`](super::Scratch) it
@@ -135,11 +139,7 @@ impl<'a> Tape<'a> {
 
     pub fn key(&self, id: KeyId) -> Key<'a> {
         let e = &self.keys[id.index()];
-        let src = if e.owned {
-            &self.strings[..]
-        } else {
-            self.input
-        };
+        let src = if e.owned { self.strings } else { self.input };
         Key {
             bytes: &src[e.offset..e.offset + e.len],
             index: e.index,

@@ -326,6 +326,29 @@ fn very_deep_documents_fail_where_php_parser_stack_ends() {
 }
 
 #[test]
+fn event_budget_bounds_the_tape() {
+    let with = |n| ParseOptions {
+        max_events: n,
+        ..opts(false)
+    };
+    // [1,2,3] is 4 events; {"a":[]} is 3.
+    assert!(decode(b"[1,2,3]", &with(4)).is_ok());
+    assert_eq!(
+        err_with(b"[1,2,3]", with(3)),
+        ProtocolError::PayloadTooLarge { limit: 3 }
+    );
+    assert!(decode(br#"{"a":[]}"#, &with(3)).is_ok());
+    assert_eq!(
+        err_with(br#"{"a":[]}"#, with(2)),
+        ProtocolError::PayloadTooLarge { limit: 2 }
+    );
+    assert_eq!(
+        err_with(b"1", with(0)),
+        ProtocolError::PayloadTooLarge { limit: 0 }
+    );
+}
+
+#[test]
 fn malformed_documents() {
     let cases: &[&[u8]] = &[
         b"",

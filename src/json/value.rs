@@ -111,8 +111,7 @@ impl Open {
 /// Builds the PHP value of a tape without recursion, so depth costs no stack.
 pub fn build(tape: &Tape<'_>, assoc: bool) -> PhpValue {
     let mut stack: Vec<Open> = Vec::new();
-    let mut events = tape.events();
-    while let Some(event) = events.next() {
+    for event in tape.events() {
         let mut value = match event {
             Event::Null => PhpValue::Null,
             Event::Bool(b) => PhpValue::Bool(b),

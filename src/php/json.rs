@@ -7,14 +7,14 @@
 //! names always strings) or, with `$assoc`, arrays whose numeric-string keys are integers.
 
 use std::cell::Cell;
-use std::mem::{offset_of, size_of, ManuallyDrop};
+use std::mem::{offset_of, size_of, MaybeUninit};
 use std::os::raw::c_char;
 use std::ptr;
 
 use ext_php_rs::ffi::{
     self, ext_php_rs_zend_string_init, ext_php_rs_zend_string_release, zend_object, zend_string,
-    zval, Bucket, HashTable, IS_ARRAY_EX, IS_DOUBLE, IS_FALSE, IS_INTERNED_STRING_EX, IS_LONG,
-    IS_NULL, IS_OBJECT_EX, IS_STRING_EX, IS_TRUE, ZEND_MODULE_API_NO,
+    zend_value, zval, Bucket, HashTable, IS_ARRAY_EX, IS_DOUBLE, IS_FALSE, IS_INTERNED_STRING_EX,
+    IS_LONG, IS_NULL, IS_OBJECT_EX, IS_STRING_EX, IS_TRUE, ZEND_MODULE_API_NO,
 };
 use ext_php_rs::types::Zval;
 use ext_php_rs::zend::BailoutGuard;
@@ -32,6 +32,7 @@ extern "C" {
     fn zend_hash_real_init_mixed(ht: *mut HashTable);
     fn zend_hash_index_add_new(ht: *mut HashTable, h: u64, data: *mut zval) -> *mut zval;
     fn zend_string_hash_func(s: *mut zend_string) -> u64;
+    fn zend_memory_usage(real_usage: bool) -> usize;
     static zend_empty_string: *mut zend_string;
     static zend_one_char_string: [*mut zend_string; 256];
 }
@@ -72,7 +73,8 @@ fn decode_inspecting<R>(
     limits: &Limits,
     inspect: impl FnOnce(&Tape<'_>) -> Result<R, ProtocolError>,
 ) -> Result<(Zval, R), ProtocolError> {
-    let opts = ParseOptions::new(assoc, limits);
+    let mut opts = ParseOptions::new(assoc, limits);
+    opts.max_events = event_budget();
     // Everything this call allocates on the Rust heap sits in the guard, so that a
     // bailout (memory_limit) while building frees it instead of leaking it, and the
     // spare kept between calls is only ever taken whole or put back whole.
@@ -85,6 +87,26 @@ fn decode_inspecting<R>(
     });
     state.into_inner().give_back();
     result
+}
+
+/// The most events a document may have under the request's `memory_limit`. PHP needs
+/// at least 16 bytes per value (its zval in the parent table) and a document has at
+/// most one key per value, so past memory left / 8 events PHP could not build the
+/// value anyway; refusing there keeps the tape, which lives outside `memory_limit`,
+/// within twice the memory the request has left.
+fn event_budget() -> usize {
+    // SAFETY: the core globals and the allocator exist while a request runs.
+    let (limit, used) = unsafe {
+        (
+            (*ffi::ext_php_rs_process_globals()).memory_limit,
+            zend_memory_usage(false),
+        )
+    };
+    match usize::try_from(limit) {
+        Ok(limit) if limit > 0 => limit.saturating_sub(used) / 8,
+        // -1: no limit.
+        _ => usize::MAX,
+    }
 }
 
 thread_local! {
@@ -137,6 +159,15 @@ struct Builder {
     stack: Vec<Open>,
 }
 
+/// Where a value is written: straight into its final slot, or into a temporary that a
+/// Zend hash function then stores (keys that may repeat, integer keys).
+enum Commit {
+    Done,
+    Update(*mut HashTable, *mut zend_string),
+    IndexUpdate(*mut HashTable, i64),
+    IndexAdd(*mut HashTable, i64),
+}
+
 impl Builder {
     /// # Safety
     /// The Zend engine must be running a request (the allocator must be usable).
@@ -145,58 +176,28 @@ impl Builder {
         self.keys.resize(tape.key_count(), ptr::null_mut());
         self.stack.clear();
         let mut root = Zval::new();
+        let mut tmp = MaybeUninit::<zval>::uninit();
         for event in tape.events() {
-            let mut v = Zval::new();
-            let mut child = None;
-            match event {
-                Event::Key(id) => {
-                    if let Some(top) = self.stack.last_mut() {
-                        top.key = Some(id);
-                    }
-                    continue;
+            if let Event::Key(id) = event {
+                if let Some(top) = self.stack.last_mut() {
+                    top.key = Some(id);
                 }
-                Event::Null => v.u1.type_info = IS_NULL,
-                Event::Bool(b) => v.u1.type_info = if b { IS_TRUE } else { IS_FALSE },
-                Event::Int(i) => {
-                    v.value.lval = i;
-                    v.u1.type_info = IS_LONG;
+                continue;
+            }
+            let (dst, commit) = self.destination(tape, assoc, &mut root, tmp.as_mut_ptr());
+            let child = write_value(dst, event, assoc);
+            match commit {
+                Commit::Done => {}
+                Commit::Update(ht, key) => {
+                    ffi::zend_hash_update(ht, key, dst);
                 }
-                Event::Float(f) => {
-                    v.value.dval = f;
-                    v.u1.type_info = IS_DOUBLE;
+                Commit::IndexUpdate(ht, i) => {
+                    ffi::zend_hash_index_update(ht, i as u64, dst);
                 }
-                Event::Str(s) => set_string(&mut v, s),
-                Event::Array { len } => {
-                    let ht = new_table(len, true);
-                    set_array(&mut v, ht);
-                    child = (len > 0).then_some((ht, len, Kind::List));
-                }
-                Event::Object { len, distinct_keys } => {
-                    let kind = if distinct_keys {
-                        Kind::Distinct
-                    } else {
-                        Kind::Update
-                    };
-                    if assoc {
-                        let ht = new_table(len, false);
-                        set_array(&mut v, ht);
-                        child = (len > 0).then_some((ht, len, kind));
-                    } else {
-                        // stdClass has no declared properties: its property table is
-                        // just a hash table of string keys, which json_decode fills too.
-                        let obj: *mut zend_object =
-                            ffi::zend_objects_new(ffi::zend_standard_class_def);
-                        if len > 0 {
-                            let ht = new_table(len, false);
-                            (*obj).properties = ht;
-                            child = Some((ht, len, kind));
-                        }
-                        v.value.obj = obj;
-                        v.u1.type_info = IS_OBJECT_EX;
-                    }
+                Commit::IndexAdd(ht, i) => {
+                    zend_hash_index_add_new(ht, i as u64, dst);
                 }
             }
-            self.insert(tape, assoc, &mut root, &mut v);
             if let Some((ht, remaining, kind)) = child {
                 self.stack.push(Open {
                     ht,
@@ -216,40 +217,35 @@ impl Builder {
         root
     }
 
-    /// Moves `v` into the open container (or the root), leaving `v` null.
-    unsafe fn insert(&mut self, tape: &Tape<'_>, assoc: bool, root: &mut Zval, v: &mut Zval) {
-        // From here on the bits of `v` are owned by whatever they are copied into.
-        let mut value = ManuallyDrop::new(ptr::read(v));
-        v.u1.type_info = IS_NULL;
-        let value: *mut zval = &mut *value;
+    /// The zval the next value goes to. Values are written in place rather than built
+    /// and copied: a 16-byte copy of a zval just written in two parts stalls the CPU.
+    unsafe fn destination(
+        &mut self,
+        tape: &Tape<'_>,
+        assoc: bool,
+        root: &mut Zval,
+        tmp: *mut zval,
+    ) -> (*mut zval, Commit) {
         let Some(top) = self.stack.last_mut() else {
-            ptr::copy_nonoverlapping(value, root, 1);
-            return;
+            return (root, Commit::Done);
         };
         top.remaining -= 1;
         let ht = top.ht;
-        if top.kind == Kind::List {
-            append_packed(ht, value);
-            return;
-        }
         let kind = top.kind;
+        if kind == Kind::List {
+            return (packed_slot(ht), Commit::Done);
+        }
         let Some(id) = top.key.take() else {
-            // Unreachable with a tape from `parse`, which puts a key before every member.
-            ffi::zval_ptr_dtor(value);
-            return;
+            // A tape from `parse` puts a key before every member; should one be
+            // missing, the value goes under the empty key rather than nowhere.
+            return (tmp, Commit::Update(ht, zend_empty_string));
         };
         let index = if assoc { tape.key(id).index } else { None };
         match (index, kind) {
-            (Some(i), Kind::Distinct) => {
-                zend_hash_index_add_new(ht, i as u64, value);
-            }
-            (Some(i), _) => {
-                ffi::zend_hash_index_update(ht, i as u64, value);
-            }
-            (None, Kind::Distinct) => append_string_key(ht, self.key_string(tape, id), value),
-            (None, _) => {
-                ffi::zend_hash_update(ht, self.key_string(tape, id), value);
-            }
+            (None, Kind::Distinct) => (bucket_slot(ht, self.key_string(tape, id)), Commit::Done),
+            (None, _) => (tmp, Commit::Update(ht, self.key_string(tape, id))),
+            (Some(i), Kind::Distinct) => (tmp, Commit::IndexAdd(ht, i)),
+            (Some(i), _) => (tmp, Commit::IndexUpdate(ht, i)),
         }
     }
 
@@ -275,6 +271,66 @@ impl Builder {
     }
 }
 
+/// Writes one value into `dst` (its `u2` is left alone: in a bucket it chains the
+/// hash). Returns the table to fill next when the value is a non-empty container.
+unsafe fn write_value(
+    dst: *mut zval,
+    event: Event<'_>,
+    assoc: bool,
+) -> Option<(*mut HashTable, usize, Kind)> {
+    let (value, type_info, child) = match event {
+        Event::Null | Event::Key(_) => (zend_value { lval: 0 }, IS_NULL, None),
+        Event::Bool(b) => (
+            zend_value { lval: 0 },
+            if b { IS_TRUE } else { IS_FALSE },
+            None,
+        ),
+        Event::Int(i) => (zend_value { lval: i }, IS_LONG, None),
+        Event::Float(f) => (zend_value { dval: f }, IS_DOUBLE, None),
+        Event::Str(s) => {
+            let (str_, type_info) = new_string(s);
+            (zend_value { str_ }, type_info, None)
+        }
+        Event::Array { len } => {
+            let ht = new_table(len, true);
+            (
+                zend_value { arr: ht },
+                IS_ARRAY_EX,
+                (len > 0).then_some((ht, len, Kind::List)),
+            )
+        }
+        Event::Object { len, distinct_keys } => {
+            let kind = if distinct_keys {
+                Kind::Distinct
+            } else {
+                Kind::Update
+            };
+            if assoc {
+                let ht = new_table(len, false);
+                (
+                    zend_value { arr: ht },
+                    IS_ARRAY_EX,
+                    (len > 0).then_some((ht, len, kind)),
+                )
+            } else {
+                // stdClass has no declared properties: its property table is just a
+                // hash table of string keys, which json_decode fills the same way.
+                let obj: *mut zend_object = ffi::zend_objects_new(ffi::zend_standard_class_def);
+                let mut child = None;
+                if len > 0 {
+                    let ht = new_table(len, false);
+                    (*obj).properties = ht;
+                    child = Some((ht, len, kind));
+                }
+                (zend_value { obj }, IS_OBJECT_EX, child)
+            }
+        }
+    };
+    (*dst).value = value;
+    (*dst).u1.type_info = type_info;
+    child
+}
+
 unsafe fn data(ht: *mut HashTable) -> *mut u8 {
     ptr::read(ht.cast::<u8>().add(DATA_OFFSET).cast::<*mut u8>())
 }
@@ -294,28 +350,28 @@ unsafe fn new_table(len: usize, packed: bool) -> *mut HashTable {
     ht
 }
 
-/// `ZEND_HASH_FILL_*` for one element, counted at once.
-unsafe fn append_packed(ht: *mut HashTable, value: *const zval) {
+/// `ZEND_HASH_FILL_*` for one element, counted at once: the slot of the next element.
+unsafe fn packed_slot(ht: *mut HashTable) -> *mut zval {
     let idx = (*ht).nNumUsed;
-    if PACKED_ZVALS {
-        ptr::copy_nonoverlapping(value, data(ht).cast::<zval>().add(idx as usize), 1);
-    } else {
-        let b = data(ht).cast::<Bucket>().add(idx as usize);
-        ptr::copy_nonoverlapping(value, ptr::addr_of_mut!((*b).val), 1);
-        (*b).h = u64::from(idx);
-        (*b).key = ptr::null_mut();
-    }
     (*ht).nNumUsed = idx + 1;
     (*ht).nNumOfElements = idx + 1;
     (*ht).nNextFreeElement = i64::from(idx) + 1;
+    if PACKED_ZVALS {
+        data(ht).cast::<zval>().add(idx as usize)
+    } else {
+        let b = data(ht).cast::<Bucket>().add(idx as usize);
+        (*b).h = u64::from(idx);
+        (*b).key = ptr::null_mut();
+        ptr::addr_of_mut!((*b).val)
+    }
 }
 
-/// `_zend_hash_append` for a key known to be absent and a non-interned, hashed key.
-unsafe fn append_string_key(ht: *mut HashTable, key: *mut zend_string, value: *const zval) {
+/// `_zend_hash_append` for a key known to be absent and a non-interned, hashed key:
+/// the slot of the new member's value.
+unsafe fn bucket_slot(ht: *mut HashTable, key: *mut zend_string) -> *mut zval {
     let idx = (*ht).nNumUsed;
     let base = data(ht);
     let b = base.cast::<Bucket>().add(idx as usize);
-    ptr::copy_nonoverlapping(value, ptr::addr_of_mut!((*b).val), 1);
     (*ht).u.flags &= !HASH_FLAG_STATIC_KEYS;
     (*key).gc.refcount += 1;
     (*b).key = key;
@@ -332,26 +388,18 @@ unsafe fn append_string_key(ht: *mut HashTable, key: *mut zend_string, value: *c
     };
     (*ht).nNumUsed = idx + 1;
     (*ht).nNumOfElements += 1;
+    ptr::addr_of_mut!((*b).val)
 }
 
-unsafe fn set_array(v: &mut Zval, ht: *mut HashTable) {
-    v.value.arr = ht;
-    v.u1.type_info = IS_ARRAY_EX;
-}
-
-unsafe fn set_string(v: &mut Zval, s: &[u8]) {
+/// A string value: the interned empty and one-character strings as PHP has them,
+/// else a new one.
+unsafe fn new_string(s: &[u8]) -> (*mut zend_string, u32) {
     match s {
-        [] => {
-            v.value.str_ = zend_empty_string;
-            v.u1.type_info = IS_INTERNED_STRING_EX;
-        }
-        [c] => {
-            v.value.str_ = zend_one_char_string[usize::from(*c)];
-            v.u1.type_info = IS_INTERNED_STRING_EX;
-        }
-        _ => {
-            v.value.str_ = ext_php_rs_zend_string_init(s.as_ptr().cast::<c_char>(), s.len(), false);
-            v.u1.type_info = IS_STRING_EX;
-        }
+        [] => (zend_empty_string, IS_INTERNED_STRING_EX),
+        [c] => (zend_one_char_string[usize::from(*c)], IS_INTERNED_STRING_EX),
+        _ => (
+            ext_php_rs_zend_string_init(s.as_ptr().cast::<c_char>(), s.len(), false),
+            IS_STRING_EX,
+        ),
     }
 }
