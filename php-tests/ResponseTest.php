@@ -200,6 +200,57 @@ final class ResponseTest extends TestCase
         Response::forRequest($request, 'ok');
     }
 
+    public function testReferencesInAnswersStandForTheirValues(): void
+    {
+        $tasks = ['inventory' => ['server' => 'glpi'], 'deploy' => ['server' => 'glpi']];
+        foreach ($tasks as &$task) {
+            $task['version'] = '10.0.0';
+        }
+        // The by-reference loop leaves the last element a PHP reference.
+        unset($task);
+        $expiration = 24;
+        $answer = ['status' => 'ok', 'expiration' => &$expiration, 'tasks' => $tasks];
+        $object = new \stdClass();
+        $object->list = [1, 2];
+        $alias = &$object->list;
+        $answer['object'] = $object;
+        $this->assertSame(json_encode($answer), Response::forRequest(self::request('none'), $answer)->body());
+    }
+
+    public function testOnlyStdClassObjectsAreAnswerValues(): void
+    {
+        // json_encode shows these through hidden members (private properties, jsonSerialize,
+        // DateTime's computed date): answers refuse them rather than differ.
+        $request = self::request('none');
+        $objects = [
+            'class with private members' => new class () {
+                public $shown = 1;
+                private $hidden = 'secret';
+            },
+            'JsonSerializable' => new class () implements \JsonSerializable {
+                public function jsonSerialize(): mixed
+                {
+                    return ['x' => 1];
+                }
+            },
+            'DateTime' => new \DateTimeImmutable('2020-01-01 00:00:00 UTC'),
+            'closure' => fn () => 1,
+        ];
+        foreach ($objects as $name => $object) {
+            $this->assertValueError(fn () => Response::forRequest($request, ['status' => 'ok', 'v' => $object]), $name);
+        }
+        $this->assertSame('{"status":"ok","v":{"a":1,"b":{}}}', Response::forRequest($request, ['status' => 'ok', 'v' => (object) ['a' => 1, 'b' => new \stdClass()]])->body());
+    }
+
+    public function testKeysMustBeUtf8LikeJsonEncodeWants(): void
+    {
+        $request = self::request('none');
+        foreach (['array key' => ['status' => 'ok', "k\xff" => 1], 'property' => ['status' => 'ok', 'o' => (object) ["k\xff" => 1]]] as $name => $answer) {
+            $this->assertFalse(json_encode($answer), $name);
+            $this->assertValueError(fn () => Response::forRequest($request, $answer), $name);
+        }
+    }
+
     public function testCapturedGlpiAgentExchangesGetTheCapturedAnswers(): void
     {
         $manifest = json_decode(self::data('wire/manifest.json'), true, 512, JSON_THROW_ON_ERROR);

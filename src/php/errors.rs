@@ -14,9 +14,10 @@ use ext_php_rs::convert::IntoZval;
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::ffi::{zend_class_entry, zend_object};
 use ext_php_rs::flags::{DataType, MethodFlags, PropertyFlags};
-use ext_php_rs::types::{ArrayKey, ZendHashTable, ZendObject, Zval};
+use ext_php_rs::types::{ZendHashTable, ZendObject, Zval};
 use ext_php_rs::zend::{ce, ClassEntry, ExecuteData};
 
+use super::convert::RawKey;
 use crate::error::{Error, ProtocolError, UsageError};
 
 pub const PROTOCOL_EXCEPTION: &str = "GlpiAgentProtocol\\ProtocolException";
@@ -102,17 +103,13 @@ fn strip_call_args(obj: &mut ZendObject, declaring: &ClassEntry) {
         return;
     }
     let mut call = ZendHashTable::with_capacity(first.len() as u32);
-    for (key, value) in first.iter() {
-        let name = match &key {
-            ArrayKey::Long(_) => continue,
-            ArrayKey::String(s) => s.clone(),
-            ArrayKey::Str(s) => (*s).to_owned(),
-            ArrayKey::ZendString(s) => String::from_utf8_lossy(s.as_bytes()).into_owned(),
-        };
-        if name == "args" {
-            continue;
+    for (key, value) in super::convert::entries(first) {
+        match key {
+            RawKey::Bytes(name) if name != b"args" => {
+                let _ = call.insert(String::from_utf8_lossy(&name).as_ref(), value.shallow_clone());
+            }
+            _ => {}
         }
-        let _ = call.insert(name.as_str(), value.shallow_clone());
     }
     let mut stripped = ZendHashTable::with_capacity(frames.len() as u32);
     let _ = stripped.push(call);
