@@ -502,13 +502,13 @@ $response->send();
 PHP;
 
     /** @return array{0: resource, 1: int, 2: string} */
-    private static function startServer(int $outputBuffering): array
+    private static function startServer(int $outputBuffering, string $moreIni = ''): array
     {
         $dir = sys_get_temp_dir() . '/gap-phpunit-' . bin2hex(random_bytes(6));
         mkdir($dir);
         file_put_contents("$dir/router.php", self::ROUTER);
         $port = self::freePort();
-        $command = 'exec ' . php_with_extension() . " -d output_buffering=$outputBuffering -d display_errors=stderr"
+        $command = 'exec ' . php_with_extension() . " -d output_buffering=$outputBuffering -d display_errors=stderr $moreIni"
             . ' -S 127.0.0.1:' . $port . ' -t ' . escapeshellarg($dir) . ' ' . escapeshellarg("$dir/router.php");
         $server = proc_open($command, [0 => ['pipe', 'r'], 1 => ['file', '/dev/null', 'w'], 2 => ['file', "$dir/server.log", 'w']], $pipes);
         if (!is_resource($server)) {
@@ -618,6 +618,26 @@ PHP;
             $this->assertSame('application/x-compress-zlib', $headers['content-type']);
             $this->assertSame(self::XML_HEAD . '<PROLOG_FREQ>24</PROLOG_FREQ><RESPONSE>SEND</RESPONSE></REPLY>', gzuncompress($body));
             $this->assertArrayNotHasKey('glpi-agent-id', $headers);
+        } finally {
+            $log = self::stopServer($server, $dir);
+        }
+        foreach (self::CLEAN_LOG as $word) {
+            $this->assertStringNotContainsString($word, $log);
+        }
+    }
+
+    public function testSendIsNotCompressedAgainByZlibOutputCompression(): void
+    {
+        // zlib.output_compression would gzip the already compressed answer for a client that
+        // sends Accept-Encoding: gzip, and agents do not undo HTTP content codings.
+        [$server, $port, $dir] = self::startServer(4096, '-d zlib.output_compression=On');
+        try {
+            $raw = gzcompress(self::CONTACT);
+            [$status, $headers, $body] = self::post($port, 'ok', $raw, ['Content-Type: application/x-compress-zlib', 'Accept-Encoding: gzip']);
+            $this->assertSame(200, $status);
+            $this->assertArrayNotHasKey('content-encoding', $headers);
+            $this->assertSame('application/x-compress-zlib', $headers['content-type']);
+            $this->assertSame(json_encode(['status' => 'ok', 'expiration' => 24, 'case' => 'ok']), gzuncompress($body));
         } finally {
             $log = self::stopServer($server, $dir);
         }
