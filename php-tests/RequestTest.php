@@ -294,7 +294,24 @@ final class RequestTest extends TestCase
             $this->assertSame(self::AGENT, $request->agentId());
         }
         // Integer keys and non-string values are ignored.
-        $this->assertSame('json', Request::decode(self::CONTACT, [0 => 'Content-Type: text/html', 'X-Number' => 5])->mode());
+        $this->assertSame('json', Request::decode(self::CONTACT, [0 => 'Content-Type: text/html', 'X-Number' => 5, 'Content-Type' => ['text/html']])->mode());
+        // A value held by reference is the value.
+        $type = 'application/x-compress-gzip';
+        $this->assertSame('gzip', Request::decode(gzencode(self::CONTACT), ['Content-Type' => &$type])->compression());
+    }
+
+    public function testHeaderNamesInAnyEncodingAreNoPanic(): void
+    {
+        // Names are bytes from the peer: one that is not UTF-8 is just another unknown header.
+        $request = Request::decode(self::CONTACT, ["X-Caf\xe9" => 'v', "GLPI-Agent-ID\xff" => 'x', 'Content-Type' => 'application/json']);
+        $this->assertNull($request->agentId());
+        $this->assertSame('json', $request->mode());
+        $server = Request::decode(self::CONTACT, ['REQUEST_METHOD' => 'POST', "HTTP_X_\xff" => 'v', 'HTTP_GLPI_AGENT_ID' => self::AGENT]);
+        $this->assertSame(self::AGENT, $server->agentId());
+        // A value that is not UTF-8 fails as that header's own error.
+        $this->assertProtocolError(400, 'bad agent id', fn () => Request::decode(self::CONTACT, ['GLPI-Agent-ID' => "\xff"]));
+        $this->assertProtocolError(415, 'unsupported content-type', fn () => Request::decode(self::CONTACT, ['Content-Type' => "application/json\xff"]));
+        $this->assertValueError(fn () => Request::decode(self::CONTACT, [], ["assoc\xff" => true]), 'an option name that is not UTF-8 is unknown');
     }
 
     // Captured agent requests (tests/data/wire)

@@ -200,6 +200,57 @@ final class ResponseTest extends TestCase
         Response::forRequest($request, 'ok');
     }
 
+    public function testReferencesInAnswersStandForTheirValues(): void
+    {
+        $tasks = ['inventory' => ['server' => 'glpi'], 'deploy' => ['server' => 'glpi']];
+        foreach ($tasks as &$task) {
+            $task['version'] = '10.0.0';
+        }
+        // The by-reference loop leaves the last element a PHP reference.
+        unset($task);
+        $expiration = 24;
+        $answer = ['status' => 'ok', 'expiration' => &$expiration, 'tasks' => $tasks];
+        $object = new \stdClass();
+        $object->list = [1, 2];
+        $alias = &$object->list;
+        $answer['object'] = $object;
+        $this->assertSame(json_encode($answer), Response::forRequest(self::request('none'), $answer)->body());
+    }
+
+    public function testOnlyStdClassObjectsAreAnswerValues(): void
+    {
+        // json_encode shows these through hidden members (private properties, jsonSerialize,
+        // DateTime's computed date): answers refuse them rather than differ.
+        $request = self::request('none');
+        $objects = [
+            'class with private members' => new class () {
+                public $shown = 1;
+                private $hidden = 'secret';
+            },
+            'JsonSerializable' => new class () implements \JsonSerializable {
+                public function jsonSerialize(): mixed
+                {
+                    return ['x' => 1];
+                }
+            },
+            'DateTime' => new \DateTimeImmutable('2020-01-01 00:00:00 UTC'),
+            'closure' => fn () => 1,
+        ];
+        foreach ($objects as $name => $object) {
+            $this->assertValueError(fn () => Response::forRequest($request, ['status' => 'ok', 'v' => $object]), $name);
+        }
+        $this->assertSame('{"status":"ok","v":{"a":1,"b":{}}}', Response::forRequest($request, ['status' => 'ok', 'v' => (object) ['a' => 1, 'b' => new \stdClass()]])->body());
+    }
+
+    public function testKeysMustBeUtf8LikeJsonEncodeWants(): void
+    {
+        $request = self::request('none');
+        foreach (['array key' => ['status' => 'ok', "k\xff" => 1], 'property' => ['status' => 'ok', 'o' => (object) ["k\xff" => 1]]] as $name => $answer) {
+            $this->assertFalse(json_encode($answer), $name);
+            $this->assertValueError(fn () => Response::forRequest($request, $answer), $name);
+        }
+    }
+
     public function testCapturedGlpiAgentExchangesGetTheCapturedAnswers(): void
     {
         $manifest = json_decode(self::data('wire/manifest.json'), true, 512, JSON_THROW_ON_ERROR);
@@ -451,13 +502,13 @@ $response->send();
 PHP;
 
     /** @return array{0: resource, 1: int, 2: string} */
-    private static function startServer(int $outputBuffering): array
+    private static function startServer(int $outputBuffering, string $moreIni = ''): array
     {
         $dir = sys_get_temp_dir() . '/gap-phpunit-' . bin2hex(random_bytes(6));
         mkdir($dir);
         file_put_contents("$dir/router.php", self::ROUTER);
         $port = self::freePort();
-        $command = 'exec ' . php_with_extension() . " -d output_buffering=$outputBuffering -d display_errors=stderr"
+        $command = 'exec ' . php_with_extension() . " -d output_buffering=$outputBuffering -d display_errors=stderr $moreIni"
             . ' -S 127.0.0.1:' . $port . ' -t ' . escapeshellarg($dir) . ' ' . escapeshellarg("$dir/router.php");
         $server = proc_open($command, [0 => ['pipe', 'r'], 1 => ['file', '/dev/null', 'w'], 2 => ['file', "$dir/server.log", 'w']], $pipes);
         if (!is_resource($server)) {
@@ -567,6 +618,26 @@ PHP;
             $this->assertSame('application/x-compress-zlib', $headers['content-type']);
             $this->assertSame(self::XML_HEAD . '<PROLOG_FREQ>24</PROLOG_FREQ><RESPONSE>SEND</RESPONSE></REPLY>', gzuncompress($body));
             $this->assertArrayNotHasKey('glpi-agent-id', $headers);
+        } finally {
+            $log = self::stopServer($server, $dir);
+        }
+        foreach (self::CLEAN_LOG as $word) {
+            $this->assertStringNotContainsString($word, $log);
+        }
+    }
+
+    public function testSendIsNotCompressedAgainByZlibOutputCompression(): void
+    {
+        // zlib.output_compression would gzip the already compressed answer for a client that
+        // sends Accept-Encoding: gzip, and agents do not undo HTTP content codings.
+        [$server, $port, $dir] = self::startServer(4096, '-d zlib.output_compression=On');
+        try {
+            $raw = gzcompress(self::CONTACT);
+            [$status, $headers, $body] = self::post($port, 'ok', $raw, ['Content-Type: application/x-compress-zlib', 'Accept-Encoding: gzip']);
+            $this->assertSame(200, $status);
+            $this->assertArrayNotHasKey('content-encoding', $headers);
+            $this->assertSame('application/x-compress-zlib', $headers['content-type']);
+            $this->assertSame(json_encode(['status' => 'ok', 'expiration' => 24, 'case' => 'ok']), gzuncompress($body));
         } finally {
             $log = self::stopServer($server, $dir);
         }

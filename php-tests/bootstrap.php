@@ -25,8 +25,9 @@ function shared_corpus(): ?string
 /** PHP's own command line, with the same extension loaded, for tests that run subprocesses. */
 function php_with_extension(): string
 {
-    // The build the suite runs on: where cargo put it, else the installed module by name.
+    // The build the suite runs on: where cargo put it.
     $target = getenv('CARGO_TARGET_DIR') ?: PROJECT_ROOT . '/target';
     $built = realpath($target . '/release/libglpi_agent_protocol.so');
-    return escapeshellarg(PHP_BINARY) . ' -d extension=' . escapeshellarg($built ?: 'glpi_agent_protocol');
+    // Without a build, the extension under test is the installed one, loaded by php.ini.
+    return escapeshellarg(PHP_BINARY) . ($built ? ' -d extension=' . escapeshellarg($built) : '');
 }

@@ -2,7 +2,8 @@
 //! lists and per-call options.
 
 use ext_php_rs::convert::IntoZval;
-use ext_php_rs::types::{ArrayKey, ZendHashTable, Zval};
+use ext_php_rs::types::array::Iter;
+use ext_php_rs::types::{ZendHashTable, Zval};
 
 use crate::answer::{Map, Value};
 use crate::error::UsageError;
@@ -10,11 +11,14 @@ use crate::headers::Headers;
 use crate::limits::{InvalidUtf8, Limits};
 
 /// An answer value as PHP code wrote it. Lists are arrays keyed 0..n-1 in order; any
-/// other array, and a plain object, is a map. Strings must be UTF-8, as for `json_encode`.
+/// other array, and a `stdClass` object, is a map. Strings and keys must be UTF-8, as for
+/// `json_encode`. PHP references (left in arrays by `foreach ($a as &$v)`, or made by
+/// `$a['k'] = &$x`) stand for the value they point to.
 pub fn zval_to_value(z: &Zval, depth: u32) -> Result<Value, UsageError> {
     if depth > 512 {
         return Err(UsageError::new("the answer nests deeper than 512 levels"));
     }
+    let z = z.dereference();
     if z.is_null() {
         return Ok(Value::Null);
     }
@@ -39,39 +43,78 @@ pub fn zval_to_value(z: &Zval, depth: u32) -> Result<Value, UsageError> {
         return table_to_value(ht, depth);
     }
     if let Some(obj) = z.object() {
+        // Only stdClass: other classes have hidden or computed members (private properties,
+        // JsonSerializable, DateTime's date) that json_encode shows differently.
+        if obj.get_class_name().ok().as_deref() != Some("stdClass") {
+            return Err(UsageError::new(
+                "answer objects must be stdClass: convert others to arrays first (get_object_vars(), jsonSerialize())",
+            ));
+        }
         let props = obj
             .get_properties()
             .map_err(|_| UsageError::new("an answer object must have readable properties"))?;
         let mut map = Map::with_capacity(props.len());
-        for (k, v) in props.iter() {
-            map.insert(key_text(&k), zval_to_value(v, depth + 1)?);
+        for (k, v) in entries(props) {
+            map.insert(answer_key(k)?, zval_to_value(v, depth + 1)?);
         }
         return Ok(Value::Map(map));
     }
-    Err(UsageError::new("answers hold only null, bool, int, float, string, array and plain objects"))
+    Err(UsageError::new("answers hold only null, bool, int, float, string, array and stdClass objects"))
 }
 
-fn key_text(k: &ArrayKey<'_>) -> String {
+/// A key of an answer map: UTF-8, as `json_encode` requires of keys too.
+fn answer_key(k: RawKey) -> Result<String, UsageError> {
     match k {
-        ArrayKey::Long(i) => i.to_string(),
-        ArrayKey::String(s) => s.to_string(),
-        ArrayKey::Str(s) => (*s).to_string(),
-        ArrayKey::ZendString(s) => String::from_utf8_lossy(s.as_bytes()).into_owned(),
+        RawKey::Int(i) => Ok(i.to_string()),
+        RawKey::Bytes(b) => String::from_utf8(b).map_err(|_| UsageError::new("answer keys must be UTF-8")),
     }
+}
+
+/// An array key as PHP holds it: bytes in any encoding, not only UTF-8.
+pub enum RawKey {
+    Int(i64),
+    Bytes(Vec<u8>),
+}
+
+impl RawKey {
+    /// The key as text, for messages and option names.
+    fn lossy(&self) -> String {
+        match self {
+            RawKey::Int(i) => i.to_string(),
+            RawKey::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+        }
+    }
+}
+
+/// Every entry of a PHP array in order, with its raw key. ext-php-rs's `iter()` panics on a
+/// string key that is not UTF-8, and these keys come from the peer (header names) or from
+/// the caller (answers, options).
+pub fn entries(ht: &ZendHashTable) -> Vec<(RawKey, &Zval)> {
+    let mut iter = Iter::new(ht);
+    let mut out = Vec::with_capacity(ht.len());
+    while let Some((key, value)) = iter.next_zval() {
+        let key = match key.long() {
+            Some(i) if key.is_long() => RawKey::Int(i),
+            _ => RawKey::Bytes(key.binary_slice::<u8>().map(<[u8]>::to_vec).unwrap_or_default()),
+        };
+        out.push((key, value));
+    }
+    out
 }
 
 fn table_to_value(ht: &ZendHashTable, depth: u32) -> Result<Value, UsageError> {
-    let is_list = ht
+    let entries = entries(ht);
+    let is_list = entries
         .iter()
         .enumerate()
-        .all(|(i, (k, _))| matches!(k, ArrayKey::Long(n) if n == i as i64));
+        .all(|(i, (k, _))| matches!(k, RawKey::Int(n) if *n == i as i64));
     if is_list {
-        let items = ht.values().map(|v| zval_to_value(v, depth + 1)).collect::<Result<Vec<_>, _>>()?;
+        let items = entries.iter().map(|(_, v)| zval_to_value(v, depth + 1)).collect::<Result<Vec<_>, _>>()?;
         return Ok(Value::List(items));
     }
-    let mut map = Map::with_capacity(ht.len());
-    for (k, v) in ht.iter() {
-        map.insert(key_text(&k), zval_to_value(v, depth + 1)?);
+    let mut map = Map::with_capacity(entries.len());
+    for (k, v) in entries {
+        map.insert(answer_key(k)?, zval_to_value(v, depth + 1)?);
     }
     Ok(Value::Map(map))
 }
@@ -120,16 +163,12 @@ fn map_to_zval(map: &Map) -> ext_php_rs::error::Result<Zval> {
 /// Request headers from what `getallheaders()` or `$_SERVER` gives. Non-string values
 /// (the `$_SERVER` entries such as `REQUEST_TIME` or `argv`) are skipped.
 pub fn headers_from_table(ht: &ZendHashTable) -> Headers {
-    let pairs: Vec<(Vec<u8>, Vec<u8>)> = ht
-        .iter()
+    let pairs: Vec<(Vec<u8>, Vec<u8>)> = entries(ht)
+        .into_iter()
         .filter_map(|(k, v)| {
-            let name = match k {
-                ArrayKey::Long(_) => return None,
-                ArrayKey::String(s) => s.into_bytes(),
-                ArrayKey::Str(s) => s.as_bytes().to_vec(),
-                ArrayKey::ZendString(s) => s.as_bytes().to_vec(),
-            };
-            let value = v.binary_slice::<u8>()?.to_vec();
+            let RawKey::Bytes(name) = k else { return None };
+            let value = v.dereference();
+            let value = value.is_string().then(|| value.binary_slice::<u8>())??.to_vec();
             Some((name, value))
         })
         .collect();
@@ -160,8 +199,8 @@ fn positive_u32(name: &str, v: &Zval) -> Result<u32, UsageError> {
 pub fn call_options(options: Option<&ZendHashTable>) -> Result<CallOptions, UsageError> {
     let mut out = CallOptions { limits: super::ini::limits(), assoc: false, key: None };
     let Some(options) = options else { return Ok(out) };
-    for (k, v) in options.iter() {
-        let name = key_text(&k);
+    for (k, v) in entries(options) {
+        let name = k.lossy();
         match name.as_str() {
             "max_decoded_bytes" => out.limits.max_decoded_bytes = positive(&name, v)?,
             "max_ratio" => out.limits.max_ratio = positive_u32(&name, v)?,
