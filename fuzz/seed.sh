@@ -59,3 +59,20 @@ head -c "$max" "$data"/wire/fusioninventory-agent/02-inventory-xml.request.xml >
 for t in decompress content_type xml; do
     echo "$t: $(ls "$root/fuzz/corpus/$t" | wc -l) seeds"
 done
+
+# request: a selector byte (content type in the low nibble, agent id in the high one), then
+# the raw body as an agent sends it.
+out="$root/fuzz/corpus/request"; mkdir -p "$out"
+n=0
+for f in "$data"/wire/*/*.zlib; do
+    small "$f" || continue
+    n=$((n + 1)); { printf '\021'; cat "$f"; } > "$out/seed-$n"
+done
+for f in "$data"/wire/*/*.json; do
+    small "$f" || continue
+    n=$((n + 1)); { printf '\020'; cat "$f"; } > "$out/seed-$n"
+done
+for f in "$data"/wire/*/*.xml; do
+    small "$f" || continue
+    n=$((n + 1)); { printf '\007'; cat "$f"; } > "$out/seed-$n"
+done

@@ -17,7 +17,7 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
     echo "fuzz: installing cargo-fuzz from crates.io"
     cargo install --locked --quiet cargo-fuzz
 fi
-[ -x fuzz/seed.sh ] && fuzz/seed.sh >/dev/null
+for seed in fuzz/seed*.sh; do sh "$seed" >/dev/null; done
 
 failed=0
 for target in $(cargo +nightly fuzz list); do
