@@ -34,6 +34,7 @@ install: build
 
 uninstall:
 	-phpdismod glpi_agent_protocol
+	rm -f /etc/php/*/mods-available/glpi_agent_protocol.ini
 	rm -f "$$($(PHP_CONFIG) --extension-dir)/glpi_agent_protocol.so"
 
 stubs: build

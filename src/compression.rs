@@ -349,18 +349,9 @@ pub fn compress(input: &[u8], c: Compression, level: i32) -> Result<Vec<u8>, Usa
     };
     match c {
         Compression::None => Ok(input.to_vec()),
-        Compression::Zlib => Ok(deflate(
-            input,
-            flate2::Compress::new(flate_level(level), true),
-        )),
-        Compression::Deflate => Ok(deflate(
-            input,
-            flate2::Compress::new(flate_level(level), false),
-        )),
-        Compression::Gzip => Ok(deflate(
-            input,
-            flate2::Compress::new_gzip(flate_level(level), 15),
-        )),
+        Compression::Zlib | Compression::Deflate | Compression::Gzip => {
+            Ok(with_encoder(c, level, |enc| deflate(input, enc)))
+        }
         Compression::Brotli => Ok(enbrotli(input, level)),
     }
 }
@@ -369,7 +360,46 @@ fn flate_level(level: i32) -> flate2::Compression {
     flate2::Compression::new(level.clamp(0, 9) as u32)
 }
 
-fn deflate(input: &[u8], mut enc: flate2::Compress) -> Vec<u8> {
+thread_local! {
+    /// Encoders kept between calls, reset instead of rebuilt: setting one up (window and
+    /// hash tables) costs more than compressing a typical answer of a few dozen bytes.
+    static ENCODERS: std::cell::RefCell<Vec<((Compression, i32), flate2::Compress)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// How many (format, level) encoders a thread keeps; answers use one or two.
+const KEPT_ENCODERS: usize = 3;
+
+fn with_encoder<R>(c: Compression, level: i32, f: impl FnOnce(&mut flate2::Compress) -> R) -> R {
+    let fresh = || match c {
+        Compression::Zlib => flate2::Compress::new(flate_level(level), true),
+        Compression::Gzip => flate2::Compress::new_gzip(flate_level(level), 15),
+        _ => flate2::Compress::new(flate_level(level), false),
+    };
+    let kept = ENCODERS.with(|cell| {
+        let mut list = cell.borrow_mut();
+        let pos = list.iter().position(|(key, _)| *key == (c, level));
+        pos.map(|i| list.swap_remove(i).1)
+    });
+    let mut enc = match kept {
+        Some(mut enc) => {
+            enc.reset();
+            enc
+        }
+        None => fresh(),
+    };
+    let out = f(&mut enc);
+    ENCODERS.with(|cell| {
+        let mut list = cell.borrow_mut();
+        if list.len() >= KEPT_ENCODERS {
+            list.remove(0);
+        }
+        list.push(((c, level), enc));
+    });
+    out
+}
+
+fn deflate(input: &[u8], enc: &mut flate2::Compress) -> Vec<u8> {
     // zlib's compressBound plus room for a gzip header and trailer: one pass in practice.
     let bound = input.len() + (input.len() >> 12) + (input.len() >> 14) + (input.len() >> 25) + 32;
     let mut out = Vec::with_capacity(bound);

@@ -119,6 +119,17 @@ fn table_to_value(ht: &ZendHashTable, depth: u32) -> Result<Value, UsageError> {
     Ok(Value::Map(map))
 }
 
+/// The members of an answer that the protocol itself reads (spec 3.3.2), for validation.
+pub fn answer_envelope(ht: &ZendHashTable) -> Result<Map, UsageError> {
+    let mut map = Map::with_capacity(3);
+    for name in ["status", "message", "expiration"] {
+        if let Some(v) = ht.get(name) {
+            map.insert(name, zval_to_value(v, 1)?);
+        }
+    }
+    Ok(map)
+}
+
 /// An answer array: must be a map (or empty) at the top.
 pub fn answer_map(ht: &ZendHashTable) -> Result<Map, UsageError> {
     match table_to_value(ht, 0)? {
@@ -237,3 +248,4 @@ pub fn call_options(options: Option<&ZendHashTable>) -> Result<CallOptions, Usag
     }
     Ok(out)
 }
+
