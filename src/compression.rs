@@ -148,11 +148,11 @@ pub fn decompress_into(
             out.extend_from_slice(input);
             Ok(())
         }
-        Compression::Zlib => inflate(flate2::Decompress::new(true), input, &guard, out, None),
-        Compression::Deflate => inflate(flate2::Decompress::new(false), input, &guard, out, None),
+        Compression::Zlib => with_decoder(true, |dec| inflate(dec, input, &guard, out, None)),
+        Compression::Deflate => with_decoder(false, |dec| inflate(dec, input, &guard, out, None)),
         Compression::Gzip => {
             let hint = gzip_size_hint(input);
-            inflate(flate2::Decompress::new_gzip(15), input, &guard, out, hint)
+            inflate(&mut flate2::Decompress::new_gzip(15), input, &guard, out, hint)
         }
         Compression::Brotli => unbrotli(input, &guard, out),
     }
@@ -237,8 +237,30 @@ fn gzip_size_hint(input: &[u8]) -> Option<usize> {
     usize::try_from(u32::from_le_bytes(tail)).ok()
 }
 
+thread_local! {
+    /// A zlib and a raw deflate decoder kept between calls and reset instead of rebuilt:
+    /// setting one up costs as much as inflating a small agent message.
+    static DECODERS: std::cell::RefCell<[Option<flate2::Decompress>; 2]> =
+        const { std::cell::RefCell::new([None, None]) };
+}
+
+fn with_decoder<R>(zlib_header: bool, f: impl FnOnce(&mut flate2::Decompress) -> R) -> R {
+    let slot = usize::from(zlib_header);
+    let kept = DECODERS.with(|cell| cell.borrow_mut()[slot].take());
+    let mut dec = match kept {
+        Some(mut dec) => {
+            dec.reset(zlib_header);
+            dec
+        }
+        None => flate2::Decompress::new(zlib_header),
+    };
+    let out = f(&mut dec);
+    DECODERS.with(|cell| cell.borrow_mut()[slot] = Some(dec));
+    out
+}
+
 fn inflate(
-    mut dec: flate2::Decompress,
+    dec: &mut flate2::Decompress,
     input: &[u8],
     guard: &Guard,
     out: &mut Vec<u8>,

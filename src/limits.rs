@@ -30,7 +30,7 @@ impl InvalidUtf8 {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Largest body after decompression (and the largest plain body). Real network
     /// inventories reach 20 MB; the default leaves room for three times that.

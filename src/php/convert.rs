@@ -171,19 +171,42 @@ fn map_to_zval(map: &Map) -> ext_php_rs::error::Result<Zval> {
     ht.into_zval(false)
 }
 
+/// The string-keyed string entries of a table, read straight from its buckets: no key is
+/// copied, which matters for `$_SERVER`, passed whole on every request. Packed tables (lists)
+/// have no string keys and give nothing.
+fn string_entries(ht: &ZendHashTable) -> Vec<(&[u8], &[u8])> {
+    use ext_php_rs::ffi::{Bucket, HashTable};
+    const HASH_FLAG_PACKED: u32 = 1 << 2;
+    let ptr = std::ptr::from_ref(ht).cast_mut().cast::<HashTable>();
+    let mut out = Vec::new();
+    // SAFETY: `ht` is a live table; a non-packed table's data is `nNumUsed` buckets, some
+    // of them holes (IS_UNDEF), each with an optional key string owned by the table.
+    unsafe {
+        if (*ptr).u.flags & HASH_FLAG_PACKED != 0 {
+            return out;
+        }
+        let buckets = super::json::data(ptr).cast::<Bucket>();
+        for i in 0..(*ptr).nNumUsed as usize {
+            let b = &*buckets.add(i);
+            // A hole (deleted entry) is IS_UNDEF, which is not a string: its key is never read.
+            let value = (*std::ptr::from_ref(&b.val).cast::<Zval>()).dereference();
+            if !value.is_string() {
+                continue;
+            }
+            let Some(key) = b.key.as_ref() else { continue };
+            let name = std::slice::from_raw_parts(key.val.as_ptr().cast::<u8>(), key.len);
+            if let Some(v) = value.binary_slice::<u8>() {
+                out.push((name, v));
+            }
+        }
+    }
+    out
+}
+
 /// Request headers from what `getallheaders()` or `$_SERVER` gives. Non-string values
 /// (the `$_SERVER` entries such as `REQUEST_TIME` or `argv`) are skipped.
 pub fn headers_from_table(ht: &ZendHashTable) -> Headers {
-    let pairs: Vec<(Vec<u8>, Vec<u8>)> = entries(ht)
-        .into_iter()
-        .filter_map(|(k, v)| {
-            let RawKey::Bytes(name) = k else { return None };
-            let value = v.dereference();
-            let value = value.is_string().then(|| value.binary_slice::<u8>())??.to_vec();
-            Some((name, value))
-        })
-        .collect();
-    Headers::from_pairs(pairs)
+    Headers::from_pairs(string_entries(ht))
 }
 
 /// Per-call options shared by the functions that take an `$options` array: each limit

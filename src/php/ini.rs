@@ -1,7 +1,8 @@
 //! INI directives `glpi_agent_protocol.*`: one per limit, validated when set, read per call
 //! into a [`Limits`] value, and shown by `phpinfo()`.
 
-use std::ffi::{c_char, c_int, c_void, CStr};
+use std::cell::Cell;
+use std::ffi::{c_int, c_void, CStr};
 
 use ext_php_rs::ffi::{zend_ini_entry, zend_string};
 use ext_php_rs::flags::IniEntryPermission;
@@ -11,8 +12,6 @@ use ext_php_rs::{info_table_end, info_table_header, info_table_row, info_table_s
 use crate::limits::{InvalidUtf8, Limits};
 
 extern "C" {
-    fn zend_ini_long(name: *const c_char, name_length: usize, orig: c_int) -> i64;
-    fn zend_ini_string_ex(name: *const c_char, name_length: usize, orig: c_int, exists: *mut bool) -> *mut c_char;
     fn zend_unregister_ini_entries(module_number: c_int);
     fn display_ini_entries(module: *mut c_void);
 }
@@ -38,9 +37,40 @@ fn zend_string_bytes(s: *mut zend_string) -> Option<&'static [u8]> {
     }
 }
 
+thread_local! {
+    /// The limits in force, kept up to date by the engine's on-modify calls (at startup,
+    /// on ini_set() and when a request ends and restores its values; in a threaded PHP,
+    /// each thread's copy of the directives is refreshed the same way), so that reading
+    /// them per call costs no lookup.
+    static ACTIVE: Cell<Limits> = const { Cell::new(Limits::DEFAULT) };
+}
+
+fn entry_name(entry: *mut zend_ini_entry) -> Option<&'static [u8]> {
+    // SAFETY: the engine passes its live entry; its name lives as long as the entry.
+    unsafe { entry.as_ref().and_then(|e| zend_string_bytes(e.name)) }
+}
+
+fn store(name: &[u8], value: i64) {
+    let v32 = u32::try_from(value).unwrap_or(u32::MAX);
+    ACTIVE.with(|active| {
+        let mut l = active.get();
+        match name {
+            n if n == MAX_DECODED_BYTES.to_bytes() => l.max_decoded_bytes = value as u64,
+            n if n == MAX_RATIO.to_bytes() => l.max_ratio = v32,
+            n if n == MAX_RATIO_BROTLI.to_bytes() => l.max_ratio_brotli = v32,
+            n if n == MAX_DEPTH.to_bytes() => l.max_depth = v32,
+            n if n == MAX_PROXIES.to_bytes() => l.max_proxies = v32,
+            n if n == CHALLENGE_MAX_AGE.to_bytes() => l.challenge_max_age = v32,
+            n if n == MESSAGE_MAX_AGE.to_bytes() => l.message_max_age = v32,
+            _ => return,
+        }
+        active.set(l);
+    });
+}
+
 /// Accepts a whole number from 1 to `i64::MAX`, as every size and count limit needs.
 unsafe extern "C" fn on_modify_positive(
-    _entry: *mut zend_ini_entry,
+    entry: *mut zend_ini_entry,
     new_value: *mut zend_string,
     _a1: *mut c_void,
     _a2: *mut c_void,
@@ -48,7 +78,12 @@ unsafe extern "C" fn on_modify_positive(
     _stage: c_int,
 ) -> c_int {
     match zend_string_bytes(new_value).and_then(parse_positive) {
-        Some(_) => SUCCESS,
+        Some(v) => {
+            if let Some(name) = entry_name(entry) {
+                store(name, v);
+            }
+            SUCCESS
+        }
         None => FAILURE,
     }
 }
@@ -61,14 +96,19 @@ unsafe extern "C" fn on_modify_utf8_mode(
     _a3: *mut c_void,
     _stage: c_int,
 ) -> c_int {
-    let ok = zend_string_bytes(new_value)
+    match zend_string_bytes(new_value)
         .and_then(|b| std::str::from_utf8(b).ok())
         .and_then(InvalidUtf8::parse)
-        .is_some();
-    if ok {
-        SUCCESS
-    } else {
-        FAILURE
+    {
+        Some(mode) => {
+            ACTIVE.with(|active| {
+                let mut l = active.get();
+                l.invalid_utf8 = mode;
+                active.set(l);
+            });
+            SUCCESS
+        }
+        None => FAILURE,
     }
 }
 
@@ -116,49 +156,9 @@ pub fn unregister(module_number: i32) {
     unsafe { zend_unregister_ini_entries(module_number) };
 }
 
-fn ini_long(name: &CStr) -> i64 {
-    // SAFETY: `name` is a registered directive; the engine returns 0 for unknown names.
-    unsafe { zend_ini_long(name.as_ptr(), name.count_bytes(), 0) }
-}
-
-fn ini_string(name: &CStr) -> Option<String> {
-    let mut exists = false;
-    // SAFETY: the returned pointer, when non-null, is a NUL-terminated string owned by the
-    // engine and valid while the directive keeps its value; it is copied at once.
-    unsafe {
-        let p = zend_ini_string_ex(name.as_ptr(), name.count_bytes(), 0, &mut exists);
-        if p.is_null() {
-            None
-        } else {
-            Some(CStr::from_ptr(p).to_string_lossy().into_owned())
-        }
-    }
-}
-
-fn clamp_u32(v: i64, default: u32) -> u32 {
-    if v <= 0 {
-        default
-    } else {
-        u32::try_from(v).unwrap_or(u32::MAX)
-    }
-}
-
 /// The limits in force for this request, from the INI directives.
 pub fn limits() -> Limits {
-    let d = Limits::DEFAULT;
-    let max_decoded = ini_long(MAX_DECODED_BYTES);
-    Limits {
-        max_decoded_bytes: if max_decoded > 0 { max_decoded as u64 } else { d.max_decoded_bytes },
-        max_ratio: clamp_u32(ini_long(MAX_RATIO), d.max_ratio),
-        max_ratio_brotli: clamp_u32(ini_long(MAX_RATIO_BROTLI), d.max_ratio_brotli),
-        max_depth: clamp_u32(ini_long(MAX_DEPTH), d.max_depth),
-        max_proxies: clamp_u32(ini_long(MAX_PROXIES), d.max_proxies),
-        challenge_max_age: clamp_u32(ini_long(CHALLENGE_MAX_AGE), d.challenge_max_age),
-        message_max_age: clamp_u32(ini_long(MESSAGE_MAX_AGE), d.message_max_age),
-        invalid_utf8: ini_string(INVALID_UTF8)
-            .and_then(|s| InvalidUtf8::parse(&s))
-            .unwrap_or(d.invalid_utf8),
-    }
+    ACTIVE.with(Cell::get)
 }
 
 /// The `phpinfo()` section: version, encodings and the limits in force.

@@ -331,7 +331,7 @@ unsafe fn write_value(
     child
 }
 
-unsafe fn data(ht: *mut HashTable) -> *mut u8 {
+pub(crate) unsafe fn data(ht: *mut HashTable) -> *mut u8 {
     ptr::read(ht.cast::<u8>().add(DATA_OFFSET).cast::<*mut u8>())
 }
 
