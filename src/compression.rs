@@ -148,11 +148,10 @@ pub fn decompress_into(
             out.extend_from_slice(input);
             Ok(())
         }
-        Compression::Zlib => with_decoder(true, |dec| inflate(dec, input, &guard, out, None)),
-        Compression::Deflate => with_decoder(false, |dec| inflate(dec, input, &guard, out, None)),
+        Compression::Zlib | Compression::Deflate => with_decoder(c, |dec| inflate(dec, input, &guard, out, None)),
         Compression::Gzip => {
             let hint = gzip_size_hint(input);
-            inflate(&mut flate2::Decompress::new_gzip(15), input, &guard, out, hint)
+            with_decoder(c, |dec| inflate(dec, input, &guard, out, hint))
         }
         Compression::Brotli => unbrotli(input, &guard, out),
     }
@@ -238,21 +237,31 @@ fn gzip_size_hint(input: &[u8]) -> Option<usize> {
 }
 
 thread_local! {
-    /// A zlib and a raw deflate decoder kept between calls and reset instead of rebuilt:
-    /// setting one up costs as much as inflating a small agent message.
-    static DECODERS: std::cell::RefCell<[Option<flate2::Decompress>; 2]> =
-        const { std::cell::RefCell::new([None, None]) };
+    /// A raw deflate, a zlib and a gzip decoder kept between calls and reset instead of
+    /// rebuilt: setting one up costs as much as inflating a small agent message.
+    static DECODERS: std::cell::RefCell<[Option<flate2::Decompress>; 3]> =
+        const { std::cell::RefCell::new([None, None, None]) };
 }
 
-fn with_decoder<R>(zlib_header: bool, f: impl FnOnce(&mut flate2::Decompress) -> R) -> R {
-    let slot = usize::from(zlib_header);
+fn with_decoder<R>(c: Compression, f: impl FnOnce(&mut flate2::Decompress) -> R) -> R {
+    let slot = match c {
+        Compression::Deflate => 0,
+        Compression::Zlib => 1,
+        _ => 2,
+    };
     let kept = DECODERS.with(|cell| cell.borrow_mut()[slot].take());
     let mut dec = match kept {
+        // A reset with a header keeps the decoder's own framing (zlib or gzip); without,
+        // it reads raw deflate.
         Some(mut dec) => {
-            dec.reset(zlib_header);
+            dec.reset(slot != 0);
             dec
         }
-        None => flate2::Decompress::new(zlib_header),
+        None => match c {
+            Compression::Deflate => flate2::Decompress::new(false),
+            Compression::Zlib => flate2::Decompress::new(true),
+            _ => flate2::Decompress::new_gzip(15),
+        },
     };
     let out = f(&mut dec);
     DECODERS.with(|cell| cell.borrow_mut()[slot] = Some(dec));

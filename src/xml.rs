@@ -220,6 +220,11 @@ fn windows1252_char(b: u8) -> char {
 
 /// Rewrites the declaration's encoding, if any, to `UTF-8`.
 fn declare_utf8(mut text: String) -> Result<String, ProtocolError> {
+    // A second byte order mark is a character before the root, which XML does not allow
+    // (and which the pull parser would silently skip).
+    if text.starts_with('\u{feff}') {
+        return Err(ProtocolError::MalformedXml);
+    }
     if let Some(label) = declared_encoding(text.as_bytes())? {
         if !text[label.clone()].eq_ignore_ascii_case("utf-8") {
             text.replace_range(label, "UTF-8");

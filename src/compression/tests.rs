@@ -617,3 +617,22 @@ fn each_family_has_its_ratio_limit() {
     );
     assert_eq!(decompress(&b, Compression::Brotli, &limits).unwrap(), body);
 }
+
+/// Decoders are kept per thread and reset between bodies: alternating formats, and a
+/// body that failed half way, must leave nothing behind for the next one.
+#[test]
+fn kept_decoders_start_clean_for_every_body() {
+    let limits = Limits::DEFAULT;
+    let text = br#"{"action":"contact","deviceid":"reuse"}"#.repeat(50);
+    let bodies: Vec<(Compression, Vec<u8>)> = [Compression::Gzip, Compression::Zlib, Compression::Deflate]
+        .into_iter()
+        .map(|c| (c, compress(&text, c, -1).unwrap()))
+        .collect();
+    for round in 0..3 {
+        for (c, body) in &bodies {
+            assert_eq!(decompress(body, *c, &limits).unwrap(), text, "{c} round {round}");
+            // A cut body fails, and the next full one still decodes.
+            assert!(decompress(&body[..body.len() / 2], *c, &limits).is_err());
+        }
+    }
+}
