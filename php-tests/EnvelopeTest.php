@@ -9,6 +9,9 @@ use GlpiAgentProtocol\Request;
 use GlpiAgentProtocol\Response;
 use PHPUnit\Framework\TestCase;
 
+use function GlpiAgentProtocol\open_message;
+use function GlpiAgentProtocol\seal_message;
+
 /**
  * Encrypted exchanges (docs/encrypted-exchanges.md) against a second implementation of
  * that document written here with PHP's openssl aes-128-gcm.
@@ -107,6 +110,73 @@ final class EnvelopeTest extends TestCase
         $this->assertArrayNotHasKey('GLPI-CryptoKey-ID', $response->headers());
         $this->assertSame('application/json', $response->headers()['Content-Type']);
         $this->assertSame(['status' => 'error', 'message' => 'forbidden'], json_decode($response->body(), true));
+    }
+
+    public function testSealMessageOpensWithOpensslAndBindsEverything(): void
+    {
+        $key = random_bytes(16);
+        $proxy = '0b8e2a1c-5d4f-4a3b-9c2d-1e0f9a8b7c6d';
+        $plain = gzcompress('{"action":"contact"}');
+        $before = time();
+        $sealed = seal_message($plain, 'application/x-compress-zlib', $key, self::AGENT, $proxy);
+        self::assertSame("\x01\x01", substr($sealed, 0, 2));
+        $stamp = unpack('J', substr($sealed, 2, 8))[1];
+        self::assertGreaterThanOrEqual($before, $stamp);
+        self::assertLessThanOrEqual(time(), $stamp);
+        $len = ord($sealed[22]);
+        $nonce = substr($sealed, 10, 12);
+        $header = substr($sealed, 0, 23 + $len);
+        $opened = openssl_decrypt(substr($sealed, 23 + $len, -16), 'aes-128-gcm', $key, OPENSSL_RAW_DATA,
+            $nonce, substr($sealed, -16), $header . self::id(self::AGENT) . self::id($proxy));
+        self::assertSame($plain, $opened);
+        self::assertSame('application/x-compress-zlib', substr($header, 23));
+        // Another nonce every time, even for the same message.
+        self::assertNotSame($nonce, substr(seal_message($plain, 'application/x-compress-zlib', $key, self::AGENT, $proxy), 10, 12));
+        // Bound to the key owner: without the proxy id the tag fails.
+        self::assertFalse(@openssl_decrypt(substr($sealed, 23 + $len, -16), 'aes-128-gcm', $key, OPENSSL_RAW_DATA,
+            $nonce, substr($sealed, -16), $header . self::id(self::AGENT) . self::id(self::AGENT)));
+    }
+
+    public function testOpenMessageReadsOpensslSealedAnswersAndRefusesTheRest(): void
+    {
+        $key = random_bytes(16);
+        $sealed = self::seal($key, 2, 'application/json', '{"status":"ok"}', time(), self::AGENT, self::AGENT);
+        $opened = open_message($sealed, $key, self::AGENT);
+        self::assertSame('application/json', $opened['content_type']);
+        self::assertSame('{"status":"ok"}', $opened['body']);
+        self::assertSame(bin2hex(substr($sealed, 10, 12)), $opened['message_id']);
+        self::assertSame($opened['timestamp'] + 300, $opened['keep_until']);
+        self::assertSame($opened['timestamp'] + 60, open_message($sealed, $key, self::AGENT, null, 'server-to-agent', 60)['keep_until']);
+
+        $this->assertRefused('decryption failed', 400, fn () => open_message($sealed, random_bytes(16), self::AGENT));
+        $this->assertRefused('decryption failed', 400, fn () => open_message($sealed, $key, self::AGENT, null, 'agent-to-server'));
+        $this->assertRefused('decryption failed', 400, fn () => open_message($sealed, $key, '0b8e2a1c-5d4f-4a3b-9c2d-1e0f9a8b7c6d'));
+        $flipped = $sealed;
+        $flipped[30] = chr(ord($flipped[30]) ^ 1);
+        $this->assertRefused('decryption failed', 400, fn () => open_message($flipped, $key, self::AGENT));
+        $old = self::seal($key, 2, 'application/json', '{}', time() - 400, self::AGENT, self::AGENT);
+        $this->assertRefused('stale message', 400, fn () => open_message($old, $key, self::AGENT));
+        self::assertSame('{}', open_message($old, $key, self::AGENT, null, 'server-to-agent', 600)['body']);
+    }
+
+    public function testSealAndOpenRefuseCallerMistakesAsValueErrors(): void
+    {
+        $key = random_bytes(16);
+        foreach ([
+            fn () => seal_message('x', 'application/json', 'short', self::AGENT),
+            fn () => seal_message('x', '', $key, self::AGENT),
+            fn () => seal_message('x', "application/json\n", $key, self::AGENT),
+            fn () => seal_message('x', 'application/json', $key, 'not-a-uuid'),
+            fn () => seal_message('x', 'application/json', $key, self::AGENT, null, 'sideways'),
+            fn () => open_message(str_repeat("\0", 40), $key, self::AGENT, null, 'server-to-agent', -1),
+        ] as $i => $call) {
+            try {
+                $call();
+                self::fail("call $i was accepted");
+            } catch (\ValueError $e) {
+                self::assertStringNotContainsString(bin2hex($key), $e->getMessage());
+            }
+        }
     }
 
     private function assertRefused(string $token, int $status, callable $fn): void

@@ -10,6 +10,7 @@ use GlpiAgentProtocol\RegisterServer;
 use PHPUnit\Framework\TestCase;
 
 use function GlpiAgentProtocol\generate_token;
+use function GlpiAgentProtocol\register_message;
 use function GlpiAgentProtocol\unwrap_key;
 use function GlpiAgentProtocol\wrap_key;
 
@@ -154,6 +155,46 @@ final class RegisterTest extends TestCase
             $this->assertStringNotContainsString($token, serialize($e->getTrace()));
         } finally {
             ini_set('zend.exception_ignore_args', (string) $old);
+        }
+    }
+
+    public function testRegisterMessagesAreCheckedAsTheSpecListsTheirFields(): void
+    {
+        $first = json_decode('{"action":"register","deviceid":"pc-2026-12-01","port":62354,"name":"GLPI-Agent","version":"1.7","tag":"paris"}');
+        self::assertSame(
+            ['type' => 'register', 'deviceid' => 'pc-2026-12-01', 'port' => 62354, 'name' => 'GLPI-Agent', 'version' => '1.7', 'tag' => 'paris'],
+            register_message($first)
+        );
+        // The same as an array, with a quoted port and no tag; an empty tag is no tag.
+        $array = ['action' => 'REGISTER', 'deviceid' => 'd', 'port' => '0', 'name' => 'n', 'version' => '1', 'tag' => ''];
+        self::assertSame(['type' => 'register', 'deviceid' => 'd', 'port' => 0, 'name' => 'n', 'version' => '1', 'tag' => null], register_message($array));
+        self::assertSame(
+            ['type' => 'answer', 'answer' => '27533acf-417d-83f3-3a2e-b2c0c2f9639a'],
+            register_message(['action' => 'register', 'challenge' => '27533ACF-417D-83F3-3A2E-B2C0C2F9639A'])
+        );
+        self::assertSame(['type' => 'failure', 'reason' => 'failure'], register_message(['action' => 'register', 'challenge' => 'failure']));
+
+        $bad = [
+            'no action' => ['deviceid' => 'd', 'port' => 1, 'name' => 'n', 'version' => '1'],
+            'other action' => ['action' => 'contact', 'deviceid' => 'd', 'port' => 1, 'name' => 'n', 'version' => '1'],
+            'no deviceid' => ['action' => 'register', 'port' => 1, 'name' => 'n', 'version' => '1'],
+            'empty name' => ['action' => 'register', 'deviceid' => 'd', 'port' => 1, 'name' => '', 'version' => '1'],
+            'port too large' => ['action' => 'register', 'deviceid' => 'd', 'port' => 65536, 'name' => 'n', 'version' => '1'],
+            'signed port' => ['action' => 'register', 'deviceid' => 'd', 'port' => '+80', 'name' => 'n', 'version' => '1'],
+            'version as list' => ['action' => 'register', 'deviceid' => 'd', 'port' => 1, 'name' => 'n', 'version' => ['1']],
+            'empty challenge' => ['action' => 'register', 'challenge' => ''],
+            'challenge as number' => ['action' => 'register', 'challenge' => 12],
+            'not UTF-8' => ['action' => 'register', 'deviceid' => "\xff", 'port' => 1, 'name' => 'n', 'version' => '1'],
+            'a string' => 'register',
+        ];
+        foreach ($bad as $why => $message) {
+            try {
+                register_message($message);
+                self::fail("$why: accepted");
+            } catch (ProtocolException $e) {
+                self::assertSame('bad-format', $e->getToken(), $why);
+                self::assertSame(400, $e->getCode(), $why);
+            }
         }
     }
 

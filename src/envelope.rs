@@ -55,6 +55,15 @@ pub enum Direction {
 }
 
 impl Direction {
+    /// `agent-to-server` or `server-to-agent`, the names the PHP functions take.
+    pub fn from_name(name: &str) -> Option<Direction> {
+        match name {
+            "agent-to-server" => Some(Direction::AgentToServer),
+            "server-to-agent" => Some(Direction::ServerToAgent),
+            _ => None,
+        }
+    }
+
     fn byte(self) -> u8 {
         match self {
             Direction::AgentToServer => 1,

@@ -70,7 +70,10 @@ namespace GlpiAgentProtocol {
     function format_expiration(int $seconds): string {}
     function generate_token(): string {}
     function negotiate(?string $accept = null, ?string $content_type = null): string {}
+    function open_message(string $envelope, string $key, string $agent_id, ?string $cryptokey_id = null, string $direction = 'server-to-agent', int $max_age = 0): mixed {}
     function parse_expiration(mixed $delay): int {}
+    function register_message(mixed $content): mixed {}
+    function seal_message(string $body, string $content_type, string $key, string $agent_id, ?string $cryptokey_id = null, string $direction = 'agent-to-server'): string {}
     function unwrap_key(string $wrapped, string $kek): string {}
     function version(): string {}
     function wrap_key(string $key, string $kek): string {}

@@ -341,3 +341,12 @@ fn replays_are_refused_and_forgeries_not_recorded() {
     assert!(open_once(&key(), &up(), &m2, T + 301, 300, &mut guard).is_ok());
     assert_eq!(guard.len(), 1);
 }
+
+#[test]
+fn direction_names_round_trip_and_nothing_else_parses() {
+    assert_eq!(Direction::from_name("agent-to-server"), Some(Direction::AgentToServer));
+    assert_eq!(Direction::from_name("server-to-agent"), Some(Direction::ServerToAgent));
+    for other in ["", "agent", "server", "Agent-To-Server", "agent-to-server "] {
+        assert_eq!(Direction::from_name(other), None, "{other:?}");
+    }
+}

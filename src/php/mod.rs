@@ -6,6 +6,7 @@ use ext_php_rs::zend::ModuleEntry;
 
 
 pub mod convert;
+pub mod envelope;
 pub mod errors;
 pub mod functions;
 pub mod ini;
@@ -40,7 +41,8 @@ extern "C" fn info(module: *mut ModuleEntry) {
 #[php_module]
 #[php(startup = startup)]
 pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
-    functions::register(module)
+    let module = envelope::register(functions::register(module));
+    register::register_functions(module)
         .shutdown_function(shutdown)
         .info_function(info)
         .function(wrap_function!(version))

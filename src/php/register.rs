@@ -7,7 +7,8 @@ use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
 
 use super::errors::IntoPhp;
-use crate::register;
+use super::convert::{entries, RawKey};
+use crate::register::{self, message};
 use crate::secret::Token;
 
 fn now() -> u64 {
@@ -104,4 +105,82 @@ impl RegisterAgent {
         let key = register::finish(&t, state.as_bytes(), challenge, crypto).php()?;
         Ok(key.map(|k| Binary::from(k.as_bytes().to_vec())))
     }
+}
+
+fn field(z: &Zval) -> message::Field {
+    let z = z.dereference();
+    if z.is_null() {
+        message::Field::Missing
+    } else if z.is_long() {
+        message::Field::Int(z.long().unwrap_or_default())
+    } else if z.is_string() {
+        // Bytes that are not UTF-8 cannot be a deviceid, name or UUID the spec allows.
+        match std::str::from_utf8(z.binary_slice::<u8>().unwrap_or_default()) {
+            Ok(s) => message::Field::Str(s.to_owned()),
+            Err(_) => message::Field::Other,
+        }
+    } else {
+        message::Field::Other
+    }
+}
+
+/// Checks a decoded REGISTER message (`Request::content()`, as array or object) against
+/// spec 6.1.1 and 6.1.3. Returns `['type' => 'register', 'deviceid', 'port' (int),
+/// 'name', 'version', 'tag' (?string)]` for a first message, `['type' => 'answer',
+/// 'answer' => uuid]` for a token validation message, or `['type' => 'failure', 'reason'
+/// => the agent's text]` when the agent gave up on the challenge. Anything else throws a
+/// 400 `ProtocolException` `bad-format`.
+#[php_function]
+#[php(name = "GlpiAgentProtocol\\register_message")]
+pub fn register_message(content: &Zval) -> PhpResult<Zval> {
+    let content = content.dereference();
+    let members = if let Some(ht) = content.array() {
+        entries(ht)
+    } else if let Some(props) = content.object().and_then(|o| o.get_properties().ok()) {
+        entries(props)
+    } else {
+        return Err(crate::error::ProtocolError::BadFormat).php();
+    };
+    let mut msg = message::RegisterMessage::default();
+    for (key, value) in members {
+        let RawKey::Bytes(name) = key else { continue };
+        let slot = match name.as_slice() {
+            b"action" => &mut msg.action,
+            b"deviceid" => &mut msg.deviceid,
+            b"port" => &mut msg.port,
+            b"name" => &mut msg.name,
+            b"version" => &mut msg.version,
+            b"tag" => &mut msg.tag,
+            b"challenge" => &mut msg.challenge,
+            _ => continue,
+        };
+        *slot = field(value);
+    }
+    let mut ht = ZendHashTable::with_capacity(6);
+    match message::validate(msg).php()? {
+        message::RegisterRequest::Register(r) => {
+            ht.insert("type", "register")?;
+            ht.insert("deviceid", r.deviceid.as_str())?;
+            ht.insert("port", i64::from(r.port))?;
+            ht.insert("name", r.name.as_str())?;
+            ht.insert("version", r.version.as_str())?;
+            match r.tag {
+                Some(t) => ht.insert("tag", t.as_str())?,
+                None => ht.insert("tag", ())?,
+            }
+        }
+        message::RegisterRequest::Challenge(message::ChallengeReply::Answer(a)) => {
+            ht.insert("type", "answer")?;
+            ht.insert("answer", a.as_str())?;
+        }
+        message::RegisterRequest::Challenge(message::ChallengeReply::Failure(f)) => {
+            ht.insert("type", "failure")?;
+            ht.insert("reason", f.as_str())?;
+        }
+    }
+    Ok(ht.into_zval(false)?)
+}
+
+pub fn register_functions(module: ModuleBuilder) -> ModuleBuilder {
+    module.function(wrap_function!(register_message))
 }

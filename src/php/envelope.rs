@@ -1,0 +1,93 @@
+//! `GlpiAgentProtocol\seal_message()` and `open_message()`: the encrypted-exchange
+//! envelope (docs/encrypted-exchanges.md) for agents, proxies and tests. A server does
+//! not need them: `Request::decode()` opens and `Response::forRequest()` seals.
+
+use ext_php_rs::binary::Binary;
+use ext_php_rs::binary_slice::BinarySlice;
+use ext_php_rs::convert::IntoZval;
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::{ZendHashTable, Zval};
+
+use super::errors::IntoPhp;
+use crate::envelope::{self, Binding, Direction};
+use crate::error::UsageError;
+use crate::secret::Key128;
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
+fn direction(name: &str) -> Result<Direction, UsageError> {
+    Direction::from_name(name).ok_or_else(|| {
+        UsageError::new(format!("unknown direction '{name}' (agent-to-server, server-to-agent)"))
+    })
+}
+
+/// Encrypts `$body` (already compressed, if it is to be; `$content_type` says how) under
+/// the 16-byte session `$key`, for the message of `$agent_id` whose key belongs to
+/// `$cryptokey_id` (null: the agent itself). `$direction` is `agent-to-server` or
+/// `server-to-agent`. Send the result with `Content-Type: application/x-glpi-encrypted`.
+#[php_function]
+#[php(name = "GlpiAgentProtocol\\seal_message")]
+#[php(defaults(cryptokey_id = None, direction = String::from("agent-to-server")))]
+pub fn seal_message(
+    body: BinarySlice<u8>,
+    content_type: &str,
+    key: BinarySlice<u8>,
+    agent_id: &str,
+    cryptokey_id: Option<String>,
+    direction: String,
+) -> PhpResult<Binary<u8>> {
+    let key = Key128::from_slice(&key).php()?;
+    let binding = Binding {
+        agent_id,
+        cryptokey_id: cryptokey_id.as_deref().unwrap_or(agent_id),
+        direction: self::direction(&direction).php()?,
+    };
+    envelope::seal(&key, &binding, content_type, &body, now()).php().map(Binary::from)
+}
+
+/// Opens an envelope made by `seal_message()` (or any implementation of the format),
+/// checking its authenticity, its binding to `$agent_id` / `$cryptokey_id` /
+/// `$direction`, and its freshness (`$max_age` seconds; 0: the INI default). Returns
+/// `['content_type' => inner type, 'body' => bytes, 'message_id' => 24 hex digits,
+/// 'timestamp' => int, 'keep_until' => int]`. Replays are the caller's to refuse: record
+/// `message_id` until `keep_until` before acting on the body.
+#[php_function]
+#[php(name = "GlpiAgentProtocol\\open_message")]
+#[php(defaults(cryptokey_id = None, direction = String::from("server-to-agent"), max_age = 0))]
+pub fn open_message(
+    envelope: BinarySlice<u8>,
+    key: BinarySlice<u8>,
+    agent_id: &str,
+    cryptokey_id: Option<String>,
+    direction: String,
+    max_age: i64,
+) -> PhpResult<Zval> {
+    let key = Key128::from_slice(&key).php()?;
+    let max_age = match max_age {
+        0 => super::ini::limits().message_max_age,
+        n if n > 0 => u32::try_from(n).unwrap_or(u32::MAX),
+        _ => return Err(UsageError::new("max_age must be 0 (the INI default) or positive")).php(),
+    };
+    let binding = Binding {
+        agent_id,
+        cryptokey_id: cryptokey_id.as_deref().unwrap_or(agent_id),
+        direction: self::direction(&direction).php()?,
+    };
+    let opened = envelope::open(&key, &binding, &envelope, now(), max_age).php()?;
+    let mut ht = ZendHashTable::with_capacity(5);
+    ht.insert("content_type", opened.inner_content_type.as_str())?;
+    ht.insert("body", Binary::from(opened.plaintext).into_zval(false)?)?;
+    ht.insert("message_id", opened.message_id.as_str())?;
+    ht.insert("timestamp", i64::try_from(opened.timestamp).unwrap_or(i64::MAX))?;
+    ht.insert("keep_until", i64::try_from(opened.keep_until).unwrap_or(i64::MAX))?;
+    Ok(ht.into_zval(false)?)
+}
+
+pub fn register(module: ModuleBuilder) -> ModuleBuilder {
+    module.function(wrap_function!(seal_message)).function(wrap_function!(open_message))
+}
