@@ -2,24 +2,38 @@
 // A command-line GLPI agent for trying an endpoint: it speaks the protocol the way
 // glpi-agent does (PROLOG, CONTACT, then an inventory, with GLPI-Agent-ID kept in a state
 // file) or the way FusionInventory does (--legacy: XML only, no agent id), compresses with
-// the glpi_agent_protocol extension, and prints every exchange.
+// the glpi_agent_protocol extension, and prints every exchange. Given a token, it first
+// registers (spec chapter 6: challenge, answer, session key) and then encrypts every
+// request (docs/encrypted-exchanges.md), renewing its registration after half its lifetime.
 declare(strict_types=1);
+
+use GlpiAgentProtocol\ProtocolException;
+use GlpiAgentProtocol\RegisterAgent;
 
 use function GlpiAgentProtocol\compress;
 use function GlpiAgentProtocol\decompress;
+use function GlpiAgentProtocol\format_expiration;
 use function GlpiAgentProtocol\generate_token;
+use function GlpiAgentProtocol\open_message;
 use function GlpiAgentProtocol\parse_expiration;
+use function GlpiAgentProtocol\seal_message;
 
 const USAGE = <<<'TXT'
 Usage: php tools/agent-sim.php --server URL [options]
 
   --server URL          the endpoint (e.g. http://127.0.0.1:8080/)
-  --steps LIST          comma list of prolog, contact, inventory (default: all, in that order)
+  --steps LIST          comma list of register, prolog, contact, inventory (default: prolog,
+                        contact,inventory; register first when a token is given)
   --compression ENC     zlib (default), gzip, deflate, br or none
   --inventory FILE      JSON inventory to send (default: samples/inventory.json)
   --legacy              behave like FusionInventory: XML PROLOG and XML inventory, no GLPI-Agent-ID
   --xml FILE            XML inventory for --legacy (default: samples/inventory.xml)
-  --state FILE          agent id and device id, created on first use (default: var/agent-sim.json)
+  --state FILE          agent id, device id and session key, created on first use
+                        (default: var/agent-sim.json; written with mode 0600)
+  --token TOKEN         register with this token (spec chapter 6), then encrypt every request
+  --token-file FILE     the same, the token read from FILE (keeps it out of the process list)
+  --renew               register again even if the current registration is still fresh
+  --plain               send plain requests even when registered (to see the server refuse them)
   --deviceid ID         device id to use (default: from the state file)
   --tag TAG             tag sent in CONTACT and the inventory
   --no-request-id       do not send GLPI-Request-ID (glpi-agent sends it only with --debug)
@@ -50,8 +64,8 @@ function fail(string $message, int $code = 2): never
 /** @return array<string, string|bool> */
 function parse_options(array $argv): array
 {
-    $valued = ['server', 'steps', 'compression', 'inventory', 'xml', 'state', 'deviceid', 'tag', 'user', 'password', 'max-wait'];
-    $flags = ['legacy', 'no-request-id', 'get-retry', 'quiet', 'summary-json', 'help'];
+    $valued = ['server', 'steps', 'compression', 'inventory', 'xml', 'state', 'deviceid', 'tag', 'user', 'password', 'max-wait', 'token', 'token-file'];
+    $flags = ['legacy', 'no-request-id', 'get-retry', 'quiet', 'summary-json', 'help', 'renew', 'plain'];
     $options = [];
     for ($i = 1; $i < count($argv); $i++) {
         $arg = $argv[$i];
@@ -81,6 +95,9 @@ final class Exchange
     public int $rawSize = 0;
     public int $plainSize = 0;
     public string $plainKind = '';
+    /** The content type inside the envelope, when the request was encrypted. */
+    public ?string $innerType = null;
+    public ?string $answerInnerType = null;
     public int $status = 0;
     public string $reason = '';
     /** @var array<string, string> */
@@ -122,9 +139,24 @@ final class Agent
     /** @var list<Exchange> */
     public array $exchanges = [];
 
+    /** The session key from REGISTER: requests are sealed with it, answers opened. */
+    private ?string $key = null;
+    /** @var array<string, int> message ids of the server answers opened, until when they are kept */
+    private array $seenAnswers = [];
+
     /** @param array<string, string|bool> $o */
     public function __construct(private array $o, private ?string $agentId, private string $deviceId)
     {
+    }
+
+    public function useKey(?string $key): void
+    {
+        $this->key = $key;
+    }
+
+    public function hasKey(): bool
+    {
+        return $this->key !== null;
     }
 
     public function deviceId(): string
@@ -137,7 +169,7 @@ final class Agent
         return $this->agentId;
     }
 
-    public function send(string $step, string $plain, string $kind, string $encoding): Exchange
+    public function send(string $step, string $plain, string $kind, string $encoding, bool $retryPending = true): Exchange
     {
         $headers = [
             'Content-Type' => $encoding === 'none' ? "application/$kind" : ENCODING_TYPES[$encoding],
@@ -151,14 +183,23 @@ final class Agent
             }
         }
         $body = $encoding === 'none' ? $plain : compress($plain, $encoding);
+        $innerType = null;
+        if ($this->key !== null && $this->agentId !== null && empty($this->o['plain'])) {
+            // Compressed first, then sealed: ciphertext does not compress.
+            $innerType = $headers['Content-Type'];
+            $body = seal_message($body, $innerType, $this->key, $this->agentId);
+            $headers['Content-Type'] = 'application/x-glpi-encrypted';
+            $headers['GLPI-CryptoKey-ID'] = $this->agentId;
+        }
         $x = $this->http($step, 'POST', $headers, $body);
+        $x->innerType = $innerType;
         $x->plainSize = strlen($plain);
         $x->plainKind = $kind;
         $this->print($x);
 
         // A proxy may answer "pending": ask again later by GET with the same request id.
         $tries = 0;
-        while (($x->answerJson()['status'] ?? null) === 'pending' && $tries++ < 5) {
+        while ($retryPending && ($x->answerJson()['status'] ?? null) === 'pending' && $tries++ < 5) {
             $wait = min(parse_expiration($x->answerJson()['expiration'] ?? '1s'), (int) ($this->o['max-wait'] ?? 5));
             $this->say("  pending: asking again in {$wait}s\n");
             sleep($wait);
@@ -179,7 +220,7 @@ final class Agent
     private function retry(string $step, array $headers): Exchange
     {
         $get = ['Pragma' => 'no-cache', 'User-Agent' => $headers['User-Agent']];
-        foreach (['GLPI-Agent-ID', 'GLPI-Request-ID'] as $name) {
+        foreach (['GLPI-Agent-ID', 'GLPI-Request-ID', 'GLPI-CryptoKey-ID'] as $name) {
             if (isset($headers[$name])) {
                 $get[$name] = $headers[$name];
             }
@@ -236,6 +277,29 @@ final class Agent
         }
         $x->answerRawSize = strlen($answer);
         $type = strtolower(trim(explode(';', $x->answerHeader('Content-Type') ?? '', 2)[0]));
+        if ($type === 'application/x-glpi-encrypted') {
+            if ($this->key === null || $this->agentId === null) {
+                $x->decodeError = 'an encrypted answer, but this agent holds no key';
+                return $x;
+            }
+            try {
+                $opened = open_message($answer, $this->key, $this->agentId);
+            } catch (ProtocolException $e) {
+                $x->decodeError = 'the encrypted answer does not open: ' . $e->getToken();
+                return $x;
+            }
+            // A GET retry fetches the very answer already opened: only new POST answers count.
+            $now = time();
+            $this->seenAnswers = array_filter($this->seenAnswers, static fn (int $until): bool => $until >= $now);
+            if ($method === 'POST' && isset($this->seenAnswers[$opened['message_id']])) {
+                $x->decodeError = 'replayed answer: this message id was already seen';
+                return $x;
+            }
+            $this->seenAnswers[$opened['message_id']] = $opened['keep_until'];
+            $x->answerInnerType = $opened['content_type'];
+            $answer = $opened['body'];
+            $type = strtolower(trim(explode(';', $opened['content_type'], 2)[0]));
+        }
         $encoding = array_search($type, ENCODING_TYPES, true);
         if ($encoding === false && in_array($type, ['application/x-zlib', 'application/x-gzip', 'application/x-deflate', 'application/x-br'], true)) {
             $encoding = substr($type, 14);
@@ -263,8 +327,8 @@ final class Agent
         $result = $x->transportError !== null ? 'no answer' : sprintf('%d %s', $x->status, $x->reason);
         if (!empty($this->o['quiet'])) {
             printf(
-                "%-22s %-4s %-31s %8s B -> %-26s %6s B %7.1f ms  %s\n",
-                $x->step, $x->method, $x->requestHeaders['Content-Type'] ?? '-', number_format($x->rawSize),
+                "%-22s %-4s %-38s %8s B -> %-26s %6s B %7.1f ms  %s\n",
+                $x->step, $x->method, ($x->innerType === null ? '' : 'sealed ') . ($x->innerType ?? $x->requestHeaders['Content-Type'] ?? '-'), number_format($x->rawSize),
                 $result, number_format($x->answerRawSize), $x->ms, self::oneLine($plain)
             );
             return;
@@ -278,7 +342,13 @@ final class Agent
             }
         }
         if ($x->method === 'POST') {
-            printf("  body: %s B on the wire, %s B of %s\n", number_format($x->rawSize), number_format($x->plainSize), strtoupper($x->plainKind));
+            printf(
+                "  body: %s B on the wire%s, %s B of %s\n",
+                number_format($x->rawSize),
+                $x->innerType === null ? '' : " (encrypted; inside: {$x->innerType})",
+                number_format($x->plainSize),
+                strtoupper($x->plainKind)
+            );
         }
         if ($x->transportError !== null) {
             echo "← no answer: {$x->transportError}\n\n";
@@ -290,7 +360,13 @@ final class Agent
                 echo "  $n: $v\n";
             }
         }
-        printf("  body: %s B on the wire, %s B of %s\n", number_format($x->answerRawSize), number_format(strlen($plain)), $kind);
+        printf(
+            "  body: %s B on the wire%s, %s B of %s\n",
+            number_format($x->answerRawSize),
+            $x->answerInnerType === null ? '' : " (encrypted; inside: {$x->answerInnerType})",
+            number_format(strlen($plain)),
+            $kind
+        );
         if ($x->decodeError !== null) {
             echo "  ! {$x->decodeError}\n";
         }
@@ -329,7 +405,7 @@ function json_message(array $fields): string
     return preg_replace_callback('/^(?: {4})+/m', static fn (array $m): string => str_repeat(' ', intdiv(strlen($m[0]), 4) * 3), $json) . "\n";
 }
 
-/** @return array{agentid: string, deviceid: string} */
+/** @return array{agentid: string, deviceid: string, registration?: array<string, mixed>} */
 function load_state(string $file): array
 {
     if (is_file($file)) {
@@ -343,11 +419,94 @@ function load_state(string $file): array
         'agentid' => generate_token(),
         'deviceid' => (gethostname() ?: 'agent-sim') . '-' . gmdate('Y-m-d-H-i-s'),
     ];
+    save_state($file, $state);
+    return $state;
+}
+
+/** The state holds the session key once registered: only its owner may read it. */
+function save_state(string $file, array $state): void
+{
     if (!is_dir(dirname($file))) {
         mkdir(dirname($file), 0775, true);
     }
-    file_put_contents($file, json_encode($state, JSON_PRETTY_PRINT) . "\n");
-    return $state;
+    $tmp = $file . '.' . getmypid() . '.tmp';
+    touch($tmp);
+    chmod($tmp, 0600);
+    file_put_contents($tmp, json_encode($state, JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES) . "\n");
+    rename($tmp, $file);
+}
+
+/**
+ * REGISTER (spec 6.1, 6.2 agent side): first message, answer to the challenge, then the
+ * session key from the final answer. Returns the new registration for the state file, or
+ * null when the server did not register the agent (error, manual validation pending).
+ *
+ * @return array{key: ?string, registered_at: int, expires_at: int}|null
+ */
+function register(Agent $agent, string $token, ?string $tag, string $encoding, bool $quiet): ?array
+{
+    $say = static function (string $text) use ($quiet): void {
+        if (!$quiet) {
+            echo $text;
+        }
+    };
+    $first = [
+        'action' => 'register',
+        'deviceid' => $agent->deviceId(),
+        // This agent listens on no port (spec 6.1.1: 0 when not joinable).
+        'port' => 0,
+        'name' => 'GLPI-Agent-Simulator',
+        'version' => '1.0',
+    ];
+    if ($tag !== null) {
+        $first['tag'] = $tag;
+    }
+    $x = $agent->send('REGISTER', json_message($first), 'json', $encoding, false);
+    $answer = $x->answerJson() ?? [];
+    if ($agent->hasKey() && $x->status === 403 && in_array($answer['message'] ?? null, ['key expired', 'unknown cryptokey'], true)) {
+        // The operator revoked the key or asked for a new registration: the token still
+        // proves who we are, so register again in the clear.
+        $say("  the server no longer takes this key: registering in the clear\n");
+        $agent->useKey(null);
+        $x = $agent->send('REGISTER', json_message($first), 'json', $encoding, false);
+        $answer = $x->answerJson() ?? [];
+    }
+    if (($answer['status'] ?? null) !== 'pending' || ($answer['needs'] ?? null) !== 'token-validation' || !is_string($answer['challenge'] ?? null)) {
+        $say("  not registered: the server asked for no token validation\n\n");
+        return null;
+    }
+    try {
+        $mine = RegisterAgent::answer($token, (string) $agent->agentId(), $answer['challenge']);
+    } catch (ProtocolException $e) {
+        // Wrong token on either side, or a challenge for another agent: say so (spec 6.2.2).
+        $say("  the challenge does not decrypt for this agent ({$e->getToken()}): answering failure\n");
+        $agent->send('REGISTER (failure)', json_message(['action' => 'register', 'challenge' => 'failure']), 'json', $encoding, false);
+        return null;
+    }
+    $x = $agent->send('REGISTER (challenge)', json_message(['action' => 'register', 'challenge' => $mine['answer']]), 'json', $encoding, false);
+    $final = $x->answerJson() ?? [];
+    if (($final['status'] ?? null) !== 'registered') {
+        $why = ($final['status'] ?? '') === 'pending' ? 'waiting for ' . ($final['needs'] ?? 'the server') : ($final['message'] ?? 'no answer');
+        $say("  not registered: $why\n\n");
+        return null;
+    }
+    try {
+        $key = RegisterAgent::finish($token, $mine['state'], (string) ($final['challenge'] ?? ''), $final['crypto'] ?? null);
+    } catch (ProtocolException $e) {
+        // The server did not prove it knows the token: its key cannot be trusted.
+        $say("  the server's final challenge does not check out ({$e->getToken()}): answering failure\n");
+        $agent->send('REGISTER (failure)', json_message(['action' => 'register', 'challenge' => 'failure']), 'json', $encoding, false);
+        return null;
+    }
+    $lifetime = parse_expiration($final['expiration'] ?? '1d');
+    $now = time();
+    $say(sprintf(
+        "  registered for %s: %s; registering again after %s\n\n",
+        format_expiration($lifetime),
+        $key === null ? 'the server sends no key, requests stay plain' : 'session key received (16 bytes, kept in the state file)',
+        gmdate('Y-m-d H:i:s', $now + intdiv($lifetime, 2)) . ' UTC'
+    ));
+    return ['key' => $key === null ? null : bin2hex($key), 'registered_at' => $now, 'expires_at' => $now + $lifetime];
 }
 
 // ---------------------------------------------------------------------------------------
@@ -369,16 +528,37 @@ if ($encoding !== 'none' && !isset(ENCODING_TYPES[$encoding])) {
     fail("unknown compression '$encoding' (zlib, gzip, deflate, br, none)");
 }
 $legacy = !empty($o['legacy']);
-$steps = array_filter(array_map('trim', explode(',', (string) ($o['steps'] ?? ($legacy ? 'prolog,inventory' : 'prolog,contact,inventory')))));
+$token = null;
+if (isset($o['token-file'])) {
+    $token = trim((string) @file_get_contents((string) $o['token-file']));
+    if ($token === '') {
+        fail("cannot read a token from {$o['token-file']}");
+    }
+} elseif (isset($o['token'])) {
+    $token = (string) $o['token'];
+}
+if ($token !== null && $legacy) {
+    fail('FusionInventory agents do not register: --token needs the JSON protocol');
+}
+$defaultSteps = $legacy ? 'prolog,inventory' : ($token !== null ? 'register,prolog,contact,inventory' : 'prolog,contact,inventory');
+$steps = array_filter(array_map('trim', explode(',', (string) ($o['steps'] ?? $defaultSteps))));
 foreach ($steps as $step) {
-    if (!in_array($step, ['prolog', 'contact', 'inventory'], true)) {
-        fail("unknown step '$step' (prolog, contact, inventory)");
+    if (!in_array($step, ['register', 'prolog', 'contact', 'inventory'], true)) {
+        fail("unknown step '$step' (register, prolog, contact, inventory)");
+    }
+    if ($step === 'register' && $token === null) {
+        fail('the register step needs --token or --token-file');
     }
 }
-$state = load_state((string) ($o['state'] ?? "$root/var/agent-sim.json"));
+$stateFile = (string) ($o['state'] ?? "$root/var/agent-sim.json");
+$state = load_state($stateFile);
 $deviceId = (string) ($o['deviceid'] ?? $state['deviceid']);
 $agent = new Agent($o, $legacy ? null : $state['agentid'], $deviceId);
 $tag = isset($o['tag']) ? (string) $o['tag'] : null;
+$registration = $state['registration'] ?? null;
+if (!$legacy && is_array($registration) && ($registration['expires_at'] ?? 0) > time() && is_string($registration['key'] ?? null)) {
+    $agent->useKey((string) hex2bin($registration['key']));
+}
 
 if (empty($o['quiet'])) {
     printf("agent %s, device %s, %s, %s\n\n", $agent->agentId() ?? '(legacy, no agent id)', $deviceId, $encoding, implode(' → ', $steps));
@@ -386,6 +566,32 @@ if (empty($o['quiet'])) {
 
 foreach ($steps as $step) {
     switch ($step) {
+        case 'register':
+            // Spec 6.1.2: register again after half of the registration's lifetime.
+            $now = time();
+            $fresh = is_array($registration)
+                && $now < (int) $registration['registered_at'] + intdiv((int) $registration['expires_at'] - (int) $registration['registered_at'], 2);
+            if ($fresh && empty($o['renew'])) {
+                if (empty($o['quiet'])) {
+                    printf("── REGISTER: registered until %s UTC, nothing to renew yet\n\n", gmdate('Y-m-d H:i:s', (int) $registration['expires_at']));
+                }
+                continue 2;
+            }
+            $registration = register($agent, (string) $token, $tag, $encoding, !empty($o['quiet']));
+            $x = end($agent->exchanges);
+            if ($registration === null) {
+                // Nothing else would be accepted from an agent the server did not register.
+                $agent->exchanges[] = $failed = new Exchange();
+                $failed->step = 'REGISTER (outcome)';
+                $failed->method = '-';
+                $failed->url = (string) $o['server'];
+                $failed->decodeError = 'not registered';
+                break 2;
+            }
+            $state['registration'] = $registration;
+            save_state($stateFile, $state);
+            $agent->useKey($registration['key'] === null ? null : (string) hex2bin($registration['key']));
+            break;
         case 'prolog':
             // FusionInventory servers only read PROLOG as XML, zlib or gzip (spec 4.1.1).
             $prologEncoding = in_array($encoding, ['zlib', 'gzip', 'none'], true) ? $encoding : 'zlib';
