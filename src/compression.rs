@@ -148,7 +148,9 @@ pub fn decompress_into(
             out.extend_from_slice(input);
             Ok(())
         }
-        Compression::Zlib | Compression::Deflate => with_decoder(c, |dec| inflate(dec, input, &guard, out, None)),
+        Compression::Zlib | Compression::Deflate => {
+            with_decoder(c, |dec| inflate(dec, input, &guard, out, None))
+        }
         Compression::Gzip => {
             let hint = gzip_size_hint(input);
             with_decoder(c, |dec| inflate(dec, input, &guard, out, hint))

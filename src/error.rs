@@ -154,7 +154,10 @@ impl ProtocolError {
             MalformedJson { offset } => format!("malformed json at byte {offset}"),
             JsonTooDeep { limit } => format!("json nests deeper than {limit} levels"),
             InvalidUtf8 { offset } => format!("invalid utf-8 in json at byte {offset}"),
-            InvalidPropertyName => "a json object key starts with a NUL byte, which PHP refuses as a property name".into(),
+            InvalidPropertyName => {
+                "a json object key starts with a NUL byte, which PHP refuses as a property name"
+                    .into()
+            }
             other => other.token().to_string(),
         }
     }
@@ -342,6 +345,10 @@ mod readme {
                 e.http_status()
             );
         }
-        assert_eq!(rows.len(), ProtocolError::all().len(), "README lists tokens the code does not have");
+        assert_eq!(
+            rows.len(),
+            ProtocolError::all().len(),
+            "README lists tokens the code does not have"
+        );
     }
 }

@@ -159,10 +159,18 @@ impl Headers {
     pub fn get(&self, name: &str) -> Option<&str> {
         // Stored names are normalized; compare byte by byte under the same folding rather
         // than building a normalized copy of `name` for every lookup.
-        let fold = |b: u8| if b == b'_' { b'-' } else { b.to_ascii_lowercase() };
+        let fold = |b: u8| {
+            if b == b'_' {
+                b'-'
+            } else {
+                b.to_ascii_lowercase()
+            }
+        };
         self.fields
             .iter()
-            .find(|(n, _)| n.len() == name.len() && n.bytes().zip(name.bytes()).all(|(a, b)| a == fold(b)))
+            .find(|(n, _)| {
+                n.len() == name.len() && n.bytes().zip(name.bytes()).all(|(a, b)| a == fold(b))
+            })
             .map(|(_, v)| v.as_str())
     }
 

@@ -58,7 +58,11 @@ pub struct DecodedRequest {
 }
 
 /// Decodes headers and body. Every failure is something the peer caused.
-pub fn decode(raw: &[u8], headers: &Headers, opts: &DecodeOptions<'_>) -> Result<DecodedRequest, ProtocolError> {
+pub fn decode(
+    raw: &[u8],
+    headers: &Headers,
+    opts: &DecodeOptions<'_>,
+) -> Result<DecodedRequest, ProtocolError> {
     let agent_id = headers.agent_id()?;
     let request_id = headers.request_id().map(str::to_owned);
     let proxy_ids = headers.proxy_ids(&opts.limits)?;
@@ -91,7 +95,9 @@ pub fn decode(raw: &[u8], headers: &Headers, opts: &DecodeOptions<'_>) -> Result
             let o = envelope::open(key, &binding, raw, opts.now, opts.limits.message_max_age)
                 .map_err(|e| match e {
                     crate::Error::Protocol(p) => p,
-                    crate::Error::Usage(_) | crate::Error::Rng(_) => ProtocolError::DecryptionFailed,
+                    crate::Error::Usage(_) | crate::Error::Rng(_) => {
+                        ProtocolError::DecryptionFailed
+                    }
                 })?;
             content_type = Some(o.inner_content_type.clone());
             encryption = Some(Encryption {

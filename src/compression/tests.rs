@@ -381,7 +381,11 @@ fn caps_below_the_initial_buffer_size_are_exact_too() {
             if max >= 10 {
                 assert_eq!(got.as_deref(), Ok(&input[..]), "{c} cap {max}");
             } else {
-                assert_eq!(got, Err(ProtocolError::PayloadTooLarge { limit: max }), "{c} cap {max}");
+                assert_eq!(
+                    got,
+                    Err(ProtocolError::PayloadTooLarge { limit: max }),
+                    "{c} cap {max}"
+                );
             }
         }
     }
@@ -624,13 +628,18 @@ fn each_family_has_its_ratio_limit() {
 fn kept_decoders_start_clean_for_every_body() {
     let limits = Limits::DEFAULT;
     let text = br#"{"action":"contact","deviceid":"reuse"}"#.repeat(50);
-    let bodies: Vec<(Compression, Vec<u8>)> = [Compression::Gzip, Compression::Zlib, Compression::Deflate]
-        .into_iter()
-        .map(|c| (c, compress(&text, c, -1).unwrap()))
-        .collect();
+    let bodies: Vec<(Compression, Vec<u8>)> =
+        [Compression::Gzip, Compression::Zlib, Compression::Deflate]
+            .into_iter()
+            .map(|c| (c, compress(&text, c, -1).unwrap()))
+            .collect();
     for round in 0..3 {
         for (c, body) in &bodies {
-            assert_eq!(decompress(body, *c, &limits).unwrap(), text, "{c} round {round}");
+            assert_eq!(
+                decompress(body, *c, &limits).unwrap(),
+                text,
+                "{c} round {round}"
+            );
             // A cut body fails, and the next full one still decodes.
             assert!(decompress(&body[..body.len() / 2], *c, &limits).is_err());
         }

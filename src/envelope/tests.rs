@@ -344,8 +344,14 @@ fn replays_are_refused_and_forgeries_not_recorded() {
 
 #[test]
 fn direction_names_round_trip_and_nothing_else_parses() {
-    assert_eq!(Direction::from_name("agent-to-server"), Some(Direction::AgentToServer));
-    assert_eq!(Direction::from_name("server-to-agent"), Some(Direction::ServerToAgent));
+    assert_eq!(
+        Direction::from_name("agent-to-server"),
+        Some(Direction::AgentToServer)
+    );
+    assert_eq!(
+        Direction::from_name("server-to-agent"),
+        Some(Direction::ServerToAgent)
+    );
     for other in ["", "agent", "server", "Agent-To-Server", "agent-to-server "] {
         assert_eq!(Direction::from_name(other), None, "{other:?}");
     }

@@ -59,14 +59,18 @@ pub fn zval_to_value(z: &Zval, depth: u32) -> Result<Value, UsageError> {
         }
         return Ok(Value::Map(map));
     }
-    Err(UsageError::new("answers hold only null, bool, int, float, string, array and stdClass objects"))
+    Err(UsageError::new(
+        "answers hold only null, bool, int, float, string, array and stdClass objects",
+    ))
 }
 
 /// A key of an answer map: UTF-8, as `json_encode` requires of keys too.
 fn answer_key(k: RawKey) -> Result<String, UsageError> {
     match k {
         RawKey::Int(i) => Ok(i.to_string()),
-        RawKey::Bytes(b) => String::from_utf8(b).map_err(|_| UsageError::new("answer keys must be UTF-8")),
+        RawKey::Bytes(b) => {
+            String::from_utf8(b).map_err(|_| UsageError::new("answer keys must be UTF-8"))
+        }
     }
 }
 
@@ -95,7 +99,11 @@ pub fn entries(ht: &ZendHashTable) -> Vec<(RawKey, &Zval)> {
     while let Some((key, value)) = iter.next_zval() {
         let key = match key.long() {
             Some(i) if key.is_long() => RawKey::Int(i),
-            _ => RawKey::Bytes(key.binary_slice::<u8>().map(<[u8]>::to_vec).unwrap_or_default()),
+            _ => RawKey::Bytes(
+                key.binary_slice::<u8>()
+                    .map(<[u8]>::to_vec)
+                    .unwrap_or_default(),
+            ),
         };
         out.push((key, value));
     }
@@ -109,7 +117,10 @@ fn table_to_value(ht: &ZendHashTable, depth: u32) -> Result<Value, UsageError> {
         .enumerate()
         .all(|(i, (k, _))| matches!(k, RawKey::Int(n) if *n == i as i64));
     if is_list {
-        let items = entries.iter().map(|(_, v)| zval_to_value(v, depth + 1)).collect::<Result<Vec<_>, _>>()?;
+        let items = entries
+            .iter()
+            .map(|(_, v)| zval_to_value(v, depth + 1))
+            .collect::<Result<Vec<_>, _>>()?;
         return Ok(Value::List(items));
     }
     let mut map = Map::with_capacity(entries.len());
@@ -135,7 +146,9 @@ pub fn answer_map(ht: &ZendHashTable) -> Result<Map, UsageError> {
     match table_to_value(ht, 0)? {
         Value::Map(m) => Ok(m),
         Value::List(l) if l.is_empty() => Ok(Map::new()),
-        Value::List(_) => Err(UsageError::new("an answer is an array with string keys such as 'status'")),
+        Value::List(_) => Err(UsageError::new(
+            "an answer is an array with string keys such as 'status'",
+        )),
         _ => unreachable!("a table converts to a list or a map"),
     }
 }
@@ -222,7 +235,9 @@ const OPTION_NAMES: &str = "max_decoded_bytes, max_ratio, max_ratio_brotli, max_
 fn positive(name: &str, v: &Zval) -> Result<u64, UsageError> {
     match v.long() {
         Some(n) if v.is_long() && n > 0 => Ok(n as u64),
-        _ => Err(UsageError::new(format!("option '{name}' must be a positive integer"))),
+        _ => Err(UsageError::new(format!(
+            "option '{name}' must be a positive integer"
+        ))),
     }
 }
 
@@ -231,8 +246,14 @@ fn positive_u32(name: &str, v: &Zval) -> Result<u32, UsageError> {
 }
 
 pub fn call_options(options: Option<&ZendHashTable>) -> Result<CallOptions, UsageError> {
-    let mut out = CallOptions { limits: super::ini::limits(), assoc: false, key: None };
-    let Some(options) = options else { return Ok(out) };
+    let mut out = CallOptions {
+        limits: super::ini::limits(),
+        assoc: false,
+        key: None,
+    };
+    let Some(options) = options else {
+        return Ok(out);
+    };
     for (k, v) in entries(options) {
         let name = k.lossy();
         match name.as_str() {
@@ -243,10 +264,9 @@ pub fn call_options(options: Option<&ZendHashTable>) -> Result<CallOptions, Usag
             "max_proxies" => out.limits.max_proxies = positive_u32(&name, v)?,
             "message_max_age" => out.limits.message_max_age = positive_u32(&name, v)?,
             "invalid_utf8" => {
-                out.limits.invalid_utf8 = v
-                    .str()
-                    .and_then(InvalidUtf8::parse)
-                    .ok_or_else(|| UsageError::new("option 'invalid_utf8' must be 'error' or 'substitute'"))?
+                out.limits.invalid_utf8 = v.str().and_then(InvalidUtf8::parse).ok_or_else(|| {
+                    UsageError::new("option 'invalid_utf8' must be 'error' or 'substitute'")
+                })?
             }
             "assoc" => {
                 out.assoc = match v.bool() {
@@ -260,15 +280,20 @@ pub fn call_options(options: Option<&ZendHashTable>) -> Result<CallOptions, Usag
                 } else {
                     match v.binary_slice::<u8>() {
                         Some(b) if v.is_string() && b.len() == 16 => Some(b.to_vec()),
-                        _ => return Err(UsageError::new("option 'key' must be a 16-byte binary string")),
+                        _ => {
+                            return Err(UsageError::new(
+                                "option 'key' must be a 16-byte binary string",
+                            ))
+                        }
                     }
                 }
             }
             other => {
-                return Err(UsageError::new(format!("unknown option '{other}' (known: {OPTION_NAMES})")));
+                return Err(UsageError::new(format!(
+                    "unknown option '{other}' (known: {OPTION_NAMES})"
+                )));
             }
         }
     }
     Ok(out)
 }
-

@@ -22,7 +22,9 @@ fn now() -> u64 {
 
 fn direction(name: &str) -> Result<Direction, UsageError> {
     Direction::from_name(name).ok_or_else(|| {
-        UsageError::new(format!("unknown direction '{name}' (agent-to-server, server-to-agent)"))
+        UsageError::new(format!(
+            "unknown direction '{name}' (agent-to-server, server-to-agent)"
+        ))
     })
 }
 
@@ -47,7 +49,9 @@ pub fn seal_message(
         cryptokey_id: cryptokey_id.as_deref().unwrap_or(agent_id),
         direction: self::direction(&direction).php()?,
     };
-    envelope::seal(&key, &binding, content_type, &body, now()).php().map(Binary::from)
+    envelope::seal(&key, &binding, content_type, &body, now())
+        .php()
+        .map(Binary::from)
 }
 
 /// Opens an envelope made by `seal_message()` (or any implementation of the format),
@@ -71,7 +75,12 @@ pub fn open_message(
     let max_age = match max_age {
         0 => super::ini::limits().message_max_age,
         n if n > 0 => u32::try_from(n).unwrap_or(u32::MAX),
-        _ => return Err(UsageError::new("max_age must be 0 (the INI default) or positive")).php(),
+        _ => {
+            return Err(UsageError::new(
+                "max_age must be 0 (the INI default) or positive",
+            ))
+            .php()
+        }
     };
     let binding = Binding {
         agent_id,
@@ -83,11 +92,19 @@ pub fn open_message(
     ht.insert("content_type", opened.inner_content_type.as_str())?;
     ht.insert("body", Binary::from(opened.plaintext).into_zval(false)?)?;
     ht.insert("message_id", opened.message_id.as_str())?;
-    ht.insert("timestamp", i64::try_from(opened.timestamp).unwrap_or(i64::MAX))?;
-    ht.insert("keep_until", i64::try_from(opened.keep_until).unwrap_or(i64::MAX))?;
+    ht.insert(
+        "timestamp",
+        i64::try_from(opened.timestamp).unwrap_or(i64::MAX),
+    )?;
+    ht.insert(
+        "keep_until",
+        i64::try_from(opened.keep_until).unwrap_or(i64::MAX),
+    )?;
     Ok(ht.into_zval(false)?)
 }
 
 pub fn register(module: ModuleBuilder) -> ModuleBuilder {
-    module.function(wrap_function!(seal_message)).function(wrap_function!(open_message))
+    module
+        .function(wrap_function!(seal_message))
+        .function(wrap_function!(open_message))
 }

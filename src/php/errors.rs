@@ -50,7 +50,10 @@ fn runtime_exception() -> &'static ClassEntry {
 /// The class entry of `ProtocolException`, available once the module has started.
 pub fn protocol_exception_ce() -> &'static ClassEntry {
     let ptr = PROTOCOL_EXCEPTION_CE.load(Ordering::Acquire);
-    assert!(!ptr.is_null(), "ProtocolException used before module startup");
+    assert!(
+        !ptr.is_null(),
+        "ProtocolException used before module startup"
+    );
     // SAFETY: set once at MINIT to a class entry that lives as long as the process.
     unsafe { &*ptr.cast::<ClassEntry>() }
 }
@@ -103,9 +106,24 @@ fn new_protocol_exception(token: &str, status: u16, message: &str, expiration: Z
     let class = protocol_exception_ce();
     let mut obj = new_exception_object(class);
     let base = ce::exception();
-    update_property(base, &mut obj, "message", message.into_zval(false).unwrap_or_default());
-    update_property(base, &mut obj, "code", i64::from(status).into_zval(false).unwrap_or_default());
-    update_property(class, &mut obj, "token", token.into_zval(false).unwrap_or_default());
+    update_property(
+        base,
+        &mut obj,
+        "message",
+        message.into_zval(false).unwrap_or_default(),
+    );
+    update_property(
+        base,
+        &mut obj,
+        "code",
+        i64::from(status).into_zval(false).unwrap_or_default(),
+    );
+    update_property(
+        class,
+        &mut obj,
+        "token",
+        token.into_zval(false).unwrap_or_default(),
+    );
     update_property(class, &mut obj, "expiration", expiration);
     obj.into_zval(false).unwrap_or_default()
 }
@@ -114,14 +132,24 @@ fn new_protocol_exception(token: &str, status: u16, message: &str, expiration: Z
 pub fn protocol_exception(e: &ProtocolError) -> PhpException {
     let expiration = super::convert::value_to_zval(&crate::answer::default_error_expiration(e));
     let object = new_protocol_exception(e.token(), e.http_status(), &e.detail(), expiration);
-    PhpException::new(e.detail(), i32::from(e.http_status()), protocol_exception_ce()).with_object(object)
+    PhpException::new(
+        e.detail(),
+        i32::from(e.http_status()),
+        protocol_exception_ce(),
+    )
+    .with_object(object)
 }
 
 /// The PHP `\ValueError` for caller misuse. Misuse often means a secret of the wrong
 /// size, so this trace, too, leaves out the call's arguments.
 pub fn value_error(e: &UsageError) -> PhpException {
     let mut obj = new_exception_object(ce::value_error());
-    update_property(ce::error(), &mut obj, "message", e.to_string().into_zval(false).unwrap_or_default());
+    update_property(
+        ce::error(),
+        &mut obj,
+        "message",
+        e.to_string().into_zval(false).unwrap_or_default(),
+    );
     let object = obj.into_zval(false).unwrap_or_default();
     PhpException::new(e.to_string(), 0, ce::value_error()).with_object(object)
 }
@@ -129,7 +157,11 @@ pub fn value_error(e: &UsageError) -> PhpException {
 /// The OS random generator failed: PHP's own exception for that case, never a fallback.
 pub fn random_error() -> PhpException {
     let ce = ClassEntry::try_find("Random\\RandomException").unwrap_or_else(ce::exception);
-    PhpException::new("the operating system's random generator failed".into(), 0, ce)
+    PhpException::new(
+        "the operating system's random generator failed".into(),
+        0,
+        ce,
+    )
 }
 
 /// Maps a core error of any kind.
@@ -171,8 +203,12 @@ fn this_object(ex: &mut ExecuteData) -> Option<&mut ZendObject> {
 extern "C" fn pe_construct(ex: &mut ExecuteData, _retval: &mut Zval) {
     let mut token = Arg::new("token", DataType::String);
     let mut code = Arg::new("code", DataType::Long).default("400");
-    let mut message = Arg::new("message", DataType::String).allow_null().default("null");
-    let mut expiration = Arg::new("expiration", DataType::Mixed).allow_null().default("null");
+    let mut message = Arg::new("message", DataType::String)
+        .allow_null()
+        .default("null");
+    let mut expiration = Arg::new("expiration", DataType::Mixed)
+        .allow_null()
+        .default("null");
     let parsed = ex
         .parser()
         .arg(&mut token)
@@ -187,16 +223,42 @@ extern "C" fn pe_construct(ex: &mut ExecuteData, _retval: &mut Zval) {
     let token: String = token.val().unwrap_or_default();
     let code: i64 = code.val().unwrap_or(400);
     let message: Option<String> = message.val();
-    let expiration = expiration.zval().map(|z| z.shallow_clone()).unwrap_or_default();
+    let expiration = expiration
+        .zval()
+        .map(|z| z.shallow_clone())
+        .unwrap_or_default();
     if !(400..600).contains(&code) {
-        PhpException::new("ProtocolException code must be an HTTP status from 400 to 599".into(), 0, ce::value_error()).throw();
+        PhpException::new(
+            "ProtocolException code must be an HTTP status from 400 to 599".into(),
+            0,
+            ce::value_error(),
+        )
+        .throw();
         return;
     }
     let Some(this) = this_object(ex) else { return };
     let class = protocol_exception_ce();
-    update_property(ce::exception(), this, "message", message.unwrap_or_else(|| token.clone()).into_zval(false).unwrap_or_default());
-    update_property(ce::exception(), this, "code", code.into_zval(false).unwrap_or_default());
-    update_property(class, this, "token", token.into_zval(false).unwrap_or_default());
+    update_property(
+        ce::exception(),
+        this,
+        "message",
+        message
+            .unwrap_or_else(|| token.clone())
+            .into_zval(false)
+            .unwrap_or_default(),
+    );
+    update_property(
+        ce::exception(),
+        this,
+        "code",
+        code.into_zval(false).unwrap_or_default(),
+    );
+    update_property(
+        class,
+        this,
+        "token",
+        token.into_zval(false).unwrap_or_default(),
+    );
     update_property(class, this, "expiration", expiration);
 }
 
@@ -264,8 +326,16 @@ pub fn register_classes() -> ext_php_rs::error::Result<()> {
                 .arg(Arg::new("token", DataType::String))
                 .not_required()
                 .arg(Arg::new("code", DataType::Long).default("400"))
-                .arg(Arg::new("message", DataType::String).allow_null().default("null"))
-                .arg(Arg::new("expiration", DataType::Mixed).allow_null().default("null")),
+                .arg(
+                    Arg::new("message", DataType::String)
+                        .allow_null()
+                        .default("null"),
+                )
+                .arg(
+                    Arg::new("expiration", DataType::Mixed)
+                        .allow_null()
+                        .default("null"),
+                ),
             MethodFlags::Public,
         )
         .method(
@@ -273,7 +343,11 @@ pub fn register_classes() -> ext_php_rs::error::Result<()> {
             MethodFlags::Public,
         )
         .method(
-            FunctionBuilder::new("getExpiration", pe_get_expiration).returns(DataType::Mixed, false, true),
+            FunctionBuilder::new("getExpiration", pe_get_expiration).returns(
+                DataType::Mixed,
+                false,
+                true,
+            ),
             MethodFlags::Public,
         )
         .method(

@@ -13,7 +13,9 @@ use crate::{accept, auth, expiration, keywrap, secret};
 
 fn encoding(name: &str) -> Result<Compression, UsageError> {
     Compression::from_name(name).ok_or_else(|| {
-        UsageError::new(format!("unknown encoding '{name}' (none, zlib, gzip, deflate, br)"))
+        UsageError::new(format!(
+            "unknown encoding '{name}' (none, zlib, gzip, deflate, br)"
+        ))
     })
 }
 
@@ -24,8 +26,12 @@ fn encoding(name: &str) -> Result<Compression, UsageError> {
 #[php(defaults(level = -1))]
 pub fn compress(data: BinarySlice<u8>, encoding: &str, level: i64) -> PhpResult<Binary<u8>> {
     let c = self::encoding(encoding).php()?;
-    let level = i32::try_from(level).map_err(|_| UsageError::new("level out of range")).php()?;
-    compression::compress(&data, c, level).php().map(Binary::from)
+    let level = i32::try_from(level)
+        .map_err(|_| UsageError::new("level out of range"))
+        .php()?;
+    compression::compress(&data, c, level)
+        .php()
+        .map(Binary::from)
 }
 
 /// Decompresses `$data`, bounded: more than `$max_bytes` of output (0: the INI default)
@@ -39,9 +45,16 @@ pub fn decompress(data: BinarySlice<u8>, encoding: &str, max_bytes: i64) -> PhpR
     match max_bytes {
         0 => {}
         n if n > 0 => limits.max_decoded_bytes = n as u64,
-        _ => return Err(UsageError::new("max_bytes must be 0 (the INI default) or positive")).php(),
+        _ => {
+            return Err(UsageError::new(
+                "max_bytes must be 0 (the INI default) or positive",
+            ))
+            .php()
+        }
     }
-    compression::decompress(&data, c, &limits).php().map(Binary::from)
+    compression::decompress(&data, c, &limits)
+        .php()
+        .map(Binary::from)
 }
 
 /// The content type to answer with, from the request's `Accept` (RFC 7231) and its own
@@ -62,11 +75,18 @@ pub fn parse_expiration(delay: &Zval) -> PhpResult<i64> {
     } else if let Some(s) = delay.str().filter(|_| delay.is_string()) {
         expiration::parse_expiration(s)
     } else {
-        return Err(UsageError::new("a delay is a string such as \"1d\" or an int of hours")).php();
+        return Err(UsageError::new(
+            "a delay is a string such as \"1d\" or an int of hours",
+        ))
+        .php();
     };
     seconds
         .map(|s| s as i64)
-        .map_err(|_| UsageError::new("not a positive delay: a positive integer with an optional unit s, m, h or d"))
+        .map_err(|_| {
+            UsageError::new(
+                "not a positive delay: a positive integer with an optional unit s, m, h or d",
+            )
+        })
         .php()
 }
 
@@ -75,7 +95,9 @@ pub fn parse_expiration(delay: &Zval) -> PhpResult<i64> {
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\format_expiration")]
 pub fn format_expiration(seconds: i64) -> PhpResult<String> {
-    let s = u64::try_from(seconds).map_err(|_| UsageError::new("seconds must be positive")).php()?;
+    let s = u64::try_from(seconds)
+        .map_err(|_| UsageError::new("seconds must be positive"))
+        .php()?;
     expiration::format_expiration(s).php()
 }
 
@@ -90,7 +112,9 @@ pub fn check_basic_auth(authorization_header: Option<&str>, login: &str, passwor
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\generate_token")]
 pub fn generate_token() -> PhpResult<String> {
-    secret::generate_token().map(|t| t.as_str().to_owned()).map_err(|_| random_error())
+    secret::generate_token()
+        .map(|t| t.as_str().to_owned())
+        .map_err(|_| random_error())
 }
 
 /// RFC 3394 AES key wrap of `$key` under `$kek` (16, 24 or 32 bytes).
@@ -104,7 +128,9 @@ pub fn wrap_key(key: BinarySlice<u8>, kek: BinarySlice<u8>) -> PhpResult<Binary<
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\unwrap_key")]
 pub fn unwrap_key(wrapped: BinarySlice<u8>, kek: BinarySlice<u8>) -> PhpResult<Binary<u8>> {
-    keywrap::unwrap_key(&wrapped, &kek).php().map(|k| Binary::from(k.to_vec()))
+    keywrap::unwrap_key(&wrapped, &kek)
+        .php()
+        .map(|k| Binary::from(k.to_vec()))
 }
 
 /// `json_decode($json, $assoc, $depth)` with the same result, faster; errors throw a
@@ -113,13 +139,24 @@ pub fn unwrap_key(wrapped: BinarySlice<u8>, kek: BinarySlice<u8>) -> PhpResult<B
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\decode_json")]
 #[php(defaults(assoc = false, depth = 512, invalid_utf8 = String::from("error")))]
-pub fn decode_json(json: BinarySlice<u8>, assoc: bool, depth: i64, invalid_utf8: String) -> PhpResult<Zval> {
+pub fn decode_json(
+    json: BinarySlice<u8>,
+    assoc: bool,
+    depth: i64,
+    invalid_utf8: String,
+) -> PhpResult<Zval> {
     // The same argument checks as json_decode's.
     if depth <= 0 {
-        return Err(UsageError::new("GlpiAgentProtocol\\decode_json(): Argument #3 ($depth) must be greater than 0")).php();
+        return Err(UsageError::new(
+            "GlpiAgentProtocol\\decode_json(): Argument #3 ($depth) must be greater than 0",
+        ))
+        .php();
     }
     let Some(max_depth) = u32::try_from(depth).ok().filter(|&d| d <= i32::MAX as u32) else {
-        return Err(UsageError::new("GlpiAgentProtocol\\decode_json(): Argument #3 ($depth) must be less than 2147483647")).php();
+        return Err(UsageError::new(
+            "GlpiAgentProtocol\\decode_json(): Argument #3 ($depth) must be less than 2147483647",
+        ))
+        .php();
     };
     let Some(invalid_utf8) = InvalidUtf8::parse(&invalid_utf8) else {
         return Err(UsageError::new(
@@ -127,7 +164,11 @@ pub fn decode_json(json: BinarySlice<u8>, assoc: bool, depth: i64, invalid_utf8:
         ))
         .php();
     };
-    let limits = Limits { max_depth, invalid_utf8, ..super::ini::limits() };
+    let limits = Limits {
+        max_depth,
+        invalid_utf8,
+        ..super::ini::limits()
+    };
     super::json::decode_to_zval(&json, assoc, &limits).php()
 }
 

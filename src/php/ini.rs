@@ -33,7 +33,10 @@ fn zend_string_bytes(s: *mut zend_string) -> Option<&'static [u8]> {
     // slice is used only inside it.
     unsafe {
         let s = s.as_ref()?;
-        Some(std::slice::from_raw_parts(s.val.as_ptr().cast::<u8>(), s.len))
+        Some(std::slice::from_raw_parts(
+            s.val.as_ptr().cast::<u8>(),
+            s.len,
+        ))
     }
 }
 
@@ -166,7 +169,10 @@ pub fn print_info(module: *mut c_void) {
     info_table_start!();
     info_table_header!("GLPI Agent protocol support", "enabled");
     info_table_row!("Version", env!("CARGO_PKG_VERSION"));
-    info_table_row!("Protocol", "GLPI JSON protocol 1.0 (CONTACT, INVENTORY, REGISTER), legacy XML PROLOG");
+    info_table_row!(
+        "Protocol",
+        "GLPI JSON protocol 1.0 (CONTACT, INVENTORY, REGISTER), legacy XML PROLOG"
+    );
     info_table_row!("Encodings", crate::SUPPORTED_ENCODINGS);
     let l = limits();
     info_table_row!("Active max decoded bytes", l.max_decoded_bytes.to_string());
@@ -174,7 +180,10 @@ pub fn print_info(module: *mut c_void) {
     info_table_row!("Active max brotli ratio", l.max_ratio_brotli.to_string());
     info_table_row!("Active max JSON depth", l.max_depth.to_string());
     info_table_row!("Active max proxies", l.max_proxies.to_string());
-    info_table_row!("Active challenge max age (s)", l.challenge_max_age.to_string());
+    info_table_row!(
+        "Active challenge max age (s)",
+        l.challenge_max_age.to_string()
+    );
     info_table_row!("Active message max age (s)", l.message_max_age.to_string());
     info_table_row!("Active invalid UTF-8 handling", l.invalid_utf8.as_str());
     info_table_end!();

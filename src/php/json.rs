@@ -53,7 +53,11 @@ const MAX_KEPT_BYTES: usize = 8 << 20;
 
 /// Decodes `input` as `json_decode($input, $assoc, $limits->max_depth)` would, with
 /// the invalid UTF-8 policy of `limits`.
-pub(crate) fn decode_to_zval(input: &[u8], assoc: bool, limits: &Limits) -> Result<Zval, ProtocolError> {
+pub(crate) fn decode_to_zval(
+    input: &[u8],
+    assoc: bool,
+    limits: &Limits,
+) -> Result<Zval, ProtocolError> {
     decode_inspecting(input, assoc, limits, |_| Ok(())).map(|(z, ())| z)
 }
 

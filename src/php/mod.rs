@@ -4,7 +4,6 @@
 use ext_php_rs::prelude::*;
 use ext_php_rs::zend::ModuleEntry;
 
-
 pub mod convert;
 pub mod envelope;
 pub mod errors;

@@ -6,8 +6,8 @@ use ext_php_rs::convert::IntoZval;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
 
-use super::errors::IntoPhp;
 use super::convert::{entries, RawKey};
+use super::errors::IntoPhp;
 use crate::register::{self, message};
 use crate::secret::Token;
 
@@ -67,7 +67,12 @@ impl RegisterServer {
         let max_age = match max_age {
             0 => super::ini::limits().challenge_max_age,
             n if n > 0 => u32::try_from(n).unwrap_or(u32::MAX),
-            _ => return Err(crate::UsageError::new("max_age must be 0 (the INI default) or positive")).php(),
+            _ => {
+                return Err(crate::UsageError::new(
+                    "max_age must be 0 (the INI default) or positive",
+                ))
+                .php()
+            }
         };
         let v = register::verify(&t, state.as_bytes(), answer, max_age, now()).php()?;
         let key = Binary::from(v.key.as_bytes().to_vec()).into_zval(false)?;
@@ -100,7 +105,12 @@ impl RegisterAgent {
 
     /// Checks the server's final challenge and returns the 16-byte session key carried
     /// in `$crypto`, or null when the server sent none.
-    pub fn finish(token: &str, state: &str, challenge: &str, crypto: Option<&str>) -> PhpResult<Option<Binary<u8>>> {
+    pub fn finish(
+        token: &str,
+        state: &str,
+        challenge: &str,
+        crypto: Option<&str>,
+    ) -> PhpResult<Option<Binary<u8>>> {
         let t = self::token(token)?;
         let key = register::finish(&t, state.as_bytes(), challenge, crypto).php()?;
         Ok(key.map(|k| Binary::from(k.as_bytes().to_vec())))

@@ -41,9 +41,18 @@ impl Request {
     /// `message_max_age`, `invalid_utf8` ('error' or 'substitute'), `assoc` (bool),
     /// `key` (the 16-byte session key for a body sent with `GLPI-CryptoKey-ID`).
     /// Throws `ProtocolException` for anything the peer got wrong.
-    pub fn decode(body: BinarySlice<u8>, headers: &ZendHashTable, options: Option<&ZendHashTable>) -> PhpResult<Self> {
+    pub fn decode(
+        body: BinarySlice<u8>,
+        headers: &ZendHashTable,
+        options: Option<&ZendHashTable>,
+    ) -> PhpResult<Self> {
         let opts = call_options(options).php()?;
-        let key = opts.key.as_deref().map(Key128::from_slice).transpose().php()?;
+        let key = opts
+            .key
+            .as_deref()
+            .map(Key128::from_slice)
+            .transpose()
+            .php()?;
         let headers = headers_from_table(headers);
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -52,16 +61,25 @@ impl Request {
         let decoded = core::decode(
             &body,
             &headers,
-            &DecodeOptions { limits: opts.limits.clone(), key: key.as_ref(), now },
+            &DecodeOptions {
+                limits: opts.limits.clone(),
+                key: key.as_ref(),
+                now,
+            },
         )
         .php()?;
         let (content, action, device_id) = match decoded.mode {
             Mode::Json => {
-                let (zval, fields) = super::json::decode_message(&decoded.body, opts.assoc, &opts.limits).php()?;
+                let (zval, fields) =
+                    super::json::decode_message(&decoded.body, opts.assoc, &opts.limits).php()?;
                 (Some(zval), fields.action(), fields.device_id)
             }
             Mode::Xml => {
-                let action = decoded.xml_query.as_deref().unwrap_or("inventory").to_ascii_lowercase();
+                let action = decoded
+                    .xml_query
+                    .as_deref()
+                    .unwrap_or("inventory")
+                    .to_ascii_lowercase();
                 (None, action, decoded.xml_device_id.clone())
             }
         };
@@ -77,7 +95,11 @@ impl Request {
             request_id: decoded.request_id,
             proxy_ids: decoded.proxy_ids.iter().map(ToString::to_string).collect(),
             cryptokey_id: decoded.cryptokey_id.map(|k| k.to_string()),
-            key: if decoded.encryption.is_some() { key } else { None },
+            key: if decoded.encryption.is_some() {
+                key
+            } else {
+                None
+            },
             encryption: decoded.encryption,
             content_type: decoded.content_type,
             accept: decoded.accept,
@@ -148,7 +170,10 @@ impl Request {
     /// The whole JSON message, identical to `json_decode` of the plain JSON with the same
     /// `assoc`; null for XML.
     pub fn content(&self) -> Zval {
-        self.content.as_ref().map(Zval::shallow_clone).unwrap_or_default()
+        self.content
+            .as_ref()
+            .map(Zval::shallow_clone)
+            .unwrap_or_default()
     }
 
     /// The plain bytes after decryption and decompression (XML converted to UTF-8).

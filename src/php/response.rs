@@ -84,7 +84,10 @@ impl Response {
     #[php(defaults(realm = String::from("GLPI")))]
     pub fn for_error(e: &ZendObject, request: Option<&Request>, realm: String) -> PhpResult<Self> {
         if !e.instance_of(protocol_exception_ce()) {
-            return Err(UsageError::new("forError() takes a GlpiAgentProtocol\\ProtocolException")).php();
+            return Err(UsageError::new(
+                "forError() takes a GlpiAgentProtocol\\ProtocolException",
+            ))
+            .php();
         }
         let status = e
             .try_call_method("getCode", vec![])
@@ -96,11 +99,20 @@ impl Response {
         let answer = e
             .try_call_method("getAnswer", vec![])
             .map_err(|_| PhpException::from("ProtocolException::getAnswer() failed".to_string()))?;
-        let map = answer.array().map(answer_map).transpose().php()?.unwrap_or_default();
+        let map = answer
+            .array()
+            .map(answer_map)
+            .transpose()
+            .php()?
+            .unwrap_or_default();
         // Error answers go out unencrypted (docs/encrypted-exchanges.md, section 5): the
         // agent may not share a working key with the server at this point.
         let ctx = request
-            .map(|r| AnswerContext { key: None, cryptokey_id: None, ..context(r) })
+            .map(|r| AnswerContext {
+                key: None,
+                cryptokey_id: None,
+                ..context(r)
+            })
             .unwrap_or(AnswerContext::PLAIN);
         let mut answer = match request {
             Some(r) if wants_xml(r) => {
@@ -113,7 +125,9 @@ impl Response {
             _ => core::error_answer(&ctx, status, &map).php()?,
         };
         if status == 401 {
-            answer.headers.push(("WWW-Authenticate".to_owned(), www_authenticate(&realm)));
+            answer
+                .headers
+                .push(("WWW-Authenticate".to_owned(), www_authenticate(&realm)));
         }
         Ok(Response { answer })
     }
@@ -132,9 +146,12 @@ impl Response {
         let answer = if wants_xml(request) {
             core::encode(&ctx, Mode::Xml, 200, xml::prolog_reply(hours).as_bytes()).php()?
         } else {
-            let map: Map = [("status", Value::from("ok")), ("expiration", Value::Int(i64::from(hours)))]
-                .into_iter()
-                .collect();
+            let map: Map = [
+                ("status", Value::from("ok")),
+                ("expiration", Value::Int(i64::from(hours))),
+            ]
+            .into_iter()
+            .collect();
             core::json_answer(&ctx, &map, 200).php()?
         };
         Ok(Response { answer })
@@ -143,9 +160,14 @@ impl Response {
     /// The acknowledgement of a legacy XML inventory (`<RESPONSE>SEND</RESPONSE>`).
     #[php(name = "xmlAck")]
     pub fn xml_ack(request: &Request) -> PhpResult<Self> {
-        core::encode(&context(request), Mode::Xml, 200, xml::ack_reply().as_bytes())
-            .php()
-            .map(|answer| Response { answer })
+        core::encode(
+            &context(request),
+            Mode::Xml,
+            200,
+            xml::ack_reply().as_bytes(),
+        )
+        .php()
+        .map(|answer| Response { answer })
     }
 
     pub fn status(&self) -> i64 {

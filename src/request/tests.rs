@@ -13,7 +13,11 @@ fn headers(pairs: &[(&str, &str)]) -> Headers {
 }
 
 fn opts() -> DecodeOptions<'static> {
-    DecodeOptions { limits: Limits::DEFAULT, key: None, now: 1_700_000_000 }
+    DecodeOptions {
+        limits: Limits::DEFAULT,
+        key: None,
+        now: 1_700_000_000,
+    }
 }
 
 fn fields(body: &[u8]) -> MessageFields {
@@ -32,15 +36,25 @@ fn real_glpi_agent_exchanges_decode_to_their_captured_plain_bodies() {
         ("06-inventory-partial-nodebug", "inventory"),
     ] {
         let raw = wire(&format!("glpi-agent/{name}.request.zlib"));
-        let h = headers(&[("Content-Type", "application/x-compress-zlib"), ("GLPI-Agent-ID", AGENT)]);
+        let h = headers(&[
+            ("Content-Type", "application/x-compress-zlib"),
+            ("GLPI-Agent-ID", AGENT),
+        ]);
         let r = decode(&raw, &h, &opts()).unwrap();
         assert_eq!(r.mode, Mode::Json, "{name}");
         assert_eq!(r.compression, Compression::Zlib);
-        assert_eq!(r.body, wire(&format!("glpi-agent/{name}.request.json")), "{name}");
+        assert_eq!(
+            r.body,
+            wire(&format!("glpi-agent/{name}.request.json")),
+            "{name}"
+        );
         assert_eq!(r.agent_id.map(|a| a.to_string()).as_deref(), Some(AGENT));
         let f = fields(&r.body);
         assert_eq!(f.action(), action, "{name}");
-        assert!(f.device_id.is_some_and(|d| !d.is_empty()), "{name} has a deviceid");
+        assert!(
+            f.device_id.is_some_and(|d| !d.is_empty()),
+            "{name} has a deviceid"
+        );
     }
 }
 
@@ -57,7 +71,11 @@ fn real_xml_prologs_and_inventory_give_query_and_deviceid() {
         assert_eq!(r.mode, Mode::Xml, "{path}");
         assert_eq!(r.xml_query.as_deref(), Some(query), "{path}");
         assert!(r.xml_device_id.is_some(), "{path}");
-        assert_eq!(r.body, wire(&format!("{path}.request.xml")), "{path}: already UTF-8");
+        assert_eq!(
+            r.body,
+            wire(&format!("{path}.request.xml")),
+            "{path}: already UTF-8"
+        );
     }
 }
 
@@ -66,7 +84,12 @@ fn a_missing_content_type_is_guessed_from_the_body() {
     let raw = wire("glpi-agent/03-contact.request.zlib");
     let r = decode(&raw, &headers(&[]), &opts()).unwrap();
     assert_eq!((r.mode, r.compression), (Mode::Json, Compression::Zlib));
-    let r = decode(b"{\"action\":\"contact\"}", &headers(&[("Content-Type", "text/plain")]), &opts()).unwrap();
+    let r = decode(
+        b"{\"action\":\"contact\"}",
+        &headers(&[("Content-Type", "text/plain")]),
+        &opts(),
+    )
+    .unwrap();
     assert_eq!((r.mode, r.compression), (Mode::Json, Compression::None));
 }
 
@@ -79,11 +102,22 @@ fn header_errors_come_before_the_body_is_touched() {
         h.push(extra);
         decode(body, &headers(&h), &opts()).unwrap_err()
     };
-    assert_eq!(with(("GLPI-Agent-ID", "not-a-uuid")), ProtocolError::BadAgentId);
-    assert_eq!(with(("GLPI-CryptoKey-ID", "zz")), ProtocolError::BadCryptoKeyId);
+    assert_eq!(
+        with(("GLPI-Agent-ID", "not-a-uuid")),
+        ProtocolError::BadAgentId
+    );
+    assert_eq!(
+        with(("GLPI-CryptoKey-ID", "zz")),
+        ProtocolError::BadCryptoKeyId
+    );
     assert_eq!(with(("GLPI-Proxy-ID", "x,y")), ProtocolError::BadProxyId);
     assert_eq!(
-        decode(body, &headers(&[("Content-Type", "application/pdf")]), &opts()).unwrap_err(),
+        decode(
+            body,
+            &headers(&[("Content-Type", "application/pdf")]),
+            &opts()
+        )
+        .unwrap_err(),
         ProtocolError::UnsupportedContentType
     );
 }
@@ -91,16 +125,38 @@ fn header_errors_come_before_the_body_is_touched() {
 #[test]
 fn an_encrypted_body_without_a_key_is_refused_and_with_it_is_opened() {
     let key = Key128::from_slice(&[7u8; 16]).unwrap();
-    let inner = compression::compress(b"{\"action\":\"contact\",\"deviceid\":\"d\"}", Compression::Zlib, -1).unwrap();
-    let binding = Binding { agent_id: AGENT, cryptokey_id: AGENT, direction: Direction::AgentToServer };
-    let sealed = envelope::seal(&key, &binding, "application/x-compress-zlib", &inner, 1_700_000_000).unwrap();
+    let inner = compression::compress(
+        b"{\"action\":\"contact\",\"deviceid\":\"d\"}",
+        Compression::Zlib,
+        -1,
+    )
+    .unwrap();
+    let binding = Binding {
+        agent_id: AGENT,
+        cryptokey_id: AGENT,
+        direction: Direction::AgentToServer,
+    };
+    let sealed = envelope::seal(
+        &key,
+        &binding,
+        "application/x-compress-zlib",
+        &inner,
+        1_700_000_000,
+    )
+    .unwrap();
     let h = headers(&[
         ("Content-Type", envelope::CONTENT_TYPE),
         ("GLPI-Agent-ID", AGENT),
         ("GLPI-CryptoKey-ID", AGENT),
     ]);
-    assert_eq!(decode(&sealed, &h, &opts()).unwrap_err(), ProtocolError::UnknownCryptoKey);
-    let with_key = DecodeOptions { key: Some(&key), ..opts() };
+    assert_eq!(
+        decode(&sealed, &h, &opts()).unwrap_err(),
+        ProtocolError::UnknownCryptoKey
+    );
+    let with_key = DecodeOptions {
+        key: Some(&key),
+        ..opts()
+    };
     let r = decode(&sealed, &h, &with_key).unwrap();
     assert_eq!(r.compression, Compression::Zlib);
     assert_eq!(fields(&r.body).action(), "contact");
@@ -108,32 +164,69 @@ fn an_encrypted_body_without_a_key_is_refused_and_with_it_is_opened() {
     assert_eq!(enc.message_id.len(), 24);
 
     let wrong = Key128::from_slice(&[8u8; 16]).unwrap();
-    let wrong_key = DecodeOptions { key: Some(&wrong), ..opts() };
-    assert_eq!(decode(&sealed, &h, &wrong_key).unwrap_err(), ProtocolError::DecryptionFailed);
+    let wrong_key = DecodeOptions {
+        key: Some(&wrong),
+        ..opts()
+    };
+    assert_eq!(
+        decode(&sealed, &h, &wrong_key).unwrap_err(),
+        ProtocolError::DecryptionFailed
+    );
 
     let mut tampered = sealed.clone();
     let last = tampered.len() - 1;
     tampered[last] ^= 1;
-    assert_eq!(decode(&tampered, &h, &with_key).unwrap_err(), ProtocolError::DecryptionFailed);
+    assert_eq!(
+        decode(&tampered, &h, &with_key).unwrap_err(),
+        ProtocolError::DecryptionFailed
+    );
 
-    let late = DecodeOptions { key: Some(&key), now: 1_700_000_000 + 3600, ..opts() };
-    assert_eq!(decode(&sealed, &h, &late).unwrap_err(), ProtocolError::StaleMessage);
+    let late = DecodeOptions {
+        key: Some(&key),
+        now: 1_700_000_000 + 3600,
+        ..opts()
+    };
+    assert_eq!(
+        decode(&sealed, &h, &late).unwrap_err(),
+        ProtocolError::StaleMessage
+    );
 
     // The envelope type without the header announcing the key cannot be read.
-    let no_key_id = headers(&[("Content-Type", envelope::CONTENT_TYPE), ("GLPI-Agent-ID", AGENT)]);
-    assert_eq!(decode(&sealed, &no_key_id, &with_key).unwrap_err(), ProtocolError::BadCryptoKeyId);
+    let no_key_id = headers(&[
+        ("Content-Type", envelope::CONTENT_TYPE),
+        ("GLPI-Agent-ID", AGENT),
+    ]);
+    assert_eq!(
+        decode(&sealed, &no_key_id, &with_key).unwrap_err(),
+        ProtocolError::BadCryptoKeyId
+    );
 }
 
 #[test]
 fn message_fields_follow_the_contract_and_skip_nested_members() {
-    let f = fields(br#"{"content":{"action":"nested","x":[{"query":"no"}]},"query":"PROLOG","deviceid":"d1"}"#);
+    let f = fields(
+        br#"{"content":{"action":"nested","x":[{"query":"no"}]},"query":"PROLOG","deviceid":"d1"}"#,
+    );
     assert_eq!(f.action(), "prolog");
     assert_eq!(f.device_id.as_deref(), Some("d1"));
     assert_eq!(fields(br#"{"deviceid":"d"}"#).action(), "inventory");
-    assert_eq!(fields(br#"{"action":"NetDiscovery","query":"x"}"#).action(), "netdiscovery");
-    for bad in [&b"[1,2]"[..], b"\"x\"", br#"{"action":5}"#, br#"{"deviceid":{"a":1}}"#] {
+    assert_eq!(
+        fields(br#"{"action":"NetDiscovery","query":"x"}"#).action(),
+        "netdiscovery"
+    );
+    for bad in [
+        &b"[1,2]"[..],
+        b"\"x\"",
+        br#"{"action":5}"#,
+        br#"{"deviceid":{"a":1}}"#,
+    ] {
         let mut scratch = json::Scratch::new();
         let tape = json::parse(bad, &ParseOptions::default(), &mut scratch).unwrap();
-        assert_eq!(message_fields(&tape), Err(ProtocolError::BadFormat), "{}", String::from_utf8_lossy(bad));
+        assert_eq!(
+            message_fields(&tape),
+            Err(ProtocolError::BadFormat),
+            "{}",
+            String::from_utf8_lossy(bad)
+        );
     }
 }

@@ -271,8 +271,14 @@ fn byte_order_marks() {
         assert_eq!(r.query.as_deref(), Some("é😀"));
     }
     // Two byte order marks, found by fuzzing: the second is a character before the root.
-    assert_eq!(parse(b"\xff\xfe\xff\xfe<\x00r\x00/\x00>\x00"), Err(ProtocolError::MalformedXml));
-    assert_eq!(parse(b"\xef\xbb\xbf\xef\xbb\xbf<r/>"), Err(ProtocolError::MalformedXml));
+    assert_eq!(
+        parse(b"\xff\xfe\xff\xfe<\x00r\x00/\x00>\x00"),
+        Err(ProtocolError::MalformedXml)
+    );
+    assert_eq!(
+        parse(b"\xef\xbb\xbf\xef\xbb\xbf<r/>"),
+        Err(ProtocolError::MalformedXml)
+    );
     // Odd length, a lone surrogate, a declaration naming another encoding.
     assert_eq!(parse(&le[..le.len() - 1]), Err(ProtocolError::MalformedXml));
     assert_eq!(
