@@ -269,13 +269,12 @@ final class Controller
             if (isset($chosen['error'])) {
                 throw $this->registerError(403, $chosen['error']);
             }
-            [$name, $version] = [$message['name'], $message['version']];
             $store->touchAgent([
                 'agent_uuid' => $agentId,
                 'device_id' => $message['deviceid'],
                 'action' => 'register',
-                'name' => $name,
-                'version' => $version,
+                'name' => $message['name'],
+                'version' => $message['version'],
                 'tag' => $message['tag'],
                 'httpd_port' => $message['port'],
                 'proxy_chain' => $request->proxyIds(),
@@ -319,7 +318,6 @@ final class Controller
                 $reason = 'wrong or late answer';
             }
         }
-        unset($token);
         if ($reason !== null) {
             $registry->audit('endpoint', 'challenge-failed', $agentId, $pending['token_id'], $reason);
             return $this->refuse($this->registerError(403, 'challenge failed'), $request);
