@@ -42,4 +42,22 @@ return [
     // What CONTACT answers for the inventory task. glpi-agent sends its JSON inventory only
     // to a server that names itself "glpi" here.
     'inventory_task' => ['server' => 'glpi', 'version' => '10.0.0'],
+
+    // REGISTER (spec chapter 6, docs/register.md): off (REGISTER answers 501), token (any
+    // agent holding a token may register), token+manual (token, then an operator approves).
+    'register' => 'off',                                                  // GAP_REGISTER
+    // Once registered, an agent's requests must be encrypted. 0: no key is sent at
+    // registration and requests stay plain, but only registered agents are served.
+    'require_encryption' => true,                                         // GAP_REQUIRE_ENCRYPTION (0/1)
+    // Lifetime of a registration and of its session key; agents renew after half of it.
+    'key_lifetime' => '30d',                                              // GAP_KEY_LIFETIME
+    // Seconds a REGISTER challenge stays answerable; null: the extension's INI (60).
+    'challenge_max_age' => null,                                          // GAP_CHALLENGE_MAX_AGE
+    // Freshness window of encrypted messages in seconds; null: the extension's INI (300).
+    'message_max_age' => null,                                            // GAP_MESSAGE_MAX_AGE
+    // Delay given with REGISTER refusals and pending manual validation.
+    'register_retry' => '1h',                                             // GAP_REGISTER_RETRY
+    // Key-encryption key (16 random bytes, created on first use, mode 0600). Kept out of
+    // the database so that a dump alone reveals no token and no session key.
+    'kek_file' => dirname(__DIR__) . '/var/kek.bin',                      // GAP_KEK_FILE
 ];

@@ -101,7 +101,7 @@ final class EndpointServer
      *
      * @return list<string>
      */
-    private static function phpArguments(): array
+    public static function phpArguments(): array
     {
         $given = getenv('GAP_PHP_ARGS');
         if (is_string($given) && $given !== '') {

@@ -61,6 +61,12 @@ final class BaselineRequest
         return $this->content;
     }
 
+    /** The baseline reads plain bodies only (REGISTER needs the extension). */
+    public function isEncrypted(): bool
+    {
+        return false;
+    }
+
     public function body(): string
     {
         return $this->body;

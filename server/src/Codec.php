@@ -10,7 +10,7 @@ namespace GlpiAgentEndpoint;
  *
  * A decoded request is an object with the methods of GlpiAgentProtocol\Request that the
  * controller calls: mode(), compression(), action(), deviceId(), agentId(), requestId(),
- * proxyIds(), content(), body().
+ * proxyIds(), content(), body(), isEncrypted().
  */
 interface Codec
 {

@@ -28,7 +28,16 @@ final class Config
         'GAP_AUTH_PASSWORD' => ['auth_password', 'string'],
         'GAP_AUTH_REALM' => ['auth_realm', 'string'],
         'GAP_SERVER_ID' => ['server_id', 'string'],
+        'GAP_REGISTER' => ['register', 'string'],
+        'GAP_REQUIRE_ENCRYPTION' => ['require_encryption', 'bool'],
+        'GAP_KEY_LIFETIME' => ['key_lifetime', 'string'],
+        'GAP_CHALLENGE_MAX_AGE' => ['challenge_max_age', 'int'],
+        'GAP_MESSAGE_MAX_AGE' => ['message_max_age', 'int'],
+        'GAP_REGISTER_RETRY' => ['register_retry', 'string'],
+        'GAP_KEK_FILE' => ['kek_file', 'string'],
     ];
+
+    public const REGISTER_POLICIES = ['off', 'token', 'token+manual'];
 
     public const ENCODINGS = ['none', 'zlib', 'gzip', 'deflate', 'br'];
 
@@ -108,7 +117,7 @@ final class Config
         if (!is_string($this->values['store_dsn']) || $this->values['store_dsn'] === '') {
             throw new \UnexpectedValueException('store_dsn is empty');
         }
-        foreach (['expiration', 'busy_expiration'] as $key) {
+        foreach (['expiration', 'busy_expiration', 'key_lifetime', 'register_retry'] as $key) {
             if (!preg_match('/^[1-9][0-9]*[smhd]?$/', (string) $this->values[$key])) {
                 throw new \UnexpectedValueException("$key must be a positive delay such as 24, 30m or 1d");
             }
@@ -123,6 +132,22 @@ final class Config
         }
         if ($this->values['auth_login'] !== '' && $this->values['auth_password'] === '') {
             throw new \UnexpectedValueException('auth_login is set but auth_password is empty');
+        }
+        if (!in_array($this->values['register'], self::REGISTER_POLICIES, true)) {
+            throw new \UnexpectedValueException("register must be one of: " . implode(', ', self::REGISTER_POLICIES));
+        }
+        foreach (['challenge_max_age', 'message_max_age'] as $key) {
+            $v = $this->values[$key];
+            if ($v !== null && (!is_int($v) || $v < 1)) {
+                throw new \UnexpectedValueException("$key must be a positive number of seconds or null");
+            }
+        }
+        if (!is_string($this->values['kek_file']) || $this->values['kek_file'] === '') {
+            throw new \UnexpectedValueException('kek_file is empty');
+        }
+        if ($this->registerEnabled() && $this->baseline()) {
+            // The baseline codec reads no encrypted body and checks no REGISTER message.
+            throw new \UnexpectedValueException('register needs the extension codec: set baseline to 0');
         }
     }
 
@@ -160,6 +185,28 @@ final class Config
         return (bool) $this->values['baseline'];
     }
 
+    public function registerEnabled(): bool
+    {
+        return $this->values['register'] !== 'off';
+    }
+
+    public function manualApproval(): bool
+    {
+        return $this->values['register'] === 'token+manual';
+    }
+
+    public function requireEncryption(): bool
+    {
+        return (bool) $this->values['require_encryption'];
+    }
+
+    /** Seconds a challenge stays answerable: the setting, else the extension's INI. */
+    public function challengeMaxAge(): int
+    {
+        return $this->values['challenge_max_age']
+            ?? max(1, (int) ini_get('glpi_agent_protocol.challenge_max_age') ?: 60);
+    }
+
     public function authRequired(): bool
     {
         return $this->values['auth_login'] !== '';
@@ -174,7 +221,7 @@ final class Config
     public function decodeOptions(): array
     {
         $options = [];
-        foreach (['max_decoded_bytes', 'max_depth', 'invalid_utf8'] as $key) {
+        foreach (['max_decoded_bytes', 'max_depth', 'invalid_utf8', 'message_max_age'] as $key) {
             if ($this->values[$key] !== null) {
                 $options[$key] = $this->values[$key];
             }

@@ -18,6 +18,8 @@ final class EndpointError extends \RuntimeException
         public readonly array $headers = [],
         ?\Throwable $previous = null,
         public readonly bool $busy = false,
+        // The delay before the agent tries again, when not the usual one (REGISTER errors).
+        public readonly int|string|null $expiration = null,
     ) {
         parent::__construct($token, $status, $previous);
     }
@@ -82,6 +84,12 @@ final class EndpointError extends \RuntimeException
     public static function unsupportedAction(): self
     {
         return new self(501, 'unsupported action');
+    }
+
+    /** A REGISTER or registration refusal: the agent retries after $retry. */
+    public static function register(int $status, string $token, int|string $retry): self
+    {
+        return new self($status, $token, [], null, false, $retry);
     }
 
     public static function busy(?\Throwable $previous = null): self

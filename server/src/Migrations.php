@@ -119,6 +119,111 @@ final class Migrations
                     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin',
                 ],
             ],
+            // REGISTER: tokens and session keys (wrapped under the KEK, never in clear),
+            // pending challenges, ids of encrypted messages seen (replays) and the audit log.
+            2 => [
+                'sqlite' => [
+                    'ALTER TABLE agents ADD COLUMN approval TEXT NULL',
+                    'CREATE TABLE tokens (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        wrapped_token TEXT NOT NULL,
+                        tag TEXT NULL,
+                        comment TEXT NULL,
+                        created_at TEXT NOT NULL,
+                        revoked_at TEXT NULL
+                    )',
+                    'CREATE TABLE agent_keys (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        agent_uuid TEXT NOT NULL UNIQUE,
+                        token_id INTEGER NOT NULL REFERENCES tokens (id),
+                        wrapped_key TEXT NOT NULL,
+                        issued_at TEXT NOT NULL,
+                        expires_at TEXT NOT NULL,
+                        revoked_at TEXT NULL,
+                        renew_required INTEGER NOT NULL DEFAULT 0
+                    )',
+                    'CREATE INDEX agent_keys_token ON agent_keys (token_id)',
+                    'CREATE TABLE register_challenges (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        state_id TEXT NOT NULL UNIQUE,
+                        agent_uuid TEXT NOT NULL,
+                        token_id INTEGER NOT NULL REFERENCES tokens (id),
+                        state TEXT NOT NULL,
+                        created_at TEXT NOT NULL,
+                        expires_at TEXT NOT NULL
+                    )',
+                    'CREATE INDEX register_challenges_agent ON register_challenges (agent_uuid)',
+                    'CREATE TABLE seen_messages (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        message_id TEXT NOT NULL UNIQUE,
+                        agent_uuid TEXT NOT NULL,
+                        keep_until INTEGER NOT NULL
+                    )',
+                    'CREATE INDEX seen_messages_keep_until ON seen_messages (keep_until)',
+                    'CREATE TABLE register_events (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        created_at TEXT NOT NULL,
+                        actor TEXT NOT NULL,
+                        event TEXT NOT NULL,
+                        agent_uuid TEXT NULL,
+                        token_id INTEGER NULL,
+                        detail TEXT NULL
+                    )',
+                ],
+                'mysql' => [
+                    'ALTER TABLE agents ADD COLUMN approval VARCHAR(16) NULL',
+                    'CREATE TABLE tokens (
+                        id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+                        wrapped_token VARCHAR(64) NOT NULL,
+                        tag VARCHAR(255) NULL,
+                        comment VARCHAR(255) NULL,
+                        created_at DATETIME NOT NULL,
+                        revoked_at DATETIME NULL
+                    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin',
+                    'CREATE TABLE agent_keys (
+                        id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+                        agent_uuid CHAR(36) NOT NULL,
+                        token_id INT UNSIGNED NOT NULL,
+                        wrapped_key VARCHAR(64) NOT NULL,
+                        issued_at DATETIME NOT NULL,
+                        expires_at DATETIME NOT NULL,
+                        revoked_at DATETIME NULL,
+                        renew_required TINYINT(1) NOT NULL DEFAULT 0,
+                        UNIQUE KEY agent_keys_agent (agent_uuid),
+                        KEY agent_keys_token (token_id),
+                        CONSTRAINT agent_keys_token_fk FOREIGN KEY (token_id) REFERENCES tokens (id)
+                    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin',
+                    'CREATE TABLE register_challenges (
+                        id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+                        state_id VARCHAR(64) NOT NULL,
+                        agent_uuid CHAR(36) NOT NULL,
+                        token_id INT UNSIGNED NOT NULL,
+                        state TEXT NOT NULL,
+                        created_at DATETIME NOT NULL,
+                        expires_at DATETIME NOT NULL,
+                        UNIQUE KEY register_challenges_state (state_id),
+                        KEY register_challenges_agent (agent_uuid),
+                        CONSTRAINT register_challenges_token_fk FOREIGN KEY (token_id) REFERENCES tokens (id)
+                    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin',
+                    'CREATE TABLE seen_messages (
+                        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+                        message_id VARCHAR(64) NOT NULL,
+                        agent_uuid CHAR(36) NOT NULL,
+                        keep_until BIGINT NOT NULL,
+                        UNIQUE KEY seen_messages_id (message_id),
+                        KEY seen_messages_keep_until (keep_until)
+                    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin',
+                    'CREATE TABLE register_events (
+                        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+                        created_at DATETIME NOT NULL,
+                        actor VARCHAR(16) NOT NULL,
+                        event VARCHAR(32) NOT NULL,
+                        agent_uuid CHAR(36) NULL,
+                        token_id INT UNSIGNED NULL,
+                        detail TEXT NULL
+                    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin',
+                ],
+            ],
         ];
     }
 

@@ -411,6 +411,11 @@ final class Store
             'agents' => $this->pdo->query('SELECT * FROM agents ORDER BY id')->fetchAll(),
             'inventories' => $inventories,
             'answers' => $this->pdo->query('SELECT * FROM answers ORDER BY id')->fetchAll(),
+            'tokens' => $this->pdo->query('SELECT * FROM tokens ORDER BY id')->fetchAll(),
+            'agent_keys' => $this->pdo->query('SELECT * FROM agent_keys ORDER BY id')->fetchAll(),
+            'register_challenges' => $this->pdo->query('SELECT * FROM register_challenges ORDER BY id')->fetchAll(),
+            'seen_messages' => $this->pdo->query('SELECT * FROM seen_messages ORDER BY id')->fetchAll(),
+            'register_events' => $this->pdo->query('SELECT * FROM register_events ORDER BY id')->fetchAll(),
         ];
     }
 
@@ -418,7 +423,7 @@ final class Store
     public function purge(): void
     {
         $this->transaction(function (): void {
-            foreach (['inventories', 'answers', 'agents'] as $table) {
+            foreach (['inventories', 'answers', 'agents', 'seen_messages', 'register_challenges', 'agent_keys', 'register_events', 'tokens'] as $table) {
                 $this->pdo->exec("DELETE FROM $table");
             }
         });
