@@ -107,6 +107,8 @@ final class Exchange
     public ?string $decodeError = null;
     public float $ms = 0.0;
     public ?string $transportError = null;
+    /** An error answer the agent handled by itself (e.g. a refused key, then a plain REGISTER). */
+    public bool $handled = false;
 
     public function answerJson(): ?array
     {
@@ -116,6 +118,9 @@ final class Exchange
 
     public function ok(): bool
     {
+        if ($this->handled) {
+            return true;
+        }
         if ($this->transportError !== null || $this->decodeError !== null || $this->status < 200 || $this->status >= 300) {
             return false;
         }
@@ -356,7 +361,7 @@ final class Agent
         }
         printf("← %s in %.1f ms\n", $result, $x->ms);
         foreach ($x->answerHeaders as $n => $v) {
-            if (in_array(strtolower($n), ['content-type', 'glpi-agent-id', 'glpi-request-id', 'www-authenticate', 'allow'], true)) {
+            if (in_array(strtolower($n), ['content-type', 'glpi-agent-id', 'glpi-request-id', 'glpi-cryptokey-id', 'www-authenticate', 'allow'], true)) {
                 echo "  $n: $v\n";
             }
         }
@@ -467,6 +472,7 @@ function register(Agent $agent, string $token, ?string $tag, string $encoding, b
         // The operator revoked the key or asked for a new registration: the token still
         // proves who we are, so register again in the clear.
         $say("  the server no longer takes this key: registering in the clear\n");
+        $x->handled = true;
         $agent->useKey(null);
         $x = $agent->send('REGISTER', json_message($first), 'json', $encoding, false);
         $answer = $x->answerJson() ?? [];

@@ -1,0 +1,190 @@
+<?php
+declare(strict_types=1);
+
+namespace GlpiAgentEndpoint\Tests;
+
+require_once __DIR__ . '/support/EndpointTestCase.php';
+
+/**
+ * tools/agent-sim.php, the agent of the README's main command, against the endpoint: the
+ * plain protocol in every encoding, then REGISTER with a token, encrypted requests,
+ * renewal, and what it does when the server refuses it.
+ */
+final class EndpointSimulatorTest extends EndpointTestCase
+{
+    private static ?string $dir = null;
+    private static ?EndpointServer $registering = null;
+
+    private static function dir(): string
+    {
+        self::$dir ??= sys_get_temp_dir() . '/gap-sim-test-' . getmypid() . '-' . bin2hex(random_bytes(4));
+        if (!is_dir(self::$dir)) {
+            mkdir(self::$dir, 0700, true);
+        }
+        return self::$dir;
+    }
+
+    /** @return array<string, string> the store and KEK every process of this class shares */
+    private static function storeEnv(): array
+    {
+        $env = ['GAP_STORE_DSN' => self::$settings['dsn'], 'GAP_KEK_FILE' => self::dir() . '/kek.bin'];
+        if (self::$settings['user'] !== null) {
+            $env['GAP_STORE_USER'] = self::$settings['user'];
+            $env['GAP_STORE_PASSWORD'] = (string) self::$settings['password'];
+        }
+        return $env;
+    }
+
+    private static function registering(): EndpointServer
+    {
+        return self::$registering ??= new EndpointServer(self::storeEnv() + ['GAP_REGISTER' => 'token']);
+    }
+
+    public static function tearDownAfterClass(): void
+    {
+        self::$registering?->stop();
+        self::$registering = null;
+        parent::tearDownAfterClass();
+        if (self::$dir !== null) {
+            foreach (glob(self::$dir . '/{,.}[!.]*', GLOB_BRACE) ?: [] as $file) {
+                unlink($file);
+            }
+            rmdir(self::$dir);
+            self::$dir = null;
+        }
+    }
+
+    /** @return array{0: int, 1: string, 2: string} exit code, stdout, stderr */
+    private static function run(string $script, string ...$args): array
+    {
+        $env = [];
+        foreach (getenv() as $k => $v) {
+            if (!str_starts_with($k, 'GAP_')) {
+                $env[$k] = $v;
+            }
+        }
+        $command = [PHP_BINARY, ...EndpointServer::phpArguments(), dirname(__DIR__) . "/tools/$script", ...$args];
+        $process = proc_open($command, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null, array_merge($env, self::storeEnv()));
+        $out = stream_get_contents($pipes[1]);
+        $err = stream_get_contents($pipes[2]);
+        fclose($pipes[1]);
+        fclose($pipes[2]);
+        return [proc_close($process), (string) $out, (string) $err];
+    }
+
+    /**
+     * Runs the simulator with --summary-json and returns its exit code and summary.
+     *
+     * @return array{0: int, 1: array<string, mixed>}
+     */
+    private function simulate(EndpointServer $server, string $state, string ...$args): array
+    {
+        [$code, $out, $err] = self::run('agent-sim.php', '--server', $server->url(), '--state', $state, '--quiet', '--summary-json', ...$args);
+        $start = strpos($out, "{\n");
+        $this->assertNotFalse($start, "no summary; stdout: $out; stderr: $err");
+        $summary = json_decode(substr($out, $start), true);
+        $this->assertIsArray($summary, "summary is not JSON: $out");
+        return [$code, $summary];
+    }
+
+    /** @return list<string> "STEP STATUS" of each exchange */
+    private static function steps(array $summary): array
+    {
+        return array_map(static fn (array $x): string => $x['step'] . ' ' . $x['status'], $summary['exchanges']);
+    }
+
+    private function createToken(): string
+    {
+        [$code, $out, $err] = self::run('admin.php', 'token', 'create', '--comment', 'simulator');
+        $this->assertSame(0, $code, $err);
+        $this->assertSame(1, preg_match('/^token \d+: ([0-9a-f-]{36})$/m', $out, $m), $out);
+        $file = self::dir() . '/token-' . bin2hex(random_bytes(4));
+        file_put_contents($file, $m[1] . "\n");
+        return $file;
+    }
+
+    public function testPlainRunsStoreOneInventoryPerEncoding(): void
+    {
+        $state = self::dir() . '/plain-agent.json';
+        foreach (['zlib', 'gzip', 'deflate', 'br', 'none'] as $encoding) {
+            [$code, $summary] = $this->simulate(self::$server, $state, '--compression', $encoding);
+            $this->assertSame(0, $code, $encoding . ': ' . json_encode(self::steps($summary)));
+            $this->assertSame(['PROLOG 200', 'CONTACT 200', 'INVENTORY 200'], self::steps($summary), $encoding);
+        }
+        $inventories = $this->store->inventories();
+        $this->assertSame(['zlib', 'gzip', 'deflate', 'br', 'none'], array_column($inventories, 'compression'));
+        $agents = $this->store->agents();
+        $this->assertCount(1, $agents, 'one state file, one agent');
+        $this->assertSame($summary['agentid'], $agents[0]['agent_uuid']);
+    }
+
+    public function testRegisteredAgentSendsOnlyEncryptedRequestsAndRenews(): void
+    {
+        $server = self::registering();
+        $token = $this->createToken();
+        $state = self::dir() . '/registered-agent.json';
+
+        [$code, $summary] = $this->simulate($server, $state, '--token-file', $token);
+        $this->assertSame(0, $code, json_encode(self::steps($summary)));
+        $this->assertSame(['REGISTER 200', 'REGISTER (challenge) 200', 'PROLOG 200', 'CONTACT 200', 'INVENTORY 200'], self::steps($summary));
+        $this->assertSame('pending', $summary['exchanges'][0]['answer']['status']);
+        $this->assertSame('token-validation', $summary['exchanges'][0]['answer']['needs']);
+        $this->assertSame('registered', $summary['exchanges'][1]['answer']['status']);
+        // Encrypted on the wire: the stored inventory is the JSON the simulator sealed.
+        $inventories = $this->store->inventories();
+        $this->assertCount(1, $inventories);
+        $this->assertSame('inventory', $inventories[0]['action']);
+        $this->assertNotNull(json_decode((string) $this->store->inventoryContent((int) $inventories[0]['id'])));
+
+        // The state file holds the session key: its owner only.
+        $this->assertSame(0600, fileperms($state) & 0777);
+        $first = json_decode((string) file_get_contents($state), true)['registration'];
+        $this->assertMatchesRegularExpression('/^[0-9a-f]{32}$/', $first['key']);
+        $this->assertStringNotContainsString($first['key'], $server->log());
+
+        // Still fresh: no new registration, requests go out sealed with the same key.
+        [$code, $summary] = $this->simulate($server, $state, '--token-file', $token, '--steps', 'register,contact');
+        $this->assertSame(0, $code);
+        $this->assertSame(['CONTACT 200'], self::steps($summary));
+
+        // A plain request from a registered agent is refused, and the simulator says so.
+        [$code, $summary] = $this->simulate($server, $state, '--steps', 'contact', '--plain');
+        $this->assertSame(1, $code);
+        $this->assertSame(['CONTACT 403'], self::steps($summary));
+        $this->assertSame('encryption required', $summary['exchanges'][0]['answer']['message']);
+
+        // Renewal runs encrypted under the current key and brings a new key.
+        [$code, $summary] = $this->simulate($server, $state, '--token-file', $token, '--steps', 'register,contact', '--renew');
+        $this->assertSame(0, $code, json_encode(self::steps($summary)));
+        $this->assertSame(['REGISTER 200', 'REGISTER (challenge) 200', 'CONTACT 200'], self::steps($summary));
+        $second = json_decode((string) file_get_contents($state), true)['registration'];
+        $this->assertNotSame($first['key'], $second['key']);
+
+        // Forced to register again: the sealed REGISTER is refused with "key expired", and
+        // the simulator registers in the clear with its token.
+        [$code, , $err] = self::run('admin.php', 'agent', 'force-register', $summary['agentid']);
+        $this->assertSame(0, $code, $err);
+        [$code, $summary] = $this->simulate($server, $state, '--token-file', $token, '--steps', 'register,contact', '--renew');
+        $this->assertSame(0, $code, json_encode(self::steps($summary)));
+        $this->assertSame(['REGISTER 403', 'REGISTER 200', 'REGISTER (challenge) 200', 'CONTACT 200'], self::steps($summary));
+        $this->assertSame('key expired', $summary['exchanges'][0]['answer']['message']);
+    }
+
+    public function testWrongTokenEndsTheRunWithoutARegistration(): void
+    {
+        $server = self::registering();
+        $this->createToken();
+        $wrong = self::dir() . '/wrong-token';
+        file_put_contents($wrong, \GlpiAgentProtocol\generate_token());
+        $state = self::dir() . '/wrong-agent.json';
+
+        [$code, $summary] = $this->simulate($server, $state, '--token-file', $wrong);
+        $this->assertSame(1, $code);
+        // The server's challenge does not decrypt to this agent's id under the wrong token:
+        // the simulator answers "failure" (spec 6.2.2), then stops.
+        $this->assertSame(['REGISTER 200', 'REGISTER (failure) 403', 'REGISTER (outcome) 0'], self::steps($summary));
+        $this->assertSame('challenge failed', $summary['exchanges'][1]['answer']['message']);
+        $this->assertArrayNotHasKey('registration', json_decode((string) file_get_contents($state), true));
+        $this->assertSame([], $this->store->inventories());
+    }
+}
