@@ -67,6 +67,7 @@ demo: build
 
 bench: build
 	$(PHP_EXT) bench/decode.php
+	$(PHP_EXT) bench/register.php
 
 bench-load: build
 	bench/load.sh
