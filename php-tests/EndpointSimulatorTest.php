@@ -55,7 +55,7 @@ final class EndpointSimulatorTest extends EndpointTestCase
     }
 
     /** @return array{0: int, 1: string, 2: string} exit code, stdout, stderr */
-    private static function run(string $script, string ...$args): array
+    private static function tool(string $script, string ...$args): array
     {
         $env = [];
         foreach (getenv() as $k => $v) {
@@ -79,7 +79,7 @@ final class EndpointSimulatorTest extends EndpointTestCase
      */
     private function simulate(EndpointServer $server, string $state, string ...$args): array
     {
-        [$code, $out, $err] = self::run('agent-sim.php', '--server', $server->url(), '--state', $state, '--quiet', '--summary-json', ...$args);
+        [$code, $out, $err] = self::tool('agent-sim.php', '--server', $server->url(), '--state', $state, '--quiet', '--summary-json', ...$args);
         $start = strpos($out, "{\n");
         $this->assertNotFalse($start, "no summary; stdout: $out; stderr: $err");
         $summary = json_decode(substr($out, $start), true);
@@ -95,7 +95,7 @@ final class EndpointSimulatorTest extends EndpointTestCase
 
     private function createToken(): string
     {
-        [$code, $out, $err] = self::run('admin.php', 'token', 'create', '--comment', 'simulator');
+        [$code, $out, $err] = self::tool('admin.php', 'token', 'create', '--comment', 'simulator');
         $this->assertSame(0, $code, $err);
         $this->assertSame(1, preg_match('/^token \d+: ([0-9a-f-]{36})$/m', $out, $m), $out);
         $file = self::dir() . '/token-' . bin2hex(random_bytes(4));
@@ -162,7 +162,7 @@ final class EndpointSimulatorTest extends EndpointTestCase
 
         // Forced to register again: the sealed REGISTER is refused with "key expired", and
         // the simulator registers in the clear with its token.
-        [$code, , $err] = self::run('admin.php', 'agent', 'force-register', $summary['agentid']);
+        [$code, , $err] = self::tool('admin.php', 'agent', 'force-register', $summary['agentid']);
         $this->assertSame(0, $code, $err);
         [$code, $summary] = $this->simulate($server, $state, '--token-file', $token, '--steps', 'register,contact', '--renew');
         $this->assertSame(0, $code, json_encode(self::steps($summary)));

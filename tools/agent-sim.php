@@ -422,7 +422,10 @@ function load_state(string $file): array
     }
     $state = [
         'agentid' => generate_token(),
-        'deviceid' => (gethostname() ?: 'agent-sim') . '-' . gmdate('Y-m-d-H-i-s'),
+        // glpi-agent's form, host name then creation time. Each state file is another
+        // simulated host, so its name joins the host name: two agents created in the same
+        // second must not share a device id (legacy agents are known by it alone).
+        'deviceid' => (gethostname() ?: 'agent-sim') . '-' . preg_replace('/[^A-Za-z0-9-]+/', '-', basename($file, '.json')) . '-' . gmdate('Y-m-d-H-i-s'),
     ];
     save_state($file, $state);
     return $state;
