@@ -173,7 +173,9 @@ $keep = $argv[2] === 'a' ? json_decode(gzuncompress($body))
 echo vm('VmHWM') - $before;
 PHP;
 $ext = ini_get('extension_dir');
-$self = escapeshellarg(PHP_BINARY) . ' -d memory_limit=-1 -d extension=' . escapeshellarg($root . '/target/release/libglpi_agent_protocol.so');
+// The build under test: where cargo put it, as php-tests/bootstrap.php finds it.
+$target = getenv('CARGO_TARGET_DIR') ?: $root . '/target';
+$self = escapeshellarg(PHP_BINARY) . ' -d memory_limit=-1 -d extension=' . escapeshellarg($target . '/release/libglpi_agent_protocol.so');
 $mem = [];
 foreach (['a', 'c'] as $k) {
     $mem[$k] = (int) shell_exec($self . ' -r ' . escapeshellarg($child) . ' ' . escapeshellarg($tmp) . ' ' . $k);

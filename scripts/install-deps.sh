@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs, only those missing, quietly.
 #
-#   scripts/install-deps.sh                 build and test: PHP 8.2 dev/cli, PDO drivers, clang, phpunit
+#   scripts/install-deps.sh                 build and test: PHP 8.2 dev/cli, PDO drivers, C compiler, clang, phpunit
 #   scripts/install-deps.sh mariadb         + mariadb-server (protocol tests on MariaDB)
 #   scripts/install-deps.sh peers           + fusioninventory-agent (real agent test)
 #   scripts/install-deps.sh bench           + php8.2-fpm nginx wrk (load benchmark)
@@ -11,8 +11,10 @@
 # on loopback or on a socket in a temporary directory, and stop them.
 set -euo pipefail
 
+# build-essential: the C compiler and libc headers the cc crate uses to build ring's and
+# ext-php-rs's C and assembly (clang alone is there for bindgen).
 base=(php8.2-dev php8.2-cli php8.2-sqlite3 php8.2-mysql php8.2-xml php8.2-mbstring
-      clang libclang-dev phpunit make)
+      build-essential clang libclang-dev phpunit make)
 want=("${base[@]}")
 for group in "$@"; do
     case "$group" in

@@ -26,11 +26,8 @@
 
 use std::collections::HashMap;
 
-use aes_gcm::aead::AeadInPlace;
-use aes_gcm::{Aes128Gcm, KeyInit, Nonce, Tag};
-use zeroize::Zeroize;
-
 use crate::error::{Error, ProtocolError, UsageError};
+use crate::gcm;
 use crate::register::uuid_block;
 use crate::secret::{fill_random, Key128};
 
@@ -39,8 +36,8 @@ use crate::secret::{fill_random, Key128};
 pub const CONTENT_TYPE: &str = "application/x-glpi-encrypted";
 
 pub const VERSION: u8 = 1;
-const NONCE_LEN: usize = 12;
-const TAG_LEN: usize = 16;
+const NONCE_LEN: usize = gcm::NONCE_LEN;
+const TAG_LEN: usize = gcm::TAG_LEN;
 /// Bytes before the content type: version, direction, timestamp, nonce, its length.
 const FIXED_LEN: usize = 1 + 1 + 8 + NONCE_LEN + 1;
 const MAX_TYPE_LEN: usize = 127;
@@ -216,8 +213,7 @@ pub(crate) fn seal_with_nonce(
     out.extend_from_slice(ct);
     out.extend_from_slice(plaintext);
     let aad = aad(&out[..header_len], &agent, &key_id);
-    let tag = Aes128Gcm::new(key.as_bytes().into())
-        .encrypt_in_place_detached(Nonce::from_slice(nonce), &aad, &mut out[header_len..])
+    let tag = gcm::seal_in_place(key.as_bytes(), nonce, &aad, &mut out[header_len..])
         .map_err(|_| UsageError::new("the body is too large for one AES-GCM message"))?;
     out.extend_from_slice(&tag);
     Ok(out)
@@ -246,7 +242,7 @@ pub fn open(
         return Err(fail());
     }
     let timestamp = u64::from_be_bytes(bytes[2..10].try_into().map_err(|_| fail())?);
-    let nonce = &bytes[10..10 + NONCE_LEN];
+    let nonce: &[u8; NONCE_LEN] = bytes[10..10 + NONCE_LEN].try_into().map_err(|_| fail())?;
     let type_len = usize::from(bytes[FIXED_LEN - 1]);
     let header_len = FIXED_LEN + type_len;
     if bytes.len() < header_len + TAG_LEN {
@@ -258,18 +254,10 @@ pub fn open(
     }
     let body_end = bytes.len() - TAG_LEN;
     let aad = aad(&bytes[..header_len], &agent, &key_id);
+    let tag: &[u8; TAG_LEN] = bytes[body_end..].try_into().map_err(|_| fail())?;
     let mut plaintext = bytes[header_len..body_end].to_vec();
-    let verdict = Aes128Gcm::new(key.as_bytes().into()).decrypt_in_place_detached(
-        Nonce::from_slice(nonce),
-        &aad,
-        &mut plaintext,
-        Tag::from_slice(&bytes[body_end..]),
-    );
-    if verdict.is_err() {
-        // The AEAD may have run the keystream before comparing tags: wipe what it made.
-        plaintext.zeroize();
-        return Err(fail());
-    }
+    // On failure the buffer comes back wiped: no unauthenticated plaintext survives.
+    gcm::open_in_place(key.as_bytes(), nonce, &aad, &mut plaintext, tag).map_err(|_| fail())?;
 
     if timestamp.abs_diff(now) > u64::from(max_age) {
         return Err(ProtocolError::StaleMessage.into());

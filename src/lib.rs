@@ -15,6 +15,7 @@ pub mod content_type;
 pub mod envelope;
 pub mod error;
 pub mod expiration;
+mod gcm;
 pub mod headers;
 pub mod json;
 pub mod keywrap;

@@ -15,8 +15,6 @@
 //! ciphertext because it selects the key. The text form is base64url without padding
 //! (RFC 4648 section 5), so a state fits a text column and a PHP binary string alike.
 
-use aes_gcm::aead::AeadInPlace;
-use aes_gcm::{Aes128Gcm, KeyInit, Nonce, Tag};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use hkdf::Hkdf;
@@ -24,11 +22,14 @@ use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use crate::error::ProtocolError;
+use crate::gcm;
 use crate::secret::{fill_random, RngError, Token};
 
 const VERSION: u8 = 1;
 const SALT_LEN: usize = 16;
-const TAG_LEN: usize = 16;
+const TAG_LEN: usize = gcm::TAG_LEN;
+/// Every state has a key of its own (see above): the nonce can be constant.
+const NONCE: [u8; gcm::NONCE_LEN] = [0; gcm::NONCE_LEN];
 const HEADER_LEN: usize = 1 + SALT_LEN;
 
 /// What a state holds; each kind has its own key derivation label, so a server state
@@ -48,13 +49,13 @@ impl Kind {
     }
 }
 
-fn cipher(token: &Token, kind: Kind, salt: &[u8; SALT_LEN]) -> Aes128Gcm {
+fn state_key(token: &Token, kind: Kind, salt: &[u8; SALT_LEN]) -> Zeroizing<[u8; 16]> {
     let hk = Hkdf::<Sha256>::new(Some(salt), token.key().as_bytes());
     let mut okm = Zeroizing::new([0u8; 16]);
     // 16 bytes is far below HKDF-SHA256's 8160-byte ceiling: expand cannot fail.
     hk.expand(kind.label(), &mut okm[..])
         .expect("16-byte HKDF output");
-    Aes128Gcm::new((&*okm).into())
+    okm
 }
 
 /// Seals `plain` and returns the text form and the state id (the salt).
@@ -70,8 +71,7 @@ pub(crate) fn seal(
     header[1..].copy_from_slice(&salt);
 
     let mut buf = Zeroizing::new(plain.to_vec());
-    let tag = cipher(token, kind, &salt)
-        .encrypt_in_place_detached(&Nonce::default(), &header, &mut buf)
+    let tag = gcm::seal_in_place(&state_key(token, kind, &salt), &NONCE, &header, &mut buf)
         .expect("a state is far below the GCM length limit");
 
     let mut raw = Vec::with_capacity(HEADER_LEN + buf.len() + TAG_LEN);
@@ -114,9 +114,10 @@ pub(crate) fn open(
     let mut salt = [0u8; SALT_LEN];
     salt.copy_from_slice(&raw[1..HEADER_LEN]);
     let mut buf = Zeroizing::new(raw[HEADER_LEN..HEADER_LEN + plain_len].to_vec());
-    let tag = Tag::clone_from_slice(&raw[HEADER_LEN + plain_len..]);
-    cipher(token, kind, &salt)
-        .decrypt_in_place_detached(&Nonce::default(), header, &mut buf, &tag)
+    let tag: &[u8; TAG_LEN] = raw[HEADER_LEN + plain_len..]
+        .try_into()
+        .map_err(|_| fail.clone())?;
+    gcm::open_in_place(&state_key(token, kind, &salt), &NONCE, header, &mut buf, tag)
         .map_err(|_| fail)?;
     Ok((buf, salt))
 }
