@@ -80,7 +80,9 @@ mod tests {
     /// flipped bit of ciphertext, tag or AAD is refused and leaves the buffer zeroed.
     #[test]
     fn opens_test_case_4_and_wipes_on_failure() {
-        let key: [u8; 16] = unhex("feffe9928665731c6d6a8f9467308308").try_into().unwrap();
+        let key: [u8; 16] = unhex("feffe9928665731c6d6a8f9467308308")
+            .try_into()
+            .unwrap();
         let nonce: [u8; 12] = unhex("cafebabefacedbaddecaf888").try_into().unwrap();
         let aad = unhex("feedfacedeadbeeffeedfacedeadbeefabaddad2");
         let plain = unhex(
@@ -91,7 +93,9 @@ mod tests {
             "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e\
              21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091",
         );
-        let tag: [u8; 16] = unhex("5bc94fbc3221a5db94fae95ae7121a47").try_into().unwrap();
+        let tag: [u8; 16] = unhex("5bc94fbc3221a5db94fae95ae7121a47")
+            .try_into()
+            .unwrap();
 
         let mut buf = ct.clone();
         open_in_place(&key, &nonce, &aad, &mut buf, &tag).unwrap();

@@ -117,8 +117,14 @@ pub(crate) fn open(
     let tag: &[u8; TAG_LEN] = raw[HEADER_LEN + plain_len..]
         .try_into()
         .map_err(|_| fail.clone())?;
-    gcm::open_in_place(&state_key(token, kind, &salt), &NONCE, header, &mut buf, tag)
-        .map_err(|_| fail)?;
+    gcm::open_in_place(
+        &state_key(token, kind, &salt),
+        &NONCE,
+        header,
+        &mut buf,
+        tag,
+    )
+    .map_err(|_| fail)?;
     Ok((buf, salt))
 }
 
