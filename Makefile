@@ -68,6 +68,8 @@ demo: build
 bench: build
 	$(PHP_EXT) bench/decode.php
 	$(PHP_EXT) bench/register.php
+	$(PHP_EXT) bench/answer.php
+	$(PHP_EXT) bench/request-cost.php
 
 bench-load: build
 	bench/load.sh
