@@ -93,13 +93,20 @@ final class EndpointSimulatorTest extends EndpointTestCase
         return array_map(static fn (array $x): string => $x['step'] . ' ' . $x['status'], $summary['exchanges']);
     }
 
+    /** A token written by tools/admin.php to a file of its own, never to its output. */
     private function createToken(): string
     {
-        [$code, $out, $err] = self::tool('admin.php', 'token', 'create', '--comment', 'simulator');
-        $this->assertSame(0, $code, $err);
-        $this->assertSame(1, preg_match('/^token \d+: ([0-9a-f-]{36})$/m', $out, $m), $out);
         $file = self::dir() . '/token-' . bin2hex(random_bytes(4));
-        file_put_contents($file, $m[1] . "\n");
+        [$code, $out, $err] = self::tool('admin.php', 'token', 'create', '--comment', 'simulator', '--token-file', $file);
+        $this->assertSame(0, $code, $err);
+        $this->assertMatchesRegularExpression('/^token \d+: written to /', $out);
+        $this->assertSame(0600, fileperms($file) & 0777);
+        $this->assertMatchesRegularExpression('/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}\n$/', (string) file_get_contents($file));
+        $this->assertStringNotContainsString(trim((string) file_get_contents($file)), $out);
+        // The file is never overwritten: a second token cannot replace the first one unseen.
+        [$code, , $err] = self::tool('admin.php', 'token', 'create', '--token-file', $file);
+        $this->assertSame(1, $code);
+        $this->assertStringContainsString('must not exist yet', $err);
         return $file;
     }
 

@@ -55,13 +55,12 @@ port=$(gap_free_port)
 GAP_REGISTER=token gap_start_endpoint "$port" "$log"
 echo
 echo "== REGISTER: endpoint with registration by token on http://127.0.0.1:$port/ (pid $GAP_SERVER_PID)"
-token_file=$(mktemp /tmp/gap-demo-token.XXXXXX)
-trap 'gap_stop_endpoint; rm -f "$log" "$token_file"' EXIT
+token_dir=$(mktemp -d /tmp/gap-demo-token.XXXXXX)
+token_file="$token_dir/token"
+trap 'gap_stop_endpoint; rm -f "$log"; rm -rf "$token_dir"' EXIT
 # shellcheck disable=SC2086
-php $ext tools/admin.php token create --comment "demo $(date -u +%FT%TZ)" >"$token_file.out"
-token_id=$(sed -n 's/^token \([0-9]*\): .*/\1/p' "$token_file.out")
-sed -n 's/^token [0-9]*: //p' "$token_file.out" >"$token_file"
-rm -f "$token_file.out"
+token_id=$(php $ext tools/admin.php token create --comment "demo $(date -u +%FT%TZ)" --token-file "$token_file" |
+    sed -n 's/^token \([0-9]*\): .*/\1/p')
 echo "   token $token_id created with tools/admin.php (kept in $token_file for the agent, not printed)"
 echo
 echo "== glpi-agent style with the token: register, then sealed PROLOG, CONTACT and inventory"

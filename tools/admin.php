@@ -2,7 +2,7 @@
 // Operator commands for REGISTER (docs/register.md). Same configuration as the endpoint
 // (server/config.php, GAP_CONFIG, GAP_* variables); needs the glpi_agent_protocol extension.
 //
-//   php tools/admin.php token create [--tag T] [--comment C]
+//   php tools/admin.php token create [--tag T] [--comment C] [--token-file F]
 //   php tools/admin.php token list | token revoke ID
 //   php tools/admin.php agent list | agent approve UUID | agent reject UUID
 //   php tools/admin.php agent revoke-key UUID | agent force-register UUID
@@ -24,7 +24,9 @@ require dirname(__DIR__) . '/server/src/autoload.php';
 
 const USAGE = <<<'TXT'
 usage: php tools/admin.php COMMAND
-  token create [--tag T] [--comment C]   create a token and print it (once)
+  token create [--tag T] [--comment C] [--token-file F]
+                                         create a token and print it (once), or write it
+                                         alone to a new file F (mode 0600) instead
   token list                             tokens (never the token itself) and their keys
   token revoke ID                        revoke a token and every key issued under it
   agent list                             agents and their registration state
@@ -114,9 +116,19 @@ try {
 
     switch ($command) {
         case 'token create':
-            [$opt, $rest] = options($args, ['tag', 'comment']);
+            [$opt, $rest] = options($args, ['tag', 'comment', 'token-file']);
             if ($rest !== []) {
                 fail(USAGE, 2);
+            }
+            $file = null;
+            if (isset($opt['token-file'])) {
+                // Created before the token exists, only by us, unreadable to others: a
+                // token written to a terminal ends up in scrollback and screen recordings.
+                $file = @fopen($opt['token-file'], 'x');
+                if ($file === false) {
+                    fail("cannot create {$opt['token-file']} (it must not exist yet)");
+                }
+                chmod($opt['token-file'], 0600);
             }
             $token = generate_token();
             $id = $store->transaction(static function () use ($registry, $token, $opt): int {
@@ -125,8 +137,14 @@ try {
                 return $id;
             });
             // The only place a token is ever shown: it is stored wrapped under the KEK.
-            echo "token $id: $token\n";
-            echo "Give it to the agents that may register; it is not shown again.\n";
+            if ($file !== null) {
+                fwrite($file, "$token\n");
+                fclose($file);
+                echo "token $id: written to {$opt['token-file']}\n";
+            } else {
+                echo "token $id: $token\n";
+                echo "Give it to the agents that may register; it is not shown again.\n";
+            }
             break;
 
         case 'token list':
