@@ -165,7 +165,10 @@ pub fn limits() -> Limits {
 }
 
 /// The `phpinfo()` section: version, encodings and the limits in force.
-pub fn print_info(module: *mut c_void) {
+///
+/// # Safety
+/// `module` must be the module entry the engine passed to the extension's info function.
+pub unsafe fn print_info(module: *mut c_void) {
     info_table_start!();
     info_table_header!("GLPI Agent protocol support", "enabled");
     info_table_row!("Version", env!("CARGO_PKG_VERSION"));
@@ -187,6 +190,6 @@ pub fn print_info(module: *mut c_void) {
     info_table_row!("Active message max age (s)", l.message_max_age.to_string());
     info_table_row!("Active invalid UTF-8 handling", l.invalid_utf8.as_str());
     info_table_end!();
-    // SAFETY: `module` is the entry the engine passed to our info function.
+    // SAFETY: the caller passes the entry the engine gave its info function.
     unsafe { display_ini_entries(module) };
 }

@@ -34,7 +34,8 @@ extern "C" fn shutdown(_ty: i32, module_number: i32) -> i32 {
 }
 
 extern "C" fn info(module: *mut ModuleEntry) {
-    ini::print_info(module.cast());
+    // SAFETY: `module` is the entry the engine passes to this info function.
+    unsafe { ini::print_info(module.cast()) };
 }
 
 #[php_module]

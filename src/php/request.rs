@@ -62,7 +62,7 @@ impl Request {
             &body,
             &headers,
             &DecodeOptions {
-                limits: opts.limits.clone(),
+                limits: opts.limits,
                 key: key.as_ref(),
                 now,
             },
