@@ -100,13 +100,15 @@ $config = $store('store-only');
 $s = $config->openStore();
 \GlpiAgentEndpoint\Migrations::migrate($s->pdo());
 $agent = ['agent_uuid' => $headers['GLPI-Agent-ID'], 'device_id' => $message->deviceid, 'name' => 'GLPI-Agent', 'version' => '1.12', 'action' => 'inventory'];
-$storing = per_call($runs, static function () use ($s, $agent, $json): void {
-    $s->transaction(static function (Store $s) use ($agent, $json): void {
+$storing = per_call($runs, static function () use ($s, $agent, $json, $body): void {
+    $s->transaction(static function (Store $s) use ($agent, $json, $body): void {
         $id = $s->touchAgent($agent);
         $s->addInventory($id, [
             'action' => 'inventory', 'itemtype' => 'Computer', 'device_id' => $agent['device_id'],
             'request_id' => null, 'partial' => false, 'format' => 'json', 'compression' => 'zlib',
-            'raw_size' => 0, 'decoded_size' => strlen($json), 'decode_us' => 0, 'content' => $json,
+            'raw_size' => strlen($body), 'decoded_size' => strlen($json), 'decode_us' => 0,
+            // As the endpoint keeps a compressed JSON inventory: the body as sent.
+            'content' => $body, 'content_encoding' => 'zlib',
         ]);
     });
 });

@@ -137,6 +137,34 @@ final class EndpointProtocolTest extends EndpointTestCase
         $this->assertSame('inventory', $this->store->agentByUuid(self::AGENT_ID)['last_action']);
     }
 
+    /** @return array{0: string, 1: string} the stored bytes and their encoding, as in the table */
+    private function storedRow(int $id): array
+    {
+        $stmt = $this->store->pdo()->prepare('SELECT content, content_encoding FROM inventories WHERE id = ?');
+        $stmt->execute([$id]);
+        $row = $stmt->fetch();
+        return [(string) $row['content'], (string) $row['content_encoding']];
+    }
+
+    public function testCompressedJsonInventoriesAreKeptAsSentAndReadBackDecoded(): void
+    {
+        $json = self::jsonMessage(['action' => 'inventory', 'deviceid' => 'pc-1', 'content' => ['hardware' => ['name' => 'pc-1', 'memory' => 16384]]]);
+        foreach (['zlib', 'gzip', 'deflate', 'br', 'none'] as $encoding) {
+            $body = self::compressWith($json, $encoding);
+            $this->assertSame(200, $this->post(self::agentHeaders(self::contentTypeFor($encoding)), $body)->status, $encoding);
+            $row = array_values(array_filter($this->store->inventories(), static fn (array $r): bool => $r['compression'] === $encoding))[0];
+            // The bytes the agent sent, byte for byte, and what they are.
+            $this->assertSame([$body, $encoding], $this->storedRow($row['id']), $encoding);
+            $this->assertSame($json, $this->store->inventoryContent($row['id']), $encoding);
+            $this->assertSame(strlen($json), $row['decoded_size'], $encoding);
+        }
+        // XML is kept as UTF-8 text, whatever it came compressed with.
+        $xml = '<?xml version="1.0" encoding="UTF-8"?><REQUEST><DEVICEID>pc-2</DEVICEID><QUERY>INVENTORY</QUERY><CONTENT/></REQUEST>';
+        $this->assertSame(200, $this->post(self::legacyHeaders(), gzcompress($xml))->status);
+        $last = $this->store->inventories();
+        $this->assertSame([$xml, 'none'], $this->storedRow(end($last)['id']));
+    }
+
     public function testAPartialInventoryIsMarkedPartial(): void
     {
         $answer = $this->post(self::agentHeaders(), self::wire('glpi-agent-04-inventory-partial.zlib'));

@@ -124,6 +124,7 @@ final class Controller
             'request' => $request,
             'content' => $content,
             'raw_size' => strlen($body),
+            'raw_body' => $body,
             'decode_us' => $decodeUs,
             'user_agent' => Wire::header($headers, 'User-Agent'),
             'remote_addr' => isset($server['REMOTE_ADDR']) ? (string) $server['REMOTE_ADDR'] : null,
@@ -584,6 +585,11 @@ final class Controller
 
         $agentId = $store->touchAgent($fields);
         $body = $request->body();
+        // A compressed JSON inventory is kept as the agent sent it: the JSON is the same once
+        // decoded, and writing a tenth of the bytes is most of what storing costs. XML is
+        // kept as text (converted to UTF-8), and an opened envelope's inner body is not at
+        // hand, so both are stored decoded.
+        $compressed = $request->mode() === 'json' && !$request->isEncrypted() && $request->compression() !== 'none';
         $store->addInventory($agentId, [
             'action' => $action,
             'itemtype' => $itemtype,
@@ -595,7 +601,8 @@ final class Controller
             'raw_size' => $context['raw_size'],
             'decoded_size' => strlen($body),
             'decode_us' => $context['decode_us'],
-            'content' => $body,
+            'content' => $compressed ? $context['raw_body'] : $body,
+            'content_encoding' => $compressed ? $request->compression() : 'none',
         ]);
 
         if ($request->agentId() === null) {

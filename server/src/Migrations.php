@@ -224,6 +224,17 @@ final class Migrations
                     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin',
                 ],
             ],
+            // A JSON inventory is kept as the agent compressed it (content_encoding says how):
+            // a tenth of the bytes to write and keep, decoded on reading.
+            3 => [
+                'sqlite' => [
+                    "ALTER TABLE inventories ADD COLUMN content_encoding TEXT NOT NULL DEFAULT 'none'",
+                ],
+                'mysql' => [
+                    "ALTER TABLE inventories MODIFY content LONGBLOB NOT NULL,
+                        ADD COLUMN content_encoding VARCHAR(16) NOT NULL DEFAULT 'none'",
+                ],
+            ],
         ];
     }
 

@@ -6,6 +6,8 @@ namespace GlpiAgentEndpoint;
 use PDO;
 use PDOException;
 
+use function GlpiAgentProtocol\decompress;
+
 /**
  * What agents send, kept through PDO: SQLite by default, MariaDB/MySQL by DSN.
  * Every write of one request goes through transaction(), so a request either lands whole
@@ -281,7 +283,9 @@ final class Store
     /**
      * @param array{action: string, itemtype: string, device_id: string, request_id?: ?string,
      *              partial?: bool, format: string, compression: string, raw_size: int,
-     *              decoded_size: int, decode_us: int, content: string, received_at?: string} $inventory
+     *              decoded_size: int, decode_us: int, content: string, content_encoding?: string,
+     *              received_at?: string} $inventory content as sent when content_encoding
+     *              names its compression (none, zlib, gzip, deflate, br), else the text itself
      */
     public function addInventory(int $agentId, array $inventory): int
     {
@@ -299,6 +303,7 @@ final class Store
             'decode_us' => $inventory['decode_us'],
             'received_at' => $inventory['received_at'] ?? self::now(),
             'content' => $inventory['content'],
+            'content_encoding' => $inventory['content_encoding'] ?? 'none',
         ];
         return $this->insert('inventories', $row);
     }
@@ -382,12 +387,37 @@ final class Store
         }, $stmt->fetchAll());
     }
 
+    /** The stored document, decoded: the JSON or XML text. */
     public function inventoryContent(int $id): ?string
     {
-        $stmt = $this->pdo->prepare('SELECT content FROM inventories WHERE id = ?');
+        $stmt = $this->pdo->prepare('SELECT content, content_encoding, decoded_size FROM inventories WHERE id = ?');
         $stmt->execute([$id]);
-        $content = $stmt->fetchColumn();
-        return $content === false ? null : (string) $content;
+        $row = $stmt->fetch();
+        if ($row === false) {
+            return null;
+        }
+        $content = (string) $row['content'];
+        if ($row['content_encoding'] === 'none') {
+            return $content;
+        }
+        $encoding = (string) $row['content_encoding'];
+        // Its decoded size is known: a stored stream that would inflate further is refused.
+        $max = max(1, (int) $row['decoded_size']);
+        try {
+            return decompress($content, $encoding, $max);
+        } catch (\GlpiAgentProtocol\ProtocolException $e) {
+            // The baseline decodes with PHP's zlib, which lets pass a few streams the
+            // extension refuses (a gzip trailer cut short): read those the same way.
+            $plain = match ($encoding) {
+                'zlib', 'gzip' => @zlib_decode($content, $max),
+                'deflate' => @gzinflate($content, $max),
+                default => false,
+            };
+            if ($plain === false) {
+                throw $e;
+            }
+            return $plain;
+        }
     }
 
     public function lastInventoryId(): int
