@@ -88,7 +88,7 @@ if ($inventories !== []) {
     $raw = array_sum(array_column($inventories, 'raw_size'));
     $decoded = array_sum(array_column($inventories, 'decoded_size'));
     printf(
-        "\n  %s bytes received, %s bytes decoded and stored, %.2f ms decoding in all\n",
+        "\n  %s bytes received, %s bytes once decoded, %.2f ms decoding in all\n",
         number_format($raw), number_format($decoded), array_sum(array_column($inventories, 'decode_us')) / 1000
     );
 }
