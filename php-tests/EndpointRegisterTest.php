@@ -88,19 +88,7 @@ final class EndpointRegisterTest extends EndpointTestCase
     /** @return array{0: int, 1: string, 2: string} exit code, stdout, stderr */
     private static function admin(string ...$args): array
     {
-        $env = [];
-        foreach (getenv() as $k => $v) {
-            if (!str_starts_with($k, 'GAP_')) {
-                $env[$k] = $v;
-            }
-        }
-        $command = [PHP_BINARY, ...EndpointServer::phpArguments(), dirname(__DIR__) . '/tools/admin.php', ...$args];
-        $process = proc_open($command, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null, array_merge($env, self::storeEnv()));
-        $out = stream_get_contents($pipes[1]);
-        $err = stream_get_contents($pipes[2]);
-        fclose($pipes[1]);
-        fclose($pipes[2]);
-        return [proc_close($process), (string) $out, (string) $err];
+        return self::runTool('admin.php', self::storeEnv(), ...$args);
     }
 
     private function adminOk(string ...$args): string

@@ -57,19 +57,7 @@ final class EndpointSimulatorTest extends EndpointTestCase
     /** @return array{0: int, 1: string, 2: string} exit code, stdout, stderr */
     private static function tool(string $script, string ...$args): array
     {
-        $env = [];
-        foreach (getenv() as $k => $v) {
-            if (!str_starts_with($k, 'GAP_')) {
-                $env[$k] = $v;
-            }
-        }
-        $command = [PHP_BINARY, ...EndpointServer::phpArguments(), dirname(__DIR__) . "/tools/$script", ...$args];
-        $process = proc_open($command, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null, array_merge($env, self::storeEnv()));
-        $out = stream_get_contents($pipes[1]);
-        $err = stream_get_contents($pipes[2]);
-        fclose($pipes[1]);
-        fclose($pipes[2]);
-        return [proc_close($process), (string) $out, (string) $err];
+        return self::runTool($script, self::storeEnv(), ...$args);
     }
 
     /**

@@ -129,6 +129,30 @@ abstract class EndpointTestCase extends TestCase
         $this->assertSame($before, $this->store->snapshot(), 'the database must be unchanged by a refused request');
     }
 
+    /**
+     * Runs tools/$script with the PHP arguments of this process (so the same extension),
+     * the settings in $env and no other GAP_* variable.
+     *
+     * @param array<string, string> $env
+     * @return array{0: int, 1: string, 2: string} exit code, stdout, stderr
+     */
+    protected static function runTool(string $script, array $env, string ...$args): array
+    {
+        $inherited = [];
+        foreach (getenv() as $k => $v) {
+            if (!str_starts_with($k, 'GAP_')) {
+                $inherited[$k] = $v;
+            }
+        }
+        $command = [PHP_BINARY, ...EndpointServer::phpArguments(), dirname(__DIR__, 2) . "/tools/$script", ...$args];
+        $process = proc_open($command, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null, array_merge($inherited, $env));
+        $out = stream_get_contents($pipes[1]);
+        $err = stream_get_contents($pipes[2]);
+        fclose($pipes[1]);
+        fclose($pipes[2]);
+        return [proc_close($process), (string) $out, (string) $err];
+    }
+
     protected static function jsonMessage(array $message): string
     {
         return json_encode($message, JSON_UNESCAPED_SLASHES | JSON_THROW_ON_ERROR);
