@@ -13,18 +13,21 @@ use crate::envelope::{self, Binding, Direction};
 use crate::error::UsageError;
 use crate::secret::Key128;
 
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
-}
-
-fn direction(name: &str) -> Result<Direction, UsageError> {
-    Direction::from_name(name).ok_or_else(|| {
+/// The parties of a message; a key without another owner belongs to the agent itself.
+fn binding<'a>(
+    agent_id: &'a str,
+    cryptokey_id: Option<&'a str>,
+    direction: &str,
+) -> Result<Binding<'a>, UsageError> {
+    let direction = Direction::from_name(direction).ok_or_else(|| {
         UsageError::new(format!(
-            "unknown direction '{name}' (agent-to-server, server-to-agent)"
+            "unknown direction '{direction}' (agent-to-server, server-to-agent)"
         ))
+    })?;
+    Ok(Binding {
+        agent_id,
+        cryptokey_id: cryptokey_id.unwrap_or(agent_id),
+        direction,
     })
 }
 
@@ -44,12 +47,8 @@ pub fn seal_message(
     direction: String,
 ) -> PhpResult<Binary<u8>> {
     let key = Key128::from_slice(&key).php()?;
-    let binding = Binding {
-        agent_id,
-        cryptokey_id: cryptokey_id.as_deref().unwrap_or(agent_id),
-        direction: self::direction(&direction).php()?,
-    };
-    envelope::seal(&key, &binding, content_type, &body, now())
+    let binding = binding(agent_id, cryptokey_id.as_deref(), &direction).php()?;
+    envelope::seal(&key, &binding, content_type, &body, super::unix_now())
         .php()
         .map(Binary::from)
 }
@@ -72,22 +71,9 @@ pub fn open_message(
     max_age: i64,
 ) -> PhpResult<Zval> {
     let key = Key128::from_slice(&key).php()?;
-    let max_age = match max_age {
-        0 => super::ini::limits().message_max_age,
-        n if n > 0 => u32::try_from(n).unwrap_or(u32::MAX),
-        _ => {
-            return Err(UsageError::new(
-                "max_age must be 0 (the INI default) or positive",
-            ))
-            .php()
-        }
-    };
-    let binding = Binding {
-        agent_id,
-        cryptokey_id: cryptokey_id.as_deref().unwrap_or(agent_id),
-        direction: self::direction(&direction).php()?,
-    };
-    let opened = envelope::open(&key, &binding, &envelope, now(), max_age).php()?;
+    let max_age = super::seconds_or_default(max_age, super::ini::limits().message_max_age).php()?;
+    let binding = binding(agent_id, cryptokey_id.as_deref(), &direction).php()?;
+    let opened = envelope::open(&key, &binding, &envelope, super::unix_now(), max_age).php()?;
     let mut ht = ZendHashTable::with_capacity(5);
     ht.insert("content_type", opened.inner_content_type.as_str())?;
     ht.insert("body", Binary::from(opened.plaintext).into_zval(false)?)?;

@@ -14,6 +14,25 @@ pub mod register;
 pub mod request;
 pub mod response;
 
+/// Unix time in seconds, for the freshness checks of states and envelopes.
+pub(crate) fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
+/// A `$max_age`-style argument: 0 means the INI default, a positive value itself.
+pub(crate) fn seconds_or_default(seconds: i64, default: u32) -> Result<u32, crate::UsageError> {
+    match seconds {
+        0 => Ok(default),
+        n if n > 0 => Ok(u32::try_from(n).unwrap_or(u32::MAX)),
+        _ => Err(crate::UsageError::new(
+            "max_age must be 0 (the INI default) or positive",
+        )),
+    }
+}
+
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\version")]
 pub fn version() -> &'static str {

@@ -11,13 +11,6 @@ use super::errors::IntoPhp;
 use crate::register::{self, message};
 use crate::secret::Token;
 
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
-}
-
 fn token(text: &str) -> PhpResult<Token> {
     Token::parse(text).php()
 }
@@ -47,7 +40,7 @@ impl RegisterServer {
     /// store the state (text) until the answer comes, and delete it before verifying.
     pub fn challenge(token: &str, agent_id: &str) -> PhpResult<Zval> {
         let t = self::token(token)?;
-        let c = register::challenge(&t, agent_id, now()).php()?;
+        let c = register::challenge(&t, agent_id, super::unix_now()).php()?;
         table(vec![
             ("challenge", text(&c.challenge)),
             ("state", text(&c.state)),
@@ -64,17 +57,9 @@ impl RegisterServer {
     #[php(defaults(max_age = 0))]
     pub fn verify(token: &str, state: &str, answer: &str, max_age: i64) -> PhpResult<Zval> {
         let t = self::token(token)?;
-        let max_age = match max_age {
-            0 => super::ini::limits().challenge_max_age,
-            n if n > 0 => u32::try_from(n).unwrap_or(u32::MAX),
-            _ => {
-                return Err(crate::UsageError::new(
-                    "max_age must be 0 (the INI default) or positive",
-                ))
-                .php()
-            }
-        };
-        let v = register::verify(&t, state.as_bytes(), answer, max_age, now()).php()?;
+        let max_age =
+            super::seconds_or_default(max_age, super::ini::limits().challenge_max_age).php()?;
+        let v = register::verify(&t, state.as_bytes(), answer, max_age, super::unix_now()).php()?;
         let key = Binary::from(v.key.as_bytes().to_vec()).into_zval(false)?;
         table(vec![
             ("challenge", text(&v.final_challenge)),

@@ -54,10 +54,7 @@ impl Request {
             .transpose()
             .php()?;
         let headers = headers_from_table(headers);
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or_default();
+        let now = super::unix_now();
         let decoded = core::decode(
             &body,
             &headers,

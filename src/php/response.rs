@@ -21,13 +21,6 @@ pub struct Response {
     answer: EncodedAnswer,
 }
 
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
-}
-
 fn context(r: &Request) -> AnswerContext<'_> {
     AnswerContext {
         compression: r.compression,
@@ -38,7 +31,7 @@ fn context(r: &Request) -> AnswerContext<'_> {
         key: r.key.as_ref(),
         accept: r.accept.as_deref(),
         content_type: r.content_type.as_deref(),
-        now: now(),
+        now: super::unix_now(),
     }
 }
 
