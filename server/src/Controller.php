@@ -123,7 +123,6 @@ final class Controller
         $context = [
             'request' => $request,
             'content' => $content,
-            'raw_size' => strlen($body),
             'raw_body' => $body,
             'decode_us' => $decodeUs,
             'user_agent' => Wire::header($headers, 'User-Agent'),
@@ -225,18 +224,18 @@ final class Controller
         }
         $registry = $this->registry($store);
         if ($session !== null) {
+            // The key was found active, and is checked again here, in the transaction.
             $this->recordEncrypted($registry, $request, $session);
-        }
-        if ($registry->approval($agentId) === Registry::REJECTED) {
-            throw $this->registerError(403, 'registration required');
-        }
-        if ($session === null) {
-            if (Registry::keyState($registry->keyRow($agentId)) !== 'active') {
+            if ($registry->approval($agentId) === Registry::REJECTED) {
                 throw $this->registerError(403, 'registration required');
             }
-            if ($this->config->requireEncryption()) {
-                throw $this->registerError(403, 'encryption required');
-            }
+            return;
+        }
+        if (!$registry->isRegistered($agentId)) {
+            throw $this->registerError(403, 'registration required');
+        }
+        if ($this->config->requireEncryption()) {
+            throw $this->registerError(403, 'encryption required');
         }
     }
 
@@ -598,7 +597,7 @@ final class Controller
             'partial' => $partial,
             'format' => $request->mode(),
             'compression' => $request->compression(),
-            'raw_size' => $context['raw_size'],
+            'raw_size' => strlen($context['raw_body']),
             'decoded_size' => strlen($body),
             'decode_us' => $context['decode_us'],
             'content' => $compressed ? $context['raw_body'] : $body,
@@ -632,8 +631,7 @@ final class Controller
         try {
             if ($this->config->registerEnabled()) {
                 $registry = $this->registry($this->store());
-                if ($registry->approval($agentId) === Registry::REJECTED
-                    || Registry::keyState($registry->keyRow($agentId)) !== 'active') {
+                if (!$registry->isRegistered($agentId)) {
                     throw $this->registerError(403, 'registration required');
                 }
             }

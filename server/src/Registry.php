@@ -184,6 +184,12 @@ final class Registry
         return 'active';
     }
 
+    /** An agent with an active key that no operator rejected: it may be served. */
+    public function isRegistered(string $agentUuid): bool
+    {
+        return $this->approval($agentUuid) !== self::REJECTED && self::keyState($this->keyRow($agentUuid)) === 'active';
+    }
+
     /** The 16-byte session key of a key row. */
     public function unwrapKey(array $row): string
     {
