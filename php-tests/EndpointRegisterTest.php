@@ -40,12 +40,7 @@ final class EndpointRegisterTest extends EndpointTestCase
     /** @return array<string, string> the store and KEK the endpoint uses, for other processes */
     private static function storeEnv(): array
     {
-        $env = ['GAP_STORE_DSN' => self::$settings['dsn'], 'GAP_KEK_FILE' => self::registerEnv()['GAP_KEK_FILE']];
-        if (self::$settings['user'] !== null) {
-            $env['GAP_STORE_USER'] = self::$settings['user'];
-            $env['GAP_STORE_PASSWORD'] = (string) self::$settings['password'];
-        }
-        return $env;
+        return self::storeSettings() + ['GAP_KEK_FILE' => self::registerEnv()['GAP_KEK_FILE']];
     }
 
     public static function tearDownAfterClass(): void
@@ -55,11 +50,8 @@ final class EndpointRegisterTest extends EndpointTestCase
         }
         self::$others = [];
         parent::tearDownAfterClass();
-        if (self::$dir !== null && is_dir(self::$dir)) {
-            foreach (glob(self::$dir . '/{,.}[!.]*', GLOB_BRACE) ?: [] as $file) {
-                unlink($file);
-            }
-            rmdir(self::$dir);
+        if (self::$dir !== null) {
+            self::removeDirectory(self::$dir);
         }
         self::$dir = null;
     }

@@ -27,12 +27,7 @@ final class EndpointSimulatorTest extends EndpointTestCase
     /** @return array<string, string> the store and KEK every process of this class shares */
     private static function storeEnv(): array
     {
-        $env = ['GAP_STORE_DSN' => self::$settings['dsn'], 'GAP_KEK_FILE' => self::dir() . '/kek.bin'];
-        if (self::$settings['user'] !== null) {
-            $env['GAP_STORE_USER'] = self::$settings['user'];
-            $env['GAP_STORE_PASSWORD'] = (string) self::$settings['password'];
-        }
-        return $env;
+        return self::storeSettings() + ['GAP_KEK_FILE' => self::dir() . '/kek.bin'];
     }
 
     private static function registering(): EndpointServer
@@ -46,10 +41,7 @@ final class EndpointSimulatorTest extends EndpointTestCase
         self::$registering = null;
         parent::tearDownAfterClass();
         if (self::$dir !== null) {
-            foreach (glob(self::$dir . '/{,.}[!.]*', GLOB_BRACE) ?: [] as $file) {
-                unlink($file);
-            }
-            rmdir(self::$dir);
+            self::removeDirectory(self::$dir);
             self::$dir = null;
         }
     }

@@ -36,12 +36,7 @@ abstract class EndpointTestCase extends TestCase
         }
         self::$settings = TestStore::settings();
         TestStore::open(self::$settings);
-        $env = ['GAP_STORE_DSN' => self::$settings['dsn']];
-        if (self::$settings['user'] !== null) {
-            $env['GAP_STORE_USER'] = self::$settings['user'];
-            $env['GAP_STORE_PASSWORD'] = (string) self::$settings['password'];
-        }
-        self::$server = new EndpointServer(array_merge($env, static::serverEnv()));
+        self::$server = new EndpointServer(array_merge(self::storeSettings(), static::serverEnv()));
     }
 
     public static function tearDownAfterClass(): void
@@ -127,6 +122,29 @@ abstract class EndpointTestCase extends TestCase
         $this->assertSame($status, $answer->status, 'status; body: ' . substr($answer->plain(), 0, 300));
         $this->assertSame($token, $answer->token(), 'token');
         $this->assertSame($before, $this->store->snapshot(), 'the database must be unchanged by a refused request');
+    }
+
+    /** @return array<string, string> the GAP_* settings naming this class's store, for other processes */
+    protected static function storeSettings(): array
+    {
+        $env = ['GAP_STORE_DSN' => self::$settings['dsn']];
+        if (self::$settings['user'] !== null) {
+            $env['GAP_STORE_USER'] = self::$settings['user'];
+            $env['GAP_STORE_PASSWORD'] = (string) self::$settings['password'];
+        }
+        return $env;
+    }
+
+    /** Deletes a test's own directory and every file in it, dot files included. */
+    protected static function removeDirectory(string $dir): void
+    {
+        if (!is_dir($dir)) {
+            return;
+        }
+        foreach (glob($dir . '/{,.}[!.]*', GLOB_BRACE) ?: [] as $file) {
+            unlink($file);
+        }
+        rmdir($dir);
     }
 
     /**
