@@ -318,7 +318,7 @@ final class Agent
         return $x;
     }
 
-    private function say(string $text): void
+    public function say(string $text): void
     {
         if (empty($this->o['quiet'])) {
             echo $text;
@@ -451,13 +451,11 @@ function save_state(string $file, array $state): void
  *
  * @return array{key: ?string, registered_at: int, expires_at: int}|null
  */
-function register(Agent $agent, string $token, ?string $tag, string $encoding, bool $quiet): ?array
+function register(Agent $agent, string $token, ?string $tag, string $encoding): ?array
 {
-    $say = static function (string $text) use ($quiet): void {
-        if (!$quiet) {
-            echo $text;
-        }
-    };
+    $say = $agent->say(...);
+    // Spec 6.1.3: an agent that cannot go on with the challenge says so.
+    $giveUp = static fn (): Exchange => $agent->send('REGISTER (failure)', json_message(['action' => 'register', 'challenge' => 'failure']), 'json', $encoding, false);
     $first = [
         'action' => 'register',
         'deviceid' => $agent->deviceId(),
@@ -489,7 +487,7 @@ function register(Agent $agent, string $token, ?string $tag, string $encoding, b
     } catch (ProtocolException $e) {
         // Wrong token on either side, or a challenge for another agent: say so (spec 6.2.2).
         $say("  the challenge does not decrypt for this agent ({$e->getToken()}): answering failure\n");
-        $agent->send('REGISTER (failure)', json_message(['action' => 'register', 'challenge' => 'failure']), 'json', $encoding, false);
+        $giveUp();
         return null;
     }
     $x = $agent->send('REGISTER (challenge)', json_message(['action' => 'register', 'challenge' => $mine['answer']]), 'json', $encoding, false);
@@ -504,7 +502,7 @@ function register(Agent $agent, string $token, ?string $tag, string $encoding, b
     } catch (ProtocolException $e) {
         // The server did not prove it knows the token: its key cannot be trusted.
         $say("  the server's final challenge does not check out ({$e->getToken()}): answering failure\n");
-        $agent->send('REGISTER (failure)', json_message(['action' => 'register', 'challenge' => 'failure']), 'json', $encoding, false);
+        $giveUp();
         return null;
     }
     $lifetime = parse_expiration($final['expiration'] ?? '1d');
@@ -586,7 +584,7 @@ foreach ($steps as $step) {
                 }
                 continue 2;
             }
-            $registration = register($agent, (string) $token, $tag, $encoding, !empty($o['quiet']));
+            $registration = register($agent, (string) $token, $tag, $encoding);
             $x = end($agent->exchanges);
             if ($registration === null) {
                 // Nothing else would be accepted from an agent the server did not register.
