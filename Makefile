@@ -70,6 +70,7 @@ bench: build
 	$(PHP_EXT) bench/register.php
 	$(PHP_EXT) bench/answer.php
 	$(PHP_EXT) bench/request-cost.php
+	$(PHP_EXT) bench/bomb.php
 
 bench-load: build
 	bench/load.sh
