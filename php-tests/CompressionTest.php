@@ -315,7 +315,7 @@ final class CompressionTest extends TestCase
         $this->assertProtocolError(413, self::TOO_BIG, fn () => decompress(self::gzipBomb(), 'gzip'));
         // Raw deflate: the same stream without its two-byte header and Adler-32.
         $this->assertProtocolError(413, self::TOO_BIG, fn () => decompress(substr($bomb, 2, -4), 'deflate'));
-        foreach ([['Content-Type' => 'application/x-compress-zlib'], [], ['CONTENT_TYPE' => 'application/x-zlib', 'REQUEST_METHOD' => 'POST']] as $headers) {
+        foreach ([['Content-Type' => 'application/x-compress-zlib'], [], cgi_vars(['CONTENT_TYPE' => 'application/x-zlib', 'REQUEST_METHOD' => 'POST'])] as $headers) {
             $this->assertProtocolError(413, self::TOO_BIG, fn () => Request::decode($bomb, $headers));
         }
         $this->assertProtocolError(413, self::TOO_BIG, fn () => Request::decode(self::gzipBomb(), ['Content-Type' => 'application/x-compress-gzip']));

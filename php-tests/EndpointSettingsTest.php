@@ -50,6 +50,8 @@ final class EndpointSettingsTest extends EndpointTestCase
             'password with a trailing byte' => ['Basic ' . base64_encode("agent:s3cret:with colon\0")],
             'not base64' => ['Basic %%%'],
             'another scheme' => ['Bearer ' . base64_encode('agent:s3cret:with colon')],
+            // Not UTF-8: once a TypeError and a 500 "internal error".
+            'right credentials and a byte that is not UTF-8' => ['Basic ' . base64_encode('agent:s3cret:with colon') . "\xff"],
         ];
     }
 

@@ -11,9 +11,15 @@ use GlpiAgentProtocol\Request;
 use GlpiAgentProtocol\Response;
 use PHPUnit\Framework\TestCase;
 
+use GlpiAgentProtocol\RegisterAgent;
+use GlpiAgentProtocol\RegisterServer;
+
+use function GlpiAgentProtocol\check_basic_auth;
 use function GlpiAgentProtocol\compress;
 use function GlpiAgentProtocol\decompress;
 use function GlpiAgentProtocol\negotiate;
+use function GlpiAgentProtocol\open_message;
+use function GlpiAgentProtocol\seal_message;
 use function GlpiAgentProtocol\unwrap_key;
 use function GlpiAgentProtocol\wrap_key;
 
@@ -72,7 +78,7 @@ final class ExceptionTest extends TestCase
     public static function peerErrors(): array
     {
         $json = ['Content-Type' => 'application/json'];
-        $zlib = ['Content-Type' => 'application/x-compress-zlib'];
+        $zlib = ['Content-Type' => 'application/x-compress-zlib', 'GLPI-Agent-ID' => self::AGENT];
         $encrypted = ['Content-Type' => 'application/x-compress-zlib', 'GLPI-Agent-ID' => self::AGENT, 'GLPI-CryptoKey-ID' => self::AGENT];
         return [
             'unsupported content type' => [fn () => Request::decode('{}', ['Content-Type' => 'text/html']), 415, 'unsupported content-type'],
@@ -81,7 +87,7 @@ final class ExceptionTest extends TestCase
             'invalid utf-8' => [fn () => Request::decode("{\"a\":\"\xff\"}", $json), 400, 'invalid utf-8'],
             'too deep' => [fn () => Request::decode('{"a":[[[]]]}', $json, ['max_depth' => 2]), 400, 'json too deep'],
             'property name' => [fn () => Request::decode('{"\u0000x":1}', $json), 400, 'invalid property name'],
-            'malformed xml' => [fn () => Request::decode('<REQUEST>', ['Content-Type' => 'application/xml']), 400, 'malformed xml'],
+            'malformed xml' => [fn () => Request::decode('<REQUEST>', ['Content-Type' => 'application/xml', 'GLPI-Agent-ID' => self::AGENT]), 400, 'malformed xml'],
             'corrupt zlib' => [fn () => Request::decode('{}', $zlib), 400, 'corrupt compressed data'],
             'truncated zlib' => [fn () => Request::decode(substr(gzcompress('{"action":"contact"}'), 0, 10), $zlib), 400, 'truncated compressed data'],
             'too large' => [fn () => Request::decode(gzcompress('{"action":"contact"}'), $zlib, ['max_decoded_bytes' => 5]), 413, 'payload too large'],
@@ -224,6 +230,80 @@ final class ExceptionTest extends TestCase
             $seen++;
         }
         $this->assertSame(6, $seen, 'every call threw');
+    }
+
+    /** @return array<string, array{callable, string}> */
+    public static function wrongTypeCallsWithSecrets(): array
+    {
+        $token = '2b8e41f7-65d3-4b0e-9c7d-5a4f1e3b2c10';
+        $kek = 'KeyEncryptingKey';
+        $key = 'SessionKey:0123!';
+        $password = 'Pa55word-Never-Shown';
+        return [
+            'verify with a token' => [fn () => RegisterServer::verify($token, 'state', []), $token],
+            'challenge with a token' => [fn () => RegisterServer::challenge($token, []), $token],
+            'agent answer with a token' => [fn () => RegisterAgent::answer($token, [], 'c'), $token],
+            'agent finish with a token' => [fn () => RegisterAgent::finish($token, 's', [], null), $token],
+            'wrap_key of an int under a KEK' => [fn () => wrap_key(123, $kek), $kek],
+            'unwrap_key under a KEK' => [fn () => unwrap_key([], $kek), $kek],
+            'seal_message with a key' => [fn () => seal_message('b', 'application/json', $key, []), $key],
+            'open_message with a key' => [fn () => open_message('e', $key, []), $key],
+            'check_basic_auth with a password' => [fn () => check_basic_auth('Basic x', [], $password), $password],
+            'decode with a key option' => [fn () => Request::decode([], [], ['key' => $key]), $key],
+        ];
+    }
+
+    /**
+     * PHP's own argument parsing raises these TypeErrors, before the extension runs: only the
+     * parameters' #[\SensitiveParameter] keeps the secret out of the trace.
+     *
+     * @dataProvider wrongTypeCallsWithSecrets
+     */
+    public function testWrongTypeCallsShowNoSecretInTheirTrace(callable $call, string $secret): void
+    {
+        ini_set('zend.exception_ignore_args', '0');
+        ini_set('zend.exception_string_param_max_len', '1000000');
+        try {
+            $call();
+            $this->fail('no TypeError');
+        } catch (\TypeError $e) {
+            // The innermost frame is the extension's; the outer ones are PHPUnit's own objects.
+            $frame = $e->getTrace()[0];
+            $this->assertStringStartsWith('GlpiAgentProtocol', ($frame['class'] ?? '') . $frame['function']);
+            $innermost = strtok($e->getTraceAsString(), "\n");
+            foreach ([$innermost, $e->getMessage(), var_export($frame['args'] ?? [], true)] as $text) {
+                $this->assertStringNotContainsString($secret, $text);
+            }
+            $this->assertStringContainsString('SensitiveParameterValue', $innermost, 'the argument is recorded, as a SensitiveParameterValue');
+        }
+    }
+
+    public function testEveryParameterNamedForASecretIsSensitive(): void
+    {
+        $secretNames = '/^(token|key|kek|password|authorization_header|headers|options|ca_key|private_key)$/';
+        $checked = 0;
+        $functions = array_filter(get_defined_functions()['internal'], fn (string $f): bool => str_starts_with($f, 'glpiagentprotocol\\'));
+        $reflections = array_map(fn (string $f) => new \ReflectionFunction($f), $functions);
+        foreach ((new \ReflectionExtension('glpi_agent_protocol'))->getClasses() as $class) {
+            // A ProtocolException's token is the spec's error word, not a secret.
+            if ($class->getName() !== ProtocolException::class) {
+                array_push($reflections, ...$class->getMethods());
+            }
+        }
+        foreach ($reflections as $function) {
+            foreach ($function->getParameters() as $p) {
+                if (!preg_match($secretNames, $p->getName())) {
+                    continue;
+                }
+                if ($p->getName() === 'options' && $function->getName() !== 'decode') {
+                    continue;
+                }
+                $names = array_map(fn (\ReflectionAttribute $a): string => $a->getName(), $p->getAttributes());
+                $this->assertContains('SensitiveParameter', $names, $function->getName() . '($' . $p->getName() . ')');
+                $checked++;
+            }
+        }
+        $this->assertGreaterThanOrEqual(12, $checked);
     }
 
     public function testTheTraceStillLocatesTheCall(): void

@@ -46,7 +46,7 @@ final class HeadersTest extends TestCase
             $this->assertSame(self::AGENT, self::decode([$name => strtoupper(self::AGENT)])->agentId(), $name);
         }
         $this->assertSame(self::AGENT, self::decode(['GLPI-Agent-ID' => ' ' . self::AGENT . "\t"])->agentId(), 'surrounding whitespace');
-        $this->assertSame(self::AGENT, Request::decode(self::CONTACT, ['HTTP_GLPI_AGENT_ID' => self::AGENT])->agentId());
+        $this->assertSame(self::AGENT, Request::decode(self::CONTACT, cgi_vars(['HTTP_GLPI_AGENT_ID' => self::AGENT]))->agentId());
     }
 
     /** @return array<string, array{string}> */
@@ -72,7 +72,7 @@ final class HeadersTest extends TestCase
     public function testMalformedAgentIdIsA400(string $value): void
     {
         $this->assertProtocolError(400, 'bad agent id', fn () => self::decode(['GLPI-Agent-ID' => $value]));
-        $this->assertProtocolError(400, 'bad agent id', fn () => Request::decode(self::CONTACT, ['HTTP_GLPI_AGENT_ID' => $value, 'REQUEST_METHOD' => 'POST']));
+        $this->assertProtocolError(400, 'bad agent id', fn () => Request::decode(self::CONTACT, cgi_vars(['HTTP_GLPI_AGENT_ID' => $value, 'REQUEST_METHOD' => 'POST'])));
     }
 
     public function testTheSameHeaderTwiceWithDifferentValuesIsNotOneId(): void
@@ -90,7 +90,7 @@ final class HeadersTest extends TestCase
         foreach (['F4CCE510', '6FB6BD6B', '00000000', 'FFFFFFFF', '0123ABCD'] as $valid) {
             $this->assertSame($valid, self::decode(['GLPI-Request-ID' => $valid])->requestId());
             $this->assertSame($valid, self::decode(['glpi-request-id' => $valid])->requestId());
-            $this->assertSame($valid, Request::decode(self::CONTACT, ['HTTP_GLPI_REQUEST_ID' => $valid])->requestId());
+            $this->assertSame($valid, Request::decode(self::CONTACT, cgi_vars(['HTTP_GLPI_REQUEST_ID' => $valid]))->requestId());
         }
         foreach (['f4cce510', 'F4cCE510', 'F4CCE51', 'F4CCE5100', 'G4CCE510', '0x4CCE51', '', 'F4CC E510', "F4CCE510\0", '-1234567'] as $invalid) {
             $this->assertNull(self::decode(['GLPI-Request-ID' => $invalid])->requestId(), var_export($invalid, true));
@@ -120,7 +120,7 @@ final class HeadersTest extends TestCase
         $this->assertSame([], self::decode(['GLPI-Proxy-ID' => ''])->proxyIds());
         $this->assertSame(
             [self::PROXY_A, self::PROXY_B],
-            Request::decode(self::CONTACT, ['HTTP_GLPI_PROXY_ID' => self::PROXY_A . ', ' . self::PROXY_B])->proxyIds()
+            Request::decode(self::CONTACT, cgi_vars(['HTTP_GLPI_PROXY_ID' => self::PROXY_A . ', ' . self::PROXY_B]))->proxyIds()
         );
         foreach (['x', self::PROXY_A . ';' . self::PROXY_B, self::PROXY_A . ' ' . self::PROXY_B, self::PROXY_A . ',nope'] as $bad) {
             $this->assertProtocolError(400, 'bad proxy id', fn () => self::decode(['GLPI-Proxy-ID' => $bad]), $bad);
@@ -224,9 +224,37 @@ final class HeadersTest extends TestCase
     public function testAcceptReachesTheRequestThroughEitherHeaderShape(): void
     {
         // The negotiated type shows in the answer; Response tests cover it, here only decoding.
-        $request = Request::decode(self::CONTACT, ['CONTENT_TYPE' => 'application/json', 'HTTP_ACCEPT' => 'text/html']);
+        $request = Request::decode(self::CONTACT, cgi_vars(['CONTENT_TYPE' => 'application/json', 'HTTP_ACCEPT' => 'text/html']));
         $this->assertSame('json', $request->mode());
         $this->assertProtocolError(406, 'not acceptable', fn () => \GlpiAgentProtocol\Response::forRequest($request, ['status' => 'ok']));
+    }
+
+    public function testHeaderNamesAClientChoosesCannotSwitchTheArraysShape(): void
+    {
+        // getallheaders() of a client that sent "HTTP_X" and "REQUEST_METHOD" headers: still
+        // header fields, so Accept is read (and refused), and a "CONTENT_TYPE" field is not
+        // the content type.
+        $fields = ['HTTP_X' => '1', 'REQUEST_METHOD' => 'POST', 'Accept' => 'text/html', 'GLPI-Agent-ID' => self::AGENT];
+        $request = Request::decode(self::CONTACT, $fields);
+        $this->assertSame(self::AGENT, $request->agentId());
+        $this->assertProtocolError(406, 'not acceptable', fn () => \GlpiAgentProtocol\Response::forRequest($request, ['status' => 'ok']));
+        $this->assertProtocolError(415, 'unsupported content-type', fn () => Request::decode(self::CONTACT, ['Content-Type' => 'text/html', 'CONTENT_TYPE' => 'application/json']));
+        $this->assertSame('json', Request::decode(self::CONTACT, ['CONTENT_TYPE' => 'text/html'])->mode(), 'CONTENT_TYPE is no Content-Type');
+        $this->assertNull(Request::decode(self::CONTACT, ['GLPI_Agent_ID' => self::AGENT])->agentId(), 'an underscore is not a hyphen');
+    }
+
+    public function testTheNilUuidIsNoAgentId(): void
+    {
+        $this->assertProtocolError(400, 'bad agent id', fn () => self::decode(['GLPI-Agent-ID' => '00000000-0000-0000-0000-000000000000']));
+        $this->assertProtocolError(400, 'bad proxy id', fn () => self::decode(['GLPI-Proxy-ID' => '00000000-0000-0000-0000-000000000000']));
+    }
+
+    public function testBasicAuthHeadersThatAreNotUtf8AreWrongCredentials(): void
+    {
+        $good = 'Basic ' . base64_encode('agent:pw');
+        $this->assertTrue(check_basic_auth($good, 'agent', 'pw'));
+        $this->assertFalse(check_basic_auth($good . "\xff", 'agent', 'pw'));
+        $this->assertTrue(check_basic_auth('Basic ' . base64_encode("agent:p\xe4ss"), 'agent', "p\xe4ss"), 'Latin-1 passwords compare as bytes');
     }
 
     // Expiration delays (spec 3.3.2)

@@ -130,7 +130,7 @@ final class RequestTest extends TestCase
     public function testAnyOtherContentTypeIs415(string $type): void
     {
         $this->assertProtocolError(415, 'unsupported content-type', fn () => Request::decode(self::CONTACT, ['Content-Type' => $type]));
-        $this->assertProtocolError(415, 'unsupported content-type', fn () => Request::decode(self::CONTACT, ['CONTENT_TYPE' => $type, 'REQUEST_METHOD' => 'POST']));
+        $this->assertProtocolError(415, 'unsupported content-type', fn () => Request::decode(self::CONTACT, cgi_vars(['CONTENT_TYPE' => $type, 'REQUEST_METHOD' => 'POST'])));
     }
 
     // Routing accessors
@@ -274,8 +274,8 @@ final class RequestTest extends TestCase
         $this->assertSame(['3a609a2e-947f-4e6a-9af9-32c024ac3944'], $request->proxyIds());
         $this->assertSame(self::CONTACT, $request->body());
         // Only HTTP_* and the CGI content variables are headers: PATH is not one.
-        $this->assertProtocolError(415, 'unsupported content-type', fn () => Request::decode(self::CONTACT, ['REQUEST_METHOD' => 'POST', 'CONTENT_TYPE' => 'text/html']));
-        $this->assertSame('json', Request::decode(self::CONTACT, ['REQUEST_METHOD' => 'POST', 'HTTP_CONTENT_TYPE' => 'application/json'])->mode());
+        $this->assertProtocolError(415, 'unsupported content-type', fn () => Request::decode(self::CONTACT, cgi_vars(['REQUEST_METHOD' => 'POST', 'CONTENT_TYPE' => 'text/html'])));
+        $this->assertSame('json', Request::decode(self::CONTACT, cgi_vars(['REQUEST_METHOD' => 'POST', 'HTTP_CONTENT_TYPE' => 'application/json']))->mode());
     }
 
     public function testRealServerArrayOfThisProcess(): void
@@ -306,7 +306,7 @@ final class RequestTest extends TestCase
         $request = Request::decode(self::CONTACT, ["X-Caf\xe9" => 'v', "GLPI-Agent-ID\xff" => 'x', 'Content-Type' => 'application/json']);
         $this->assertNull($request->agentId());
         $this->assertSame('json', $request->mode());
-        $server = Request::decode(self::CONTACT, ['REQUEST_METHOD' => 'POST', "HTTP_X_\xff" => 'v', 'HTTP_GLPI_AGENT_ID' => self::AGENT]);
+        $server = Request::decode(self::CONTACT, cgi_vars(['REQUEST_METHOD' => 'POST', "HTTP_X_\xff" => 'v', 'HTTP_GLPI_AGENT_ID' => self::AGENT]));
         $this->assertSame(self::AGENT, $server->agentId());
         // A value that is not UTF-8 fails as that header's own error.
         $this->assertProtocolError(400, 'bad agent id', fn () => Request::decode(self::CONTACT, ['GLPI-Agent-ID' => "\xff"]));
@@ -340,7 +340,7 @@ final class RequestTest extends TestCase
         foreach ($exchange['request']['headers'] as [$name, $value]) {
             $headers[$name] = $value;
         }
-        $server = ['REQUEST_METHOD' => 'POST'];
+        $server = cgi_vars(['REQUEST_METHOD' => 'POST']);
         foreach ($headers as $name => $value) {
             $key = strtoupper(str_replace('-', '_', $name));
             $server[in_array($key, ['CONTENT_TYPE', 'CONTENT_LENGTH'], true) ? $key : "HTTP_$key"] = $value;

@@ -424,6 +424,37 @@ final class ResponseTest extends TestCase
         }
     }
 
+    public function testLegacyRequestsRefusedWhileDecodingGetXmlErrors(): void
+    {
+        // No Request exists yet: the exception itself says the refusal goes to a legacy agent.
+        $cases = [
+            'malformed xml' => ["<REQUEST><QUERY>PROLOG</QUERY>", 'application/xml'],
+            'corrupt zlib' => ['not zlib at all', 'application/x-compress-zlib'],
+            'truncated zlib xml' => [substr(gzcompress('<?xml version="1.0"?><REQUEST><QUERY>PROLOG</QUERY></REQUEST>'), 0, 12), 'application/x-compress-zlib'],
+        ];
+        foreach ($cases as $name => [$body, $type]) {
+            try {
+                Request::decode($body, ['Content-Type' => $type]);
+                $this->fail("$name: no exception");
+            } catch (ProtocolException $e) {
+                $response = Response::forError($e);
+            }
+            $this->assertSame(400, $response->status(), $name);
+            $this->assertSame(['Content-Type' => 'application/xml', 'Pragma' => 'no-cache'], $response->headers(), $name);
+            $this->assertSame(self::XML_HEAD . '<ERROR>' . $e->getToken() . '</ERROR></REPLY>', $response->body(), $name);
+        }
+        // The same refusals of a GLPI agent (it sends its id), or of a request that names no
+        // type legacy agents send, stay JSON.
+        foreach ([['Content-Type' => 'application/xml', 'GLPI-Agent-ID' => self::AGENT], ['Content-Type' => 'text/html'], []] as $headers) {
+            try {
+                Request::decode('<REQUEST>', $headers);
+                $this->fail('no exception');
+            } catch (ProtocolException $e) {
+                $this->assertSame('application/json', Response::forError($e)->headers()['Content-Type'], json_encode($headers));
+            }
+        }
+    }
+
     public function testLegacyRequestsGetXmlErrors(): void
     {
         $request = self::legacy('01-prolog');
@@ -599,7 +630,7 @@ PHP;
             }
 
             // A peer's mistake: the error answer, plain JSON, with its status.
-            [$status, $headers, $body] = self::post($port, 'ok', 'not zlib at all', ['Content-Type: application/x-compress-zlib']);
+            [$status, $headers, $body] = self::post($port, 'ok', 'not zlib at all', ['Content-Type: application/x-compress-zlib', 'GLPI-Agent-ID: ' . self::AGENT]);
             $this->assertSame(400, $status);
             $this->assertSame('application/json', $headers['content-type']);
             $this->assertSame('{"status":"error","message":"corrupt compressed data","expiration":24}', $body);

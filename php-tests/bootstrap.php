@@ -31,3 +31,15 @@ function php_with_extension(): string
     // Without a build, the extension under test is the installed one, loaded by php.ini.
     return escapeshellarg(PHP_BINARY) . ($built ? ' -d extension=' . escapeshellarg($built) : '');
 }
+
+/**
+ * A `$_SERVER`-shaped array for tests: the given CGI variables plus the non-string entries
+ * PHP puts in every `$_SERVER`, by which Request::decode() tells it from getallheaders().
+ *
+ * @param array<string, string> $vars
+ * @return array<string, mixed>
+ */
+function cgi_vars(array $vars): array
+{
+    return $vars + ['REQUEST_TIME' => 1700000000, 'REQUEST_TIME_FLOAT' => 1700000000.5];
+}

@@ -42,6 +42,9 @@ function type_to_string(?ReflectionType $type): string
 function param_to_string(ReflectionParameter $p): string
 {
     $s = '';
+    foreach ($p->getAttributes() as $attribute) {
+        $s .= '#[\\' . $attribute->getName() . '] ';
+    }
     $type = type_to_string($p->getType());
     if ($type !== '') {
         $s .= $type . ' ';

@@ -44,7 +44,25 @@ fn digests_equal(received: &[u8], expected: &[u8]) -> subtle::Choice {
 /// contain colons (and a login with a colon can never match, as RFC 7617 forbids it).
 /// An empty expected `login` never matches: an unset configuration must not open the door.
 pub fn check_basic_auth(authorization_header: Option<&str>, login: &str, password: &str) -> bool {
-    let Some(decoded) = authorization_header.and_then(decode_basic) else {
+    check_basic_auth_bytes(
+        authorization_header.map(str::as_bytes),
+        login.as_bytes(),
+        password.as_bytes(),
+    )
+}
+
+/// [`check_basic_auth`] on raw bytes, as PHP strings are: a header that is not UTF-8 (and
+/// so not base64) is simply wrong credentials, and the expected login and password may be
+/// in any encoding.
+pub fn check_basic_auth_bytes(
+    authorization_header: Option<&[u8]>,
+    login: &[u8],
+    password: &[u8],
+) -> bool {
+    let Some(decoded) = authorization_header
+        .and_then(|h| std::str::from_utf8(h).ok())
+        .and_then(decode_basic)
+    else {
         return false;
     };
     let Some(colon) = decoded.iter().position(|&b| b == b':') else {
@@ -52,7 +70,7 @@ pub fn check_basic_auth(authorization_header: Option<&str>, login: &str, passwor
     };
     let (user, pass) = (&decoded[..colon], &decoded[colon + 1..]);
     // Both comparisons always run: the login being right must not be observable.
-    let matches = digests_equal(user, login.as_bytes()) & digests_equal(pass, password.as_bytes());
+    let matches = digests_equal(user, login) & digests_equal(pass, password);
     bool::from(matches) && !login.is_empty()
 }
 
@@ -208,8 +226,25 @@ mod tests {
     }
 
     #[test]
+    fn bytes_that_are_not_utf8_are_wrong_credentials() {
+        let mut header = basic(b"user:pass").into_bytes();
+        assert!(check_basic_auth_bytes(Some(&header), b"user", b"pass"));
+        header.push(0xff);
+        assert!(!check_basic_auth_bytes(Some(&header), b"user", b"pass"));
+        let latin1 = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(b"user:p\xe4ss")
+        );
+        assert!(check_basic_auth_bytes(
+            Some(latin1.as_bytes()),
+            b"user",
+            b"p\xe4ss"
+        ));
+    }
+
+    #[test]
     fn credentials_rebuilt_from_php_auth_check_out() {
-        let hs = crate::headers::Headers::from_pairs([
+        let hs = crate::headers::Headers::from_cgi([
             ("PHP_AUTH_USER", "agent"),
             ("PHP_AUTH_PW", "p:w é"),
         ]);

@@ -3,9 +3,11 @@
 //! for the other modules.
 //!
 //! Headers arrive from PHP in one of two shapes: what `getallheaders()` returns (names as the
-//! client wrote them, in any case) or a `$_SERVER` array (`HTTP_GLPI_AGENT_ID`, `CONTENT_TYPE`,
-//! `PHP_AUTH_USER`, mixed with non-header entries such as `REQUEST_METHOD` or `PATH`).
-//! [`Headers::from_pairs`] accepts both and normalizes names to lower case with hyphens.
+//! client wrote them, in any case: [`Headers::from_fields`]) or a `$_SERVER` array
+//! (`HTTP_GLPI_AGENT_ID`, `CONTENT_TYPE`, `PHP_AUTH_USER`, mixed with non-header entries such
+//! as `REQUEST_METHOD` or `PATH`: [`Headers::from_cgi`]). Which shape an array has is the
+//! caller's to tell from what no client controls (see `src/php/convert.rs`); nothing a client
+//! names a header may switch one reading for the other.
 
 use std::fmt;
 
@@ -24,21 +26,6 @@ pub const CONTENT_TYPE: &str = "content-type";
 pub const ACCEPT: &str = "accept";
 pub const AUTHORIZATION: &str = "authorization";
 
-/// Keys whose presence marks a `$_SERVER` array (besides any `HTTP_*` key). A
-/// `getallheaders()` array never holds them, since header names do not carry underscores in
-/// practice and these are CGI meta-variables.
-const SERVER_MARKERS: [&str; 9] = [
-    "REQUEST_METHOD",
-    "SERVER_PROTOCOL",
-    "GATEWAY_INTERFACE",
-    "REQUEST_URI",
-    "CONTENT_TYPE",
-    "CONTENT_LENGTH",
-    "PHP_AUTH_USER",
-    "PHP_AUTH_PW",
-    "REDIRECT_HTTP_AUTHORIZATION",
-];
-
 /// CGI meta-variables that are really headers but come without the `HTTP_` prefix.
 const SERVER_CONTENT_HEADERS: [&str; 3] = ["CONTENT_TYPE", "CONTENT_LENGTH", "CONTENT_MD5"];
 
@@ -53,8 +40,9 @@ pub struct Headers {
     fields: Vec<(String, String)>,
 }
 
-/// Lower case, `_` read as `-`: `GLPI-Agent-ID`, `glpi_agent_id` and `Glpi-Agent-Id` are one name.
-fn normalize_name(name: &str) -> String {
+/// A CGI variable's header name: lower case, `_` read as `-` (`GLPI_AGENT_ID` is
+/// `glpi-agent-id`), as the gateway wrote the header's hyphens as underscores.
+fn cgi_name(name: &str) -> String {
     name.bytes()
         .map(|b| {
             if b == b'_' {
@@ -80,70 +68,68 @@ struct ServerAuth {
 }
 
 impl Headers {
-    /// Builds from (name, value) pairs in either PHP shape. Names and values are bytes (PHP
-    /// strings); bytes that are not UTF-8 are replaced by U+FFFD, which no protocol header
+    /// Builds from header fields as `getallheaders()` gives them: (name, value) pairs with
+    /// names as the client wrote them. Names are compared in any case; `_` and `-` stay
+    /// distinct, so a field named `CONTENT_TYPE` or `GLPI_Agent_ID` is not the header of that
+    /// name. Bytes that are not UTF-8 are replaced by U+FFFD, which no protocol header
     /// accepts, so they end as the header's own error.
-    ///
-    /// In a `$_SERVER` array, only `HTTP_*`, `CONTENT_TYPE`, `CONTENT_LENGTH`, `CONTENT_MD5` and
-    /// names containing a hyphen are headers. Where the SAPI hid `Authorization`, it is rebuilt
-    /// from `REDIRECT_HTTP_AUTHORIZATION`, else from `PHP_AUTH_USER` and `PHP_AUTH_PW`.
-    pub fn from_pairs<I, N, V>(pairs: I) -> Headers
+    pub fn from_fields<I, N, V>(pairs: I) -> Headers
     where
         I: IntoIterator<Item = (N, V)>,
         N: AsRef<[u8]>,
         V: AsRef<[u8]>,
     {
-        let pairs: Vec<(String, Zeroizing<String>)> = pairs
-            .into_iter()
-            .map(|(n, v)| {
-                (
-                    String::from_utf8_lossy(n.as_ref()).into_owned(),
-                    Zeroizing::new(String::from_utf8_lossy(v.as_ref()).into_owned()),
-                )
-            })
-            .collect();
-        let server_form = pairs
-            .iter()
-            .any(|(n, _)| n.starts_with("HTTP_") || SERVER_MARKERS.contains(&n.as_str()));
+        let mut headers = Headers::default();
+        for (name, value) in lossy_pairs(pairs) {
+            headers.add(name.to_ascii_lowercase(), &value);
+        }
+        headers
+    }
 
+    /// Builds from the CGI variables of a `$_SERVER` array: only `HTTP_*`, `CONTENT_TYPE`,
+    /// `CONTENT_LENGTH`, `CONTENT_MD5` and names containing a hyphen are headers. Where the
+    /// SAPI hid `Authorization`, it is rebuilt from `REDIRECT_HTTP_AUTHORIZATION`, else from
+    /// `PHP_AUTH_USER` and `PHP_AUTH_PW`.
+    pub fn from_cgi<I, N, V>(pairs: I) -> Headers
+    where
+        I: IntoIterator<Item = (N, V)>,
+        N: AsRef<[u8]>,
+        V: AsRef<[u8]>,
+    {
         let mut headers = Headers::default();
         let mut auth = ServerAuth::default();
-        for (name, value) in pairs {
-            if !server_form {
-                headers.add(&name, &value);
-                continue;
-            }
+        for (name, value) in lossy_pairs(pairs) {
             match name.as_str() {
                 "PHP_AUTH_USER" => auth.user = Some(value),
                 "PHP_AUTH_PW" => auth.password = Some(value),
                 "REDIRECT_HTTP_AUTHORIZATION" => auth.redirect = Some(value),
                 n if SERVER_CONTENT_HEADERS.contains(&n) || n.contains('-') => {
-                    headers.add(n, &value)
+                    headers.add(cgi_name(n), &value)
                 }
                 n => {
                     if let Some(rest) = n.strip_prefix("HTTP_").filter(|r| !r.is_empty()) {
-                        headers.add(rest, &value);
+                        headers.add(cgi_name(rest), &value);
                     }
                 }
             }
         }
         if headers.get(AUTHORIZATION).is_none() {
             if let Some(value) = auth.redirect {
-                headers.add(AUTHORIZATION, &value);
+                headers.add(AUTHORIZATION.to_owned(), &value);
             } else if let Some(user) = auth.user {
                 let mut pair = Zeroizing::new(format!("{}:", user.as_str()));
                 pair.push_str(auth.password.as_ref().map(|p| p.as_str()).unwrap_or(""));
                 let mut value = Zeroizing::new(String::from("Basic "));
                 base64::engine::general_purpose::STANDARD
                     .encode_string(pair.as_bytes(), &mut value);
-                headers.add(AUTHORIZATION, &value);
+                headers.add(AUTHORIZATION.to_owned(), &value);
             }
         }
         headers
     }
 
-    fn add(&mut self, name: &str, value: &str) {
-        let name = normalize_name(name);
+    /// Adds a field under its already normalized name.
+    fn add(&mut self, name: String, value: &str) {
         let value = trim_ows(value);
         match self.fields.iter_mut().find(|(n, _)| *n == name) {
             Some((_, existing)) if existing != value => {
@@ -155,22 +141,11 @@ impl Headers {
         }
     }
 
-    /// The value of a header, by name in any case (`-` and `_` alike).
+    /// The value of a header, by its name in any case (`GLPI-Agent-ID`, `glpi-agent-id`).
     pub fn get(&self, name: &str) -> Option<&str> {
-        // Stored names are normalized; compare byte by byte under the same folding rather
-        // than building a normalized copy of `name` for every lookup.
-        let fold = |b: u8| {
-            if b == b'_' {
-                b'-'
-            } else {
-                b.to_ascii_lowercase()
-            }
-        };
         self.fields
             .iter()
-            .find(|(n, _)| {
-                n.len() == name.len() && n.bytes().zip(name.bytes()).all(|(a, b)| a == fold(b))
-            })
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
 
@@ -227,6 +202,22 @@ impl Headers {
     }
 }
 
+/// Names and values as text; bytes that are not UTF-8 become U+FFFD. Values are kept in
+/// wiping strings, since some of them are credentials.
+fn lossy_pairs<I, N, V>(pairs: I) -> impl Iterator<Item = (String, Zeroizing<String>)>
+where
+    I: IntoIterator<Item = (N, V)>,
+    N: AsRef<[u8]>,
+    V: AsRef<[u8]>,
+{
+    pairs.into_iter().map(|(n, v)| {
+        (
+            String::from_utf8_lossy(n.as_ref()).into_owned(),
+            Zeroizing::new(String::from_utf8_lossy(v.as_ref()).into_owned()),
+        )
+    })
+}
+
 impl Drop for Headers {
     fn drop(&mut self) {
         for (name, value) in &mut self.fields {
@@ -251,9 +242,14 @@ impl fmt::Debug for Headers {
     }
 }
 
-/// A `GLPI-Agent-ID` value: a UUID string, else `bad agent id` (400).
+/// A `GLPI-Agent-ID` value: a UUID string other than the nil UUID, else `bad agent id`
+/// (400). The nil UUID is what a broken or unconfigured agent would send; every such agent
+/// would share one identity.
 pub fn parse_agent_id(value: &str) -> Result<AgentId, ProtocolError> {
-    Uuid::parse(trim_ows(value)).map_err(|_| ProtocolError::BadAgentId)
+    Uuid::parse(trim_ows(value))
+        .ok()
+        .filter(|id| *id != Uuid::NIL)
+        .ok_or(ProtocolError::BadAgentId)
 }
 
 /// A `GLPI-Request-ID` value if it is exactly 8 upper-case hex digits.
@@ -275,7 +271,11 @@ pub fn parse_proxy_ids(value: &str, max: u32) -> Result<Vec<AgentId>, ProtocolEr
         if ids.len() >= max as usize {
             return Err(ProtocolError::TooManyProxy);
         }
-        ids.push(Uuid::parse(entry).map_err(|_| ProtocolError::BadProxyId)?);
+        let id = Uuid::parse(entry).map_err(|_| ProtocolError::BadProxyId)?;
+        if id == Uuid::NIL {
+            return Err(ProtocolError::BadProxyId);
+        }
+        ids.push(id);
     }
     Ok(ids)
 }
@@ -316,7 +316,11 @@ mod tests {
     const ID2: &str = "3a609a2e-947f-4e6a-9af9-32c024ac3944";
 
     fn h(pairs: &[(&str, &str)]) -> Headers {
-        Headers::from_pairs(pairs.iter().copied())
+        Headers::from_fields(pairs.iter().copied())
+    }
+
+    fn cgi(pairs: &[(&str, &str)]) -> Headers {
+        Headers::from_cgi(pairs.iter().copied())
     }
 
     fn id(s: &str) -> AgentId {
@@ -350,7 +354,26 @@ mod tests {
         assert_eq!(hs.crypto_key_id(), Ok(None));
         assert_eq!(hs.proxy_ids(&Limits::default()), Ok(vec![]));
         assert_eq!(hs.get("user-agent"), Some("GLPI-Agent_v1.12-dev"));
-        assert_eq!(hs.get("USER_AGENT"), Some("GLPI-Agent_v1.12-dev"));
+        assert_eq!(hs.get("USER-AGENT"), Some("GLPI-Agent_v1.12-dev"));
+        assert_eq!(hs.get("user_agent"), None);
+    }
+
+    #[test]
+    fn field_names_a_client_chooses_are_only_field_names() {
+        // Names that look like CGI variables do not turn header fields into a `$_SERVER`
+        // reading: every field stays a header under its own name, and none stands for another.
+        let hs = h(&[
+            ("HTTP_X", "1"),
+            ("REQUEST_METHOD", "POST"),
+            ("Accept", "text/html"),
+            ("CONTENT_TYPE", "text/html"),
+            ("Glpi_Agent_Id", ID),
+        ]);
+        assert_eq!(hs.accept(), Some("text/html"));
+        assert_eq!(hs.content_type(), None);
+        assert_eq!(hs.agent_id(), Ok(None));
+        assert_eq!(hs.get("http_x"), Some("1"));
+        assert_eq!(hs.get("content_type"), Some("text/html"));
     }
 
     #[test]
@@ -367,7 +390,7 @@ mod tests {
 
     #[test]
     fn server_form_ignores_non_headers() {
-        let hs = h(&[
+        let hs = cgi(&[
             ("PATH", "/usr/bin"),
             ("REQUEST_METHOD", "POST"),
             ("CONTENT_TYPE", "application/json"),
@@ -407,7 +430,7 @@ mod tests {
     #[test]
     fn server_form_duplicates_of_one_value_merge() {
         // PHP's built-in server sets both CONTENT_TYPE and HTTP_CONTENT_TYPE.
-        let hs = h(&[
+        let hs = cgi(&[
             ("CONTENT_TYPE", "application/json"),
             ("HTTP_CONTENT_TYPE", "application/json"),
         ]);
@@ -440,6 +463,14 @@ mod tests {
         assert_eq!(
             h(&[("GLPI-Agent-ID", &format!("{{{ID}}}"))]).agent_id(),
             Err(ProtocolError::BadAgentId)
+        );
+        assert_eq!(
+            h(&[("GLPI-Agent-ID", "00000000-0000-0000-0000-000000000000")]).agent_id(),
+            Err(ProtocolError::BadAgentId)
+        );
+        assert_eq!(
+            parse_proxy_ids(&format!("{ID},00000000-0000-0000-0000-000000000000"), 5),
+            Err(ProtocolError::BadProxyId)
         );
         assert_eq!(ProtocolError::BadAgentId.http_status(), 400);
     }
@@ -476,7 +507,7 @@ mod tests {
             Err(ProtocolError::BadCryptoKeyId)
         );
         assert_eq!(
-            h(&[("HTTP_GLPI_CRYPTOKEY_ID", ID)]).crypto_key_id(),
+            cgi(&[("HTTP_GLPI_CRYPTOKEY_ID", ID)]).crypto_key_id(),
             Ok(Some(id(ID)))
         );
     }
@@ -570,23 +601,23 @@ mod tests {
     fn authorization_from_the_header_or_rebuilt_from_php_auth() {
         let direct = h(&[("Authorization", "Basic dXNlcjpwYXNz")]);
         assert_eq!(direct.authorization(), Some("Basic dXNlcjpwYXNz"));
-        let server = h(&[
+        let server = cgi(&[
             ("HTTP_AUTHORIZATION", "Basic dXNlcjpwYXNz"),
             ("PHP_AUTH_USER", "other"),
         ]);
         assert_eq!(server.authorization(), Some("Basic dXNlcjpwYXNz"));
-        let redirect = h(&[
+        let redirect = cgi(&[
             ("REDIRECT_HTTP_AUTHORIZATION", "Basic dXNlcjpwYXNz"),
             ("PHP_AUTH_USER", "other"),
         ]);
         assert_eq!(redirect.authorization(), Some("Basic dXNlcjpwYXNz"));
-        let php_auth = h(&[
+        let php_auth = cgi(&[
             ("PHP_AUTH_USER", "user"),
             ("PHP_AUTH_PW", "pass"),
             ("REQUEST_METHOD", "POST"),
         ]);
         assert_eq!(php_auth.authorization(), Some("Basic dXNlcjpwYXNz"));
-        let no_pw = h(&[("PHP_AUTH_USER", "user")]);
+        let no_pw = cgi(&[("PHP_AUTH_USER", "user")]);
         assert_eq!(no_pw.authorization(), Some("Basic dXNlcjo="));
         // In a getallheaders() array these names are ordinary (odd) headers.
         assert_eq!(
@@ -610,7 +641,7 @@ mod tests {
 
     #[test]
     fn non_utf8_values_fail_as_their_header() {
-        let hs = Headers::from_pairs([(
+        let hs = Headers::from_fields([(
             &b"GLPI-Agent-ID"[..],
             &b"8d4cd9d8-e630-11f1-84c8-420f0d1cbbf\xff"[..],
         )]);
@@ -620,12 +651,16 @@ mod tests {
     proptest! {
         #[test]
         fn arbitrary_pairs_never_panic(pairs in proptest::collection::vec(("[ -~]{0,24}", "[ -~\\t]{0,60}"), 0..12)) {
-            let hs = Headers::from_pairs(pairs.iter().map(|(a, b)| (a.as_str(), b.as_str())));
-            let _ = hs.agent_id();
-            let _ = hs.request_id();
-            let _ = hs.crypto_key_id();
-            let _ = hs.proxy_ids(&Limits::default());
-            let _ = format!("{hs:?}");
+            for hs in [
+                Headers::from_fields(pairs.iter().map(|(a, b)| (a.as_str(), b.as_str()))),
+                Headers::from_cgi(pairs.iter().map(|(a, b)| (a.as_str(), b.as_str()))),
+            ] {
+                let _ = hs.agent_id();
+                let _ = hs.request_id();
+                let _ = hs.crypto_key_id();
+                let _ = hs.proxy_ids(&Limits::default());
+                let _ = format!("{hs:?}");
+            }
         }
 
         #[test]

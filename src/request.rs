@@ -158,6 +158,21 @@ impl MessageFields {
     }
 }
 
+/// Whether the answer to a request refused before it was decoded goes to a legacy agent,
+/// which reads only XML: a request without `GLPI-Agent-ID` and without a key whose
+/// `Content-Type` is XML or a compression the legacy agents use (`application/x-compress-zlib`
+/// and its kin, which do not say what they hold). A GLPI agent always sends its id (spec
+/// 3.2.1), so it is never taken for one; a request with no content type, or one no agent
+/// sends, gets the JSON answer.
+pub fn from_legacy_agent(headers: &Headers) -> bool {
+    headers.get(crate::headers::AGENT_ID).is_none()
+        && headers.get(crate::headers::CRYPTOKEY_ID).is_none()
+        && headers.content_type().is_some()
+        && BodyType::parse(headers.content_type()).is_ok_and(|t| {
+            t.mode == Some(Mode::Xml) || (t.mode.is_none() && t.compression.is_some())
+        })
+}
+
 /// Reads `action`, `query` and `deviceid` from a parsed message. Every protocol message
 /// is a JSON object (spec 3.3.1) whose routing members are strings: anything else is
 /// `bad-format`.

@@ -9,6 +9,7 @@ namespace GlpiAgentProtocol {
     class ProtocolException extends \RuntimeException
     {
         protected $token = '';
+        protected $legacyAgent = false;
         protected $expiration = null;
         public function __construct(string $token, int $code = 400, ?string $message = null, mixed $expiration = null) {}
         public function getAnswer(): array {}
@@ -19,15 +20,15 @@ namespace GlpiAgentProtocol {
     class RegisterAgent
     {
         public function __construct() {}
-        public static function answer(string $token, string $agent_id, string $challenge): mixed {}
-        public static function finish(string $token, string $state, string $challenge, ?string $crypto = null): ?string {}
+        public static function answer(#[\SensitiveParameter] string $token, string $agent_id, string $challenge): mixed {}
+        public static function finish(#[\SensitiveParameter] string $token, string $state, string $challenge, ?string $crypto = null): ?string {}
     }
 
     class RegisterServer
     {
         public function __construct() {}
-        public static function challenge(string $token, string $agent_id): mixed {}
-        public static function verify(string $token, string $state, string $answer, int $max_age = 0): mixed {}
+        public static function challenge(#[\SensitiveParameter] string $token, string $agent_id): mixed {}
+        public static function verify(#[\SensitiveParameter] string $token, string $state, string $answer, int $max_age = 0): mixed {}
     }
 
     class Request
@@ -40,7 +41,7 @@ namespace GlpiAgentProtocol {
         public function content(): mixed {}
         public function contentType(): ?string {}
         public function cryptoKeyId(): ?string {}
-        public static function decode(string $body, array $headers, ?array $options = null): \GlpiAgentProtocol\Request {}
+        public static function decode(string $body, #[\SensitiveParameter] array $headers, #[\SensitiveParameter] ?array $options = null): \GlpiAgentProtocol\Request {}
         public function deviceId(): ?string {}
         public function isEncrypted(): bool {}
         public function messageId(): ?string {}
@@ -63,18 +64,18 @@ namespace GlpiAgentProtocol {
         public static function xmlAck(\GlpiAgentProtocol\Request $request): \GlpiAgentProtocol\Response {}
     }
 
-    function check_basic_auth(?string $authorization_header, string $login, string $password): bool {}
+    function check_basic_auth(#[\SensitiveParameter] ?string $authorization_header, string $login, #[\SensitiveParameter] string $password): bool {}
     function compress(string $data, string $encoding, int $level = -1): string {}
     function decode_json(string $json, bool $assoc = false, int $depth = 512, string $invalid_utf8 = 'error'): mixed {}
     function decompress(string $data, string $encoding, int $max_bytes = 0): string {}
     function format_expiration(int $seconds): string {}
     function generate_token(): string {}
     function negotiate(?string $accept = null, ?string $content_type = null): string {}
-    function open_message(string $envelope, string $key, string $agent_id, ?string $cryptokey_id = null, string $direction = 'server-to-agent', int $max_age = 0): mixed {}
+    function open_message(string $envelope, #[\SensitiveParameter] string $key, string $agent_id, ?string $cryptokey_id = null, string $direction = 'server-to-agent', int $max_age = 0): mixed {}
     function parse_expiration(mixed $delay): int {}
     function register_message(mixed $content): mixed {}
-    function seal_message(string $body, string $content_type, string $key, string $agent_id, ?string $cryptokey_id = null, string $direction = 'agent-to-server'): string {}
-    function unwrap_key(string $wrapped, string $kek): string {}
+    function seal_message(string $body, string $content_type, #[\SensitiveParameter] string $key, string $agent_id, ?string $cryptokey_id = null, string $direction = 'agent-to-server'): string {}
+    function unwrap_key(string $wrapped, #[\SensitiveParameter] string $kek): string {}
     function version(): string {}
-    function wrap_key(string $key, string $kek): string {}
+    function wrap_key(#[\SensitiveParameter] string $key, #[\SensitiveParameter] string $kek): string {}
 }

@@ -44,11 +44,12 @@ fuzz_target!(|data: &[u8]| {
             None => (p, &b""[..]),
         })
         .collect();
-    let hs = Headers::from_pairs(pairs.iter().copied());
-    let _ = hs.agent_id();
-    let _ = hs.request_id();
-    let _ = hs.crypto_key_id();
-    let _ = hs.proxy_ids(&limits);
-    let _ = hs.authorization();
-    let _ = format!("{hs:?}");
+    for hs in [Headers::from_fields(pairs.iter().copied()), Headers::from_cgi(pairs.iter().copied())] {
+        let _ = hs.agent_id();
+        let _ = hs.request_id();
+        let _ = hs.crypto_key_id();
+        let _ = hs.proxy_ids(&limits);
+        let _ = hs.authorization();
+        let _ = format!("{hs:?}");
+    }
 });

@@ -35,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
     if !agent.is_empty() {
         pairs.push(("GLPI-Agent-ID", agent));
     }
-    let headers = Headers::from_pairs(pairs.iter().map(|(n, v)| (n.as_bytes(), v.as_bytes())));
+    let headers = Headers::from_fields(pairs.iter().map(|(n, v)| (n.as_bytes(), v.as_bytes())));
     // A small cap so that the fuzzer reaches the limits often.
     let limits = Limits { max_decoded_bytes: 1 << 20, ..Limits::default() };
     let opts = DecodeOptions { limits: limits.clone(), key: None, now: 1_700_000_000 };

@@ -38,17 +38,33 @@ final class ExtensionCodec implements Codec
 
     public function answer(object $request, array $answer): HttpReply
     {
-        return HttpReply::fromResponse(Response::forRequest($request, $answer));
+        return self::reply(fn (): Response => Response::forRequest($request, $answer));
     }
 
     public function prologReply(object $request, int $hours): HttpReply
     {
-        return HttpReply::fromResponse(Response::prolog($request, $hours));
+        return self::reply(fn (): Response => Response::prolog($request, $hours));
     }
 
     public function ackReply(object $request): HttpReply
     {
-        return HttpReply::fromResponse(Response::xmlAck($request));
+        return self::reply(fn (): Response => Response::xmlAck($request));
+    }
+
+    /**
+     * An answer the extension encodes. It can refuse the request too (an Accept that admits
+     * none of the types the answer could take is 406): that refusal is the agent's, and is
+     * answered and logged as one, not as an internal error.
+     *
+     * @param \Closure(): Response $encode
+     */
+    private static function reply(\Closure $encode): HttpReply
+    {
+        try {
+            return HttpReply::fromResponse($encode());
+        } catch (ProtocolException $e) {
+            throw EndpointError::fromProtocol($e);
+        }
     }
 
     public function errorReply(EndpointError $error, ?object $request, int|string $expiration, string $realm): HttpReply

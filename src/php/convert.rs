@@ -184,26 +184,35 @@ fn map_to_zval(map: &Map) -> ext_php_rs::error::Result<Zval> {
     ht.into_zval(false)
 }
 
-/// The string-keyed string entries of a table, read straight from its buckets: no key is
-/// copied, which matters for `$_SERVER`, passed whole on every request. Packed tables (lists)
-/// have no string keys and give nothing.
-fn string_entries(ht: &ZendHashTable) -> Vec<(&[u8], &[u8])> {
-    use ext_php_rs::ffi::{Bucket, HashTable};
-    const HASH_FLAG_PACKED: u32 = 1 << 2;
-    let ptr = std::ptr::from_ref(ht).cast_mut().cast::<HashTable>();
+/// A header's name and value, borrowed from a PHP array.
+type NameValue<'a> = (&'a [u8], &'a [u8]);
+
+/// The string-keyed string entries of a table, read straight from its buckets (no key is
+/// copied, which matters for `$_SERVER`, passed whole on every request), and whether the
+/// table also holds a value that is not a string. Packed tables (lists) have no string keys
+/// and give nothing.
+fn string_entries(ht: &ZendHashTable) -> (Vec<NameValue<'_>>, bool) {
+    use ext_php_rs::ffi::Bucket;
+    let ptr = std::ptr::from_ref(ht).cast_mut();
     let mut out = Vec::new();
+    let mut other_values = false;
     // SAFETY: `ht` is a live table; a non-packed table's data is `nNumUsed` buckets, some
     // of them holes (IS_UNDEF), each with an optional key string owned by the table.
     unsafe {
-        if (*ptr).u.flags & HASH_FLAG_PACKED != 0 {
-            return out;
+        if super::json::is_packed(ptr.cast()) {
+            return (out, false);
         }
-        let buckets = super::json::data(ptr).cast::<Bucket>();
+        let buckets = super::json::data(ptr.cast()).cast::<Bucket>();
         for i in 0..(*ptr).nNumUsed as usize {
             let b = &*buckets.add(i);
-            // A hole (deleted entry) is IS_UNDEF, which is not a string: its key is never read.
-            let value = (*std::ptr::from_ref(&b.val).cast::<Zval>()).dereference();
+            let raw = &*std::ptr::from_ref(&b.val).cast::<Zval>();
+            if raw.get_type() == ext_php_rs::flags::DataType::Undef {
+                // A hole left by a deleted entry.
+                continue;
+            }
+            let value = raw.dereference();
             if !value.is_string() {
+                other_values = true;
                 continue;
             }
             let Some(key) = b.key.as_ref() else { continue };
@@ -213,13 +222,20 @@ fn string_entries(ht: &ZendHashTable) -> Vec<(&[u8], &[u8])> {
             }
         }
     }
-    out
+    (out, other_values)
 }
 
-/// Request headers from what `getallheaders()` or `$_SERVER` gives. Non-string values
-/// (the `$_SERVER` entries such as `REQUEST_TIME` or `argv`) are skipped.
+/// Request headers from what `getallheaders()` or `$_SERVER` gives. The two are told apart
+/// by a fact no client controls: `getallheaders()` holds only strings, while every `$_SERVER`
+/// holds `REQUEST_TIME` (an int) and `REQUEST_TIME_FLOAT` (a float). Names cannot decide it,
+/// since a client may send a header called `HTTP_X` or `REQUEST_METHOD`.
 pub fn headers_from_table(ht: &ZendHashTable) -> Headers {
-    Headers::from_pairs(string_entries(ht))
+    let (pairs, other_values) = string_entries(ht);
+    if other_values {
+        Headers::from_cgi(pairs)
+    } else {
+        Headers::from_fields(pairs)
+    }
 }
 
 /// Per-call options shared by the functions that take an `$options` array: each limit

@@ -72,7 +72,7 @@ fn update_property(scope: &ClassEntry, obj: &mut ZendObject, name: &str, value: 
     }
 }
 
-fn read_property(scope: &ClassEntry, obj: &ZendObject, name: &str) -> Option<Zval> {
+pub(crate) fn read_property(scope: &ClassEntry, obj: &ZendObject, name: &str) -> Option<Zval> {
     let mut rv = Zval::new();
     // SAFETY: silent read of a declared property; the result is copied before `rv` drops.
     let ptr = unsafe {
@@ -102,7 +102,13 @@ fn new_exception_object(class: &ClassEntry) -> ext_php_rs::boxed::ZBox<ZendObjec
 }
 
 /// Builds a `ProtocolException` object without throwing it.
-fn new_protocol_exception(token: &str, status: u16, message: &str, expiration: Zval) -> Zval {
+fn new_protocol_exception(
+    token: &str,
+    status: u16,
+    message: &str,
+    expiration: Zval,
+    legacy_agent: bool,
+) -> Zval {
     let class = protocol_exception_ce();
     let mut obj = new_exception_object(class);
     let base = ce::exception();
@@ -125,13 +131,37 @@ fn new_protocol_exception(token: &str, status: u16, message: &str, expiration: Z
         token.into_zval(false).unwrap_or_default(),
     );
     update_property(class, &mut obj, "expiration", expiration);
+    if legacy_agent {
+        update_property(
+            class,
+            &mut obj,
+            LEGACY_AGENT,
+            true.into_zval(false).unwrap_or_default(),
+        );
+    }
     obj.into_zval(false).unwrap_or_default()
 }
 
+/// The protected property that marks a refusal of a legacy agent's request, made before
+/// any `Request` existed: `Response::forError()` answers it in XML.
+pub const LEGACY_AGENT: &str = "legacyAgent";
+
 /// The PHP exception for a core protocol error.
 pub fn protocol_exception(e: &ProtocolError) -> PhpException {
+    refusal(e, false)
+}
+
+/// The PHP exception for a request refused while it was decoded; `legacy_agent` when the
+/// answer must be the XML a legacy agent reads.
+pub fn refusal(e: &ProtocolError, legacy_agent: bool) -> PhpException {
     let expiration = super::convert::value_to_zval(&crate::answer::default_error_expiration(e));
-    let object = new_protocol_exception(e.token(), e.http_status(), &e.detail(), expiration);
+    let object = new_protocol_exception(
+        e.token(),
+        e.http_status(),
+        &e.detail(),
+        expiration,
+        legacy_agent,
+    );
     PhpException::new(
         e.detail(),
         i32::from(e.http_status()),
@@ -310,6 +340,16 @@ pub fn register_classes() -> ext_php_rs::error::Result<()> {
             nullable: false,
             readonly: false,
             default_stub: Some("''".into()),
+        })
+        .property(ClassProperty {
+            name: LEGACY_AGENT.into(),
+            flags: PropertyFlags::Protected,
+            default: Some(Box::new(|| false.into_zval(false))),
+            docs: &[],
+            ty: Some(DataType::Bool),
+            nullable: false,
+            readonly: false,
+            default_stub: Some("false".into()),
         })
         .property(ClassProperty {
             name: "expiration".into(),

@@ -101,11 +101,16 @@ pub fn format_expiration(seconds: i64) -> PhpResult<String> {
     expiration::format_expiration(s).php()
 }
 
-/// Checks an `Authorization: Basic` header in constant time.
+/// Checks an `Authorization: Basic` header in constant time. Strings are bytes: a header
+/// that is not UTF-8 is wrong credentials, not a `TypeError`.
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\check_basic_auth")]
-pub fn check_basic_auth(authorization_header: Option<&str>, login: &str, password: &str) -> bool {
-    auth::check_basic_auth(authorization_header, login, password)
+pub fn check_basic_auth(
+    authorization_header: Option<BinarySlice<u8>>,
+    login: BinarySlice<u8>,
+    password: BinarySlice<u8>,
+) -> bool {
+    auth::check_basic_auth_bytes(authorization_header.as_deref().copied(), &login, &password)
 }
 
 /// 128 bits from the OS CSPRNG, written as a UUID string: a REGISTER token.

@@ -335,6 +335,14 @@ unsafe fn write_value(
     child
 }
 
+/// `HASH_FLAG_PACKED`: the table is a list stored without keys.
+const HASH_FLAG_PACKED: u32 = 1 << 2;
+
+/// Whether `ht` is a packed table (a list: no keys).
+pub(crate) unsafe fn is_packed(ht: *const HashTable) -> bool {
+    (*ht).u.flags & HASH_FLAG_PACKED != 0
+}
+
 pub(crate) unsafe fn data(ht: *mut HashTable) -> *mut u8 {
     ptr::read(ht.cast::<u8>().add(DATA_OFFSET).cast::<*mut u8>())
 }

@@ -13,6 +13,7 @@ pub(crate) mod json;
 pub mod register;
 pub mod request;
 pub mod response;
+mod sensitive;
 
 /// Unix time in seconds, for the freshness checks of states and envelopes.
 pub(crate) fn unix_now() -> u64 {
@@ -41,6 +42,7 @@ pub fn version() -> &'static str {
 
 extern "C" fn startup(_ty: i32, module_number: i32) -> i32 {
     ini::register(module_number);
+    sensitive::schedule();
     match errors::register_classes() {
         Ok(()) => 0,
         Err(_) => -1,

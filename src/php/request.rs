@@ -64,7 +64,7 @@ impl Request {
                 now,
             },
         )
-        .php()?;
+        .map_err(|e| super::errors::refusal(&e, core::from_legacy_agent(&headers)))?;
         let (content, action, device_id) = match decoded.mode {
             Mode::Json => {
                 let (zval, fields) =

@@ -6,7 +6,7 @@ use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendCallable, ZendHashTable, ZendObject, Zval};
 
 use super::convert::{answer_envelope, answer_map};
-use super::errors::{protocol_exception_ce, IntoPhp};
+use super::errors::{protocol_exception_ce, read_property, IntoPhp, LEGACY_AGENT};
 use super::request::Request;
 use crate::answer::{Map, Value};
 use crate::auth::www_authenticate;
@@ -107,15 +107,20 @@ impl Response {
                 ..context(r)
             })
             .unwrap_or(AnswerContext::PLAIN);
-        let mut answer = match request {
-            Some(r) if wants_xml(r) => {
-                let token = match map.get("message") {
-                    Some(Value::Str(s)) => s.clone(),
-                    _ => "error".to_owned(),
-                };
-                core::xml_error_answer(&ctx, status, &token).php()?
+        let legacy_agent = match request {
+            Some(r) => wants_xml(r),
+            None => {
+                read_property(protocol_exception_ce(), e, LEGACY_AGENT).is_some_and(|v| v.is_true())
             }
-            _ => core::error_answer(&ctx, status, &map).php()?,
+        };
+        let mut answer = if legacy_agent {
+            let token = match map.get("message") {
+                Some(Value::Str(s)) => s.clone(),
+                _ => "error".to_owned(),
+            };
+            core::xml_error_answer(&ctx, status, &token).php()?
+        } else {
+            core::error_answer(&ctx, status, &map).php()?
         };
         if status == 401 {
             answer

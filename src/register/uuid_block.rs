@@ -2,42 +2,18 @@
 //! written as 32 hex digits grouped 8-4-4-4-12. The REGISTER exchange (spec 6.2) moves
 //! every AES block as such a string, so "UUID bytes" here means exactly those 16 bytes,
 //! with no version or variant bits interpreted or required.
+//!
+//! Tokens and session keys are written this way too, so the digits go through the one
+//! constant-time codec of [`crate::uuid`]: no branch and no table index depends on them.
 
 use zeroize::Zeroizing;
 
-const HEX: &[u8; 16] = b"0123456789abcdef";
-const DASHES: [usize; 4] = [8, 13, 18, 23];
+use crate::uuid::{decode_uuid, encode_uuid, UUID_TEXT_LEN};
 
-/// Parses `8-4-4-4-12` hex (either case) into `out`. Returns false, leaving `out`
-/// partly written, on any other shape; callers that hold secrets parse straight into
-/// a wiping buffer so nothing is left behind either way.
+/// Parses `8-4-4-4-12` hex (either case) into `out`; false on any other shape, with `out`
+/// zeroed. Secrets are parsed straight into a wiping buffer.
 pub(crate) fn parse_into(text: &[u8], out: &mut [u8; 16]) -> bool {
-    if text.len() != 36 {
-        return false;
-    }
-    let mut nibbles = 0usize;
-    for (pos, &c) in text.iter().enumerate() {
-        if DASHES.contains(&pos) {
-            if c != b'-' {
-                return false;
-            }
-            continue;
-        }
-        let v = match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            b'A'..=b'F' => c - b'A' + 10,
-            _ => return false,
-        };
-        let byte = &mut out[nibbles / 2];
-        if nibbles % 2 == 0 {
-            *byte = v << 4;
-        } else {
-            *byte |= v;
-        }
-        nibbles += 1;
-    }
-    true
+    decode_uuid(text, out).is_ok()
 }
 
 /// The block of a UUID string, or `None` when the text is not one.
@@ -46,32 +22,19 @@ pub(crate) fn parse(text: &str) -> Option<[u8; 16]> {
     parse_into(text.as_bytes(), &mut out).then_some(out)
 }
 
-/// Writes `block` as a lower-case UUID string into `out` (36 bytes).
-fn format_into(block: &[u8; 16], out: &mut [u8; 36]) {
-    let mut pos = 0;
-    for (i, b) in block.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            out[pos] = b'-';
-            pos += 1;
-        }
-        out[pos] = HEX[usize::from(b >> 4)];
-        out[pos + 1] = HEX[usize::from(b & 0x0f)];
-        pos += 2;
-    }
-}
-
 /// Lower-case UUID string of a public block (challenges, ids).
 pub(crate) fn format(block: &[u8; 16]) -> String {
-    let mut out = [0u8; 36];
-    format_into(block, &mut out);
+    let mut out = [0u8; UUID_TEXT_LEN];
+    encode_uuid(block, &mut out);
     out.iter().map(|&b| char::from(b)).collect()
 }
 
-/// Lower-case UUID string of a secret block, wiped when dropped.
+/// Lower-case UUID string of a secret block, wiped when dropped; the digits pass through
+/// no buffer that is not wiped.
 pub(crate) fn format_secret(block: &[u8; 16]) -> Zeroizing<String> {
-    let mut out = Zeroizing::new([0u8; 36]);
-    format_into(block, &mut out);
-    let mut s = Zeroizing::new(String::with_capacity(36));
+    let mut out = Zeroizing::new([0u8; UUID_TEXT_LEN]);
+    encode_uuid(block, &mut out);
+    let mut s = Zeroizing::new(String::with_capacity(UUID_TEXT_LEN));
     s.extend(out.iter().map(|&b| char::from(b)));
     s
 }
@@ -79,6 +42,16 @@ pub(crate) fn format_secret(block: &[u8; 16]) -> Zeroizing<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_secret_leaves_nothing_behind() {
+        let mut out = [0xaau8; 16];
+        assert!(!parse_into(
+            b"3a609a2e-947f-4e6a-9af9-32c024ac394g",
+            &mut out
+        ));
+        assert_eq!(out, [0; 16]);
+    }
 
     #[test]
     fn round_trip_keeps_network_byte_order() {

@@ -9,7 +9,7 @@ fn wire(path: &str) -> Vec<u8> {
 }
 
 fn headers(pairs: &[(&str, &str)]) -> Headers {
-    Headers::from_pairs(pairs.iter().map(|(n, v)| (n.as_bytes(), v.as_bytes())))
+    Headers::from_fields(pairs.iter().map(|(n, v)| (n.as_bytes(), v.as_bytes())))
 }
 
 fn opts() -> DecodeOptions<'static> {
@@ -228,5 +228,34 @@ fn message_fields_follow_the_contract_and_skip_nested_members() {
             "{}",
             String::from_utf8_lossy(bad)
         );
+    }
+}
+
+#[test]
+fn refusals_of_requests_without_agent_id_go_to_legacy_agents_unless_they_say_json() {
+    for (pairs, legacy) in [
+        (vec![("Content-Type", "application/x-compress-zlib")], true),
+        (vec![("Content-Type", "application/xml")], true),
+        (vec![("Content-Type", "application/x-br")], true),
+        (vec![], false),
+        (vec![("Content-Type", "text/plain")], false),
+        (vec![("Content-Type", "text/html")], false),
+        (vec![("Content-Type", "application/json")], false),
+        (
+            vec![
+                ("Content-Type", "application/x-compress-zlib"),
+                ("GLPI-Agent-ID", AGENT),
+            ],
+            false,
+        ),
+        (
+            vec![
+                ("Content-Type", "application/xml"),
+                ("GLPI-Agent-ID", "junk"),
+            ],
+            false,
+        ),
+    ] {
+        assert_eq!(from_legacy_agent(&headers(&pairs)), legacy, "{pairs:?}");
     }
 }
