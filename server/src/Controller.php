@@ -35,6 +35,8 @@ final class Controller
     private \Closure $connect;
     private ?Store $store = null;
     private RegisterGate $gate;
+    private RetryLimit $retries;
+    private FieldLimits $limits;
 
     /**
      * @param \Closure(): Store $connect opens the store on first use, so that a database
@@ -43,6 +45,8 @@ final class Controller
     public function __construct(private Config $config, \Closure $connect, private Codec $codec)
     {
         $this->connect = $connect;
+        $this->retries = new RetryLimit($config);
+        $this->limits = new FieldLimits($config);
         $this->gate = new RegisterGate(
             $config,
             fn (): Store => $this->store(),
@@ -116,6 +120,7 @@ final class Controller
                 // Spec 3.2.1: JSON is the GLPI agent protocol, whose requests MUST carry an id.
                 throw EndpointError::badAgentId();
             }
+            $this->limits->check(['user-agent' => Wire::header($headers, 'User-Agent')]);
         } catch (EndpointError $e) {
             return $this->refuse($e, $e->token === 'unsupported content-type' ? null : $request);
         }
@@ -220,6 +225,7 @@ final class Controller
         if ((string) $request->deviceId() === '') {
             throw EndpointError::badFormat();
         }
+        $this->limits->check(['deviceid' => $request->deviceId()]);
         $store->touchAgent($this->agentFields($context, 'prolog'));
         if ($request->agentId() !== null) {
             // A GLPI agent that does not know the server yet: GLPI answers in JSON, which
@@ -254,6 +260,7 @@ final class Controller
         if ($tag !== null && !is_string($tag)) {
             throw EndpointError::badFormat();
         }
+        $this->limits->check(['deviceid' => $message->deviceid, 'name' => $message->name, 'version' => $message->version, 'tag' => $tag]);
 
         $store->touchAgent([
             'agent_uuid' => $request->agentId(),
@@ -340,6 +347,7 @@ final class Controller
         } elseif ((string) $request->deviceId() === '') {
             throw EndpointError::badFormat();
         }
+        $this->limits->check(['deviceid' => $fields['device_id'], 'tag' => $fields['tag'] ?? null]);
 
         $agentId = $store->touchAgent($fields);
         $body = $request->body();
@@ -391,7 +399,11 @@ final class Controller
             if ($this->config->registerEnabled()) {
                 $this->gate->admitRetry($agentId);
             }
+            $this->retries->check($this->store(), $agentId);
             $saved = $this->store()->findAnswer($agentId, $requestId);
+            if ($saved === null) {
+                $this->retries->miss($this->store(), $agentId);
+            }
         } catch (\PDOException $e) {
             throw EndpointError::busy($e);
         }

@@ -21,6 +21,7 @@ final class RegisterGate
     private const CLEANUP_INTERVAL = 300;
 
     private ?string $kek = null;
+    private FieldLimits $limits;
 
     /**
      * @param \Closure(): Store $store the request's store, opened on first use
@@ -33,6 +34,7 @@ final class RegisterGate
         private Codec $codec,
         private \Closure $refuse,
     ) {
+        $this->limits = new FieldLimits($config);
     }
 
     /**
@@ -134,8 +136,11 @@ final class RegisterGate
     }
 
     /**
-     * REGISTER (spec 6.1): the first message gets a challenge under the chosen token, the
+     * REGISTER (spec 6.1): the first message gets a challenge under the agent's token, the
      * answer to it a session key (or, with manual approval, a wait), a failure an error.
+     * An agent is bound to the token it registered with: while its key is active, only a
+     * REGISTER sealed under that key is taken, and every later challenge is made under
+     * that token until an operator moves the agent (tools/admin.php agent move).
      *
      * @param array<string, mixed> $context
      * @param array{row: array<string, mixed>, key: string}|null $session
@@ -147,84 +152,139 @@ final class RegisterGate
         $registry = $this->registry($store);
         if ($session !== null) {
             $this->recordEncrypted($registry, $request, $session);
+        } elseif ($this->config->requireEncryption() && Registry::keyState($registry->keyRow($agentId)) === 'active') {
+            // Spec 6.1.2: a registered agent's REGISTER is encrypted until its key expires.
+            throw $this->registerError(403, 'encryption required');
         }
         try {
             $message = register_message($context['content']);
         } catch (ProtocolException $e) {
             throw EndpointError::fromProtocol($e);
         }
-        $maxAge = $this->config->challengeMaxAge();
+        return match ($message['type']) {
+            'register' => $this->challenge($registry, $context, $message),
+            default => $this->answer($registry, $context, $message),
+        };
+    }
 
-        if ($message['type'] === 'register') {
-            if ($registry->approval($agentId) === Registry::REJECTED) {
-                throw $this->registerError(403, 'forbidden');
-            }
-            $chosen = $registry->tokenFor($message['tag']);
-            if (isset($chosen['error'])) {
-                throw $this->registerError(403, $chosen['error']);
-            }
-            $store->touchAgent([
-                'agent_uuid' => $agentId,
-                'device_id' => $message['deviceid'],
-                'action' => 'register',
-                'name' => $message['name'],
-                'version' => $message['version'],
-                'tag' => $message['tag'],
-                'httpd_port' => $message['port'],
-                'proxy_chain' => $request->proxyIds(),
-                'user_agent' => $context['user_agent'],
-                'remote_addr' => $context['remote_addr'],
-            ]);
-            $challenge = RegisterServer::challenge($chosen['token'], $agentId);
-            $registry->replaceChallenge($agentId, $chosen['id'], $challenge['state_id'], $challenge['state'], $maxAge);
-            return $this->codec->answer($request, [
-                'status' => 'pending',
-                'needs' => 'token-validation',
-                'expiration' => format_expiration($maxAge),
-                'challenge' => $challenge['challenge'],
-            ]);
+    /**
+     * The first message: a challenge and the message's agent fields are stored, nothing
+     * else; the agent's row is written once the answer proved the token.
+     *
+     * @param array<string, mixed> $context
+     * @param array<string, mixed> $message
+     */
+    private function challenge(Registry $registry, array $context, array $message): HttpReply
+    {
+        $request = $context['request'];
+        $agentId = (string) $request->agentId();
+        $this->limits->check(['deviceid' => $message['deviceid'], 'name' => $message['name'], 'version' => $message['version'], 'tag' => $message['tag']]);
+        if ($registry->approval($agentId) === Registry::REJECTED) {
+            throw $this->registerError(403, 'forbidden');
         }
+        $bound = $registry->boundToken($agentId);
+        if ($bound !== null) {
+            $token = $registry->activeToken($bound);
+            // The agent's token was revoked: an operator moves it to another one.
+            $chosen = $token === null ? ['error' => 'no token'] : ['id' => $bound, 'token' => $token];
+        } else {
+            $chosen = $registry->tokenFor($message['tag']);
+        }
+        if (isset($chosen['error'])) {
+            throw $this->registerError(403, $chosen['error']);
+        }
+        $maxAge = $this->config->challengeMaxAge();
+        $challenge = RegisterServer::challenge($chosen['token'], $agentId);
+        $fields = [
+            'device_id' => $message['deviceid'],
+            'name' => $message['name'],
+            'version' => $message['version'],
+            'tag' => $message['tag'],
+            'httpd_port' => $message['port'],
+            'proxy_chain' => $request->proxyIds(),
+            'user_agent' => $context['user_agent'],
+            'remote_addr' => $context['remote_addr'],
+        ];
+        if (!$registry->addChallenge($agentId, $chosen['id'], $challenge, $maxAge, $fields, $this->config->get('challenges_per_agent'), $this->config->get('max_unauthenticated_rows'))) {
+            // Until the pending challenges expire.
+            throw EndpointError::register(429, 'too many requests', format_expiration($maxAge));
+        }
+        return $this->codec->answer($request, [
+            'status' => 'pending',
+            'needs' => 'token-validation',
+            'expiration' => format_expiration($maxAge),
+            'challenge' => $challenge['challenge'],
+        ]);
+    }
 
-        // The challenge is deleted before it is verified, so that an answer counts once;
-        // a failed validation keeps that deletion and its audit event.
-        $pending = $registry->takeChallenge($agentId);
-        if ($pending === null) {
+    /**
+     * The answer to a challenge, tried against each of the agent's pending challenges.
+     * The one it verifies against is used up with every other; a wrong answer uses up
+     * none (guessing one is a 2^-64 chance), so that nobody can cancel an agent's
+     * challenge, and is kept in the bounded failure table.
+     *
+     * @param array<string, mixed> $context
+     * @param array<string, mixed> $message
+     */
+    private function answer(Registry $registry, array $context, array $message): HttpReply
+    {
+        $request = $context['request'];
+        $agentId = (string) $request->agentId();
+        $pending = $registry->challenges($agentId);
+        if ($pending === []) {
             throw $this->registerError(403, 'challenge failed');
         }
         if ($message['type'] === 'failure') {
-            $registry->audit('endpoint', 'agent-failure', $agentId, $pending['token_id'], 'agent says: ' . $message['reason']);
-            return ($this->refuse)($this->registerError(403, 'challenge failed'), $request);
+            $this->limits->check(['reason' => $message['reason']]);
+            return $this->failed($registry, $request, 'agent-failure', $pending[0]['token_id'], 'agent says: ' . $message['reason']);
         }
-        $reason = null;
+        $maxAge = $this->config->challengeMaxAge();
+        $bound = $registry->boundToken($agentId);
+        $reason = 'challenge expired';
         $verified = null;
-        $token = $registry->activeToken($pending['token_id']);
-        if ($token === null) {
-            $reason = 'token revoked';
-        } elseif ($pending['expires_at'] < Store::now()) {
-            $reason = 'challenge expired';
-        } else {
+        foreach ($pending as $candidate) {
+            if ($candidate['expires_at'] < Store::now()) {
+                continue;
+            }
+            if ($bound !== null && $candidate['token_id'] !== $bound) {
+                // Made before the agent registered or was moved under another token.
+                $reason = 'challenge under another token';
+                continue;
+            }
+            $token = $registry->activeToken($candidate['token_id']);
+            if ($token === null) {
+                $reason = 'token revoked';
+                continue;
+            }
             try {
-                $verified = RegisterServer::verify($token, $pending['state'], $message['answer'], $maxAge);
-                if ($verified['agent_id'] !== $agentId) {
-                    $reason = 'challenge of another agent';
-                }
+                $result = RegisterServer::verify($token, $candidate['state'], $message['answer'], $maxAge);
             } catch (ProtocolException) {
                 $reason = 'wrong or late answer';
+                continue;
             }
+            if ($result['agent_id'] !== $agentId) {
+                $reason = 'challenge of another agent';
+                continue;
+            }
+            $verified = $result + ['pending' => $candidate];
+            break;
         }
-        if ($reason !== null) {
-            $registry->audit('endpoint', 'challenge-failed', $agentId, $pending['token_id'], $reason);
-            return ($this->refuse)($this->registerError(403, 'challenge failed'), $request);
+        if ($verified === null) {
+            return $this->failed($registry, $request, 'challenge-failed', $pending[0]['token_id'], $reason);
         }
+        $tokenId = $verified['pending']['token_id'];
         $approval = $registry->approval($agentId);
         if ($approval === Registry::REJECTED) {
-            $registry->audit('endpoint', 'challenge-failed', $agentId, $pending['token_id'], 'agent rejected');
-            return ($this->refuse)($this->registerError(403, 'forbidden'), $request);
+            return $this->failed($registry, $request, 'challenge-failed', $tokenId, 'agent rejected');
         }
+        // The token is proven: the agent's fields, its binding and its key, in this transaction.
+        $registry->dropChallenges($agentId);
+        $registry->store()->touchAgent(['agent_uuid' => $agentId, 'action' => 'register'] + $verified['pending']['fields']);
+        $registry->bind($agentId, $tokenId);
         if ($this->config->manualApproval() && $approval !== Registry::APPROVED) {
             if ($approval !== Registry::AWAITING) {
                 $registry->setApproval($agentId, Registry::AWAITING);
-                $registry->audit('endpoint', 'awaiting-approval', $agentId, $pending['token_id']);
+                $registry->audit('endpoint', 'awaiting-approval', $agentId, $tokenId);
             }
             return $this->codec->answer($request, [
                 'status' => 'pending',
@@ -233,8 +293,8 @@ final class RegisterGate
             ]);
         }
         $lifetime = parse_expiration((string) $this->config->get('key_lifetime'));
-        $until = $registry->issueKey($agentId, $pending['token_id'], $verified['key'], $lifetime);
-        $registry->audit('endpoint', 'registered', $agentId, $pending['token_id'], "key until $until UTC");
+        $until = $registry->issueKey($agentId, $tokenId, $verified['key'], $lifetime);
+        $registry->audit('endpoint', 'registered', $agentId, $tokenId, "key until $until UTC");
         $answer = [
             'status' => 'registered',
             'expiration' => $this->config->expiration('key_lifetime'),
@@ -244,6 +304,13 @@ final class RegisterGate
             $answer['crypto'] = $verified['crypto'];
         }
         return $this->codec->answer($request, $answer);
+    }
+
+    /** 403 challenge failed, with its failure event kept (the refusal's only write). */
+    private function failed(Registry $registry, object $request, string $event, int $tokenId, string $detail): HttpReply
+    {
+        $registry->recordFailure($event, (string) $request->agentId(), $tokenId, $detail, $this->config->get('failures_per_agent'), $this->config->get('max_unauthenticated_rows'));
+        return ($this->refuse)($this->registerError(403, 'challenge failed'), $request);
     }
 
     private function registerError(int $status, string $token): EndpointError
@@ -276,7 +343,7 @@ final class RegisterGate
         try {
             ($this->store)()->transaction(function (Store $s): void {
                 $registry = $this->registry($s);
-                $done = $registry->cleanup();
+                $done = $registry->cleanup($this->config->seconds('failure_retention'));
                 if (array_sum($done) > 0) {
                     $registry->audit('endpoint', 'cleanup', null, null, http_build_query($done, '', ' '));
                 }
