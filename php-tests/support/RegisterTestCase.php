@@ -105,9 +105,10 @@ abstract class RegisterTestCase extends EndpointTestCase
         return ['Content-Type' => 'application/json', 'User-Agent' => 'GLPI-Agent_v1.12', 'GLPI-Agent-ID' => $agentId];
     }
 
-    protected static function firstMessage(?string $tag = null): string
+    /** @param array<string, mixed> $fields members replacing the usual ones */
+    protected static function firstMessage(?string $tag = null, array $fields = []): string
     {
-        $message = ['action' => 'register', 'deviceid' => 'pc-1-2026-01-01', 'port' => 62354, 'name' => 'GLPI-Agent', 'version' => '1.12'];
+        $message = $fields + ['action' => 'register', 'deviceid' => 'pc-1-2026-01-01', 'port' => 62354, 'name' => 'GLPI-Agent', 'version' => '1.12'];
         if ($tag !== null) {
             $message['tag'] = $tag;
         }
