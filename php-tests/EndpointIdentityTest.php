@@ -59,11 +59,11 @@ final class EndpointIdentityTest extends RegisterTestCase
     {
         [$victimTokenId, $victimToken, , $attackerToken] = $this->twoTokens();
         $this->registerAgent($victimToken, tag: 'paris');
-        $agentRow = $this->store->agentByUuid(self::AGENT_ID);
 
         foreach (['force-register' => fn () => $this->adminOk('agent', 'force-register', self::AGENT_ID),
             'expiry' => fn () => $this->setColumn('agent_keys', 'expires_at', '2020-01-01 00:00:00')] as $case => $expire) {
             $expire();
+            $agentRow = $this->store->agentByUuid(self::AGENT_ID);
             $keys = $this->store->snapshot()['agent_keys'];
             // The attacker names its own tag: the challenge is still under the agent's token.
             $answer = $this->send(self::firstMessage('lyon', self::ATTACKER_FIELDS));

@@ -277,6 +277,10 @@ final class RegisterGate
         if ($approval === Registry::REJECTED) {
             return $this->failed($registry, $request, 'challenge-failed', $tokenId, 'agent rejected');
         }
+        if (!$registry->useChallenge($verified['pending']['id'])) {
+            // The same answer, sent twice at once: it counts once.
+            throw $this->registerError(403, 'challenge failed');
+        }
         // The token is proven: the agent's fields, its binding and its key, in this transaction.
         $registry->dropChallenges($agentId);
         $registry->store()->touchAgent(['agent_uuid' => $agentId, 'action' => 'register'] + $verified['pending']['fields']);

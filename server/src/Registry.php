@@ -164,6 +164,17 @@ final class Registry
         ], $stmt->fetchAll());
     }
 
+    /**
+     * Uses up a challenge an answer verified against: false when another request used it
+     * first (the delete waits for that request's transaction, then finds nothing).
+     */
+    public function useChallenge(int $id): bool
+    {
+        $stmt = $this->pdo->prepare('DELETE FROM register_challenges WHERE id = ?');
+        $stmt->execute([$id]);
+        return $stmt->rowCount() === 1;
+    }
+
     /** Deletes every pending challenge of the agent: it registered, or was moved. */
     public function dropChallenges(string $agentUuid): void
     {
