@@ -147,7 +147,7 @@ final class EndpointBoundedStoreTest extends RegisterTestCase
             return (int) filesize($file) + (int) @filesize("$file-wal");
         }
         $pdo = $this->store->pdo();
-        $pdo->exec('ANALYZE TABLE agents, register_challenges, register_failures, register_events');
+        $pdo->query('ANALYZE TABLE agents, register_challenges, register_failures, register_events')->fetchAll();
         return (int) $pdo->query('SELECT SUM(data_length + index_length) FROM information_schema.tables WHERE table_schema = DATABASE()')->fetchColumn();
     }
 

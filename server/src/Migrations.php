@@ -239,6 +239,7 @@ final class Migrations
             // fields wait in its challenge until the answer proves the token; bounded
             // tables for what unauthenticated peers leave (failure events, GET-retry misses).
             // Pending challenges are short-lived and have no fields: they are dropped.
+            // write_locks: one row per capped table, locked by its writers (MariaDB).
             4 => [
                 'sqlite' => [
                     'ALTER TABLE agents ADD COLUMN token_id INTEGER NULL REFERENCES tokens (id)',
@@ -264,6 +265,8 @@ final class Migrations
                         window_until INTEGER NOT NULL
                     )',
                     'CREATE INDEX retry_misses_window ON retry_misses (window_until)',
+                    'CREATE TABLE write_locks (name TEXT PRIMARY KEY)',
+                    "INSERT INTO write_locks (name) VALUES ('register_challenges'), ('register_failures'), ('retry_misses')",
                 ],
                 'mysql' => [
                     'ALTER TABLE agents ADD COLUMN token_id INT UNSIGNED NULL,
@@ -290,6 +293,8 @@ final class Migrations
                         UNIQUE KEY retry_misses_agent (agent_uuid),
                         KEY retry_misses_window (window_until)
                     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin',
+                    'CREATE TABLE write_locks (name VARCHAR(64) NOT NULL PRIMARY KEY) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin',
+                    "INSERT INTO write_locks (name) VALUES ('register_challenges'), ('register_failures'), ('retry_misses')",
                 ],
             ],
         ];

@@ -134,6 +134,13 @@ final class Registry
     public function addChallenge(string $agentUuid, int $tokenId, array $challenge, int $maxAge, array $fields, int $perAgent, int $cap): bool
     {
         $now = Store::now();
+        // Refused without waiting for the lock when full of unexpired rows, which stay
+        // until they expire: a flood is answered at the cost of two indexed counts.
+        if ($this->count('register_challenges', 'agent_uuid = ? AND expires_at >= ?', [$agentUuid, $now], false) >= $perAgent
+            || $this->count('register_challenges', 'expires_at >= ?', [$now], false) >= $cap) {
+            return false;
+        }
+        $this->store->lockCappedTable('register_challenges');
         $this->pdo->prepare('DELETE FROM register_challenges WHERE agent_uuid = ? AND expires_at < ?')->execute([$agentUuid, $now]);
         if ($this->count('register_challenges', 'agent_uuid = ?', [$agentUuid]) >= $perAgent
             || !$this->makeRoom('register_challenges', 'expires_at < ?', [$now], $cap)) {
@@ -356,6 +363,7 @@ final class Registry
      */
     public function recordFailure(string $event, string $agentUuid, ?int $tokenId, string $detail, int $perAgent, int $cap): void
     {
+        $this->store->lockCappedTable('register_failures');
         $this->keepNewest('register_failures', 'agent_uuid = ?', [$agentUuid], $perAgent - 1);
         $this->keepNewest('register_failures', '1 = 1', [], $cap - 1);
         $this->pdo->prepare('INSERT INTO register_failures (created_at, event, agent_uuid, token_id, detail) VALUES (?, ?, ?, ?, ?)')
@@ -396,10 +404,14 @@ final class Registry
 
     // Bounded tables ----------------------------------------------------------------------
 
-    /** @param list<mixed> $params */
-    private function count(string $table, string $where, array $params): int
+    /**
+     * @param list<mixed> $params
+     * @param bool $current the rows committed up to now (after lockCappedTable()), not
+     *        the transaction's snapshot
+     */
+    private function count(string $table, string $where, array $params, bool $current = true): int
     {
-        $stmt = $this->pdo->prepare("SELECT COUNT(*) FROM $table WHERE $where");
+        $stmt = $this->pdo->prepare("SELECT COUNT(*) FROM $table WHERE $where" . ($current ? $this->store->currentRead() : ''));
         $stmt->execute($params);
         return (int) $stmt->fetchColumn();
     }
@@ -425,7 +437,7 @@ final class Registry
      */
     private function keepNewest(string $table, string $where, array $params, int $keep): void
     {
-        $stmt = $this->pdo->prepare("SELECT id FROM $table WHERE $where ORDER BY id DESC LIMIT 1 OFFSET " . max(0, $keep));
+        $stmt = $this->pdo->prepare("SELECT id FROM $table WHERE $where ORDER BY id DESC LIMIT 1 OFFSET " . max(0, $keep) . $this->store->currentRead());
         $stmt->execute($params);
         $oldest = $stmt->fetchColumn();
         if ($oldest !== false) {

@@ -32,17 +32,18 @@ final class RetryLimit
     public function miss(Store $store, string $agentUuid): void
     {
         $store->transaction(function (Store $s) use ($agentUuid): void {
+            $s->lockCappedTable('retry_misses');
             $pdo = $s->pdo();
             $now = time();
             $window = $this->config->seconds('unknown_retry_window');
-            $row = $this->row($s, $agentUuid);
+            $row = $this->row($s, $agentUuid, true);
             if ($row !== null) {
                 $open = $row['window_until'] >= $now;
                 $pdo->prepare('UPDATE retry_misses SET misses = ?, window_until = ? WHERE agent_uuid = ?')
                     ->execute([$open ? $row['misses'] + 1 : 1, $open ? $row['window_until'] : $now + $window, $agentUuid]);
                 return;
             }
-            $count = static fn (): int => (int) $pdo->query('SELECT COUNT(*) FROM retry_misses')->fetchColumn();
+            $count = static fn (): int => (int) $pdo->query('SELECT COUNT(*) FROM retry_misses' . $s->currentRead())->fetchColumn();
             $cap = $this->config->get('max_unauthenticated_rows');
             if ($count() >= $cap) {
                 $pdo->prepare('DELETE FROM retry_misses WHERE window_until < ?')->execute([$now]);
@@ -61,10 +62,13 @@ final class RetryLimit
         });
     }
 
-    /** @return array{misses: int, window_until: int}|null */
-    private function row(Store $store, string $agentUuid): ?array
+    /**
+     * @param bool $current read the latest committed row (inside miss(), after the lock)
+     * @return array{misses: int, window_until: int}|null
+     */
+    private function row(Store $store, string $agentUuid, bool $current = false): ?array
     {
-        $stmt = $store->pdo()->prepare('SELECT misses, window_until FROM retry_misses WHERE agent_uuid = ?');
+        $stmt = $store->pdo()->prepare('SELECT misses, window_until FROM retry_misses WHERE agent_uuid = ?' . ($current ? $store->currentRead() : ''));
         $stmt->execute([$agentUuid]);
         $row = $stmt->fetch();
         return $row === false ? null : ['misses' => (int) $row['misses'], 'window_until' => (int) $row['window_until']];

@@ -203,6 +203,30 @@ final class Store
         }
     }
 
+    /**
+     * Inside a transaction, waits until no other transaction writes the capped table
+     * $table (a row of write_locks), so that counting its rows and inserting one is exact.
+     * SQLite needs nothing: its writers already take turns (BEGIN IMMEDIATE).
+     */
+    public function lockCappedTable(string $table): void
+    {
+        if ($this->driver === 'mysql') {
+            $stmt = $this->pdo->prepare('SELECT name FROM write_locks WHERE name = ? FOR UPDATE');
+            $stmt->execute([$table]);
+            $stmt->fetchAll();
+        }
+    }
+
+    /**
+     * What ends a SELECT that must see the rows committed by others up to now rather than
+     * the transaction's snapshot (MariaDB's repeatable read): after lockCappedTable(), the
+     * count of a capped table. SQLite's one writer always sees the latest rows.
+     */
+    public function currentRead(): string
+    {
+        return $this->driver === 'mysql' ? ' LOCK IN SHARE MODE' : '';
+    }
+
     public static function now(): string
     {
         return gmdate('Y-m-d H:i:s');
