@@ -3,7 +3,7 @@ declare(strict_types=1);
 
 namespace GlpiAgentEndpoint\Tests;
 
-use GlpiAgentProtocol\RegisterAgent;
+use GlpiAgentEndpoint\Config;
 
 require_once __DIR__ . '/support/RegisterTestCase.php';
 
@@ -68,6 +68,28 @@ final class EndpointBoundedStoreTest extends RegisterTestCase
         $this->assertSame(200, $prolog(str_repeat('x', 64))->status);
         $this->assertSame(200, $this->send(self::jsonMessage(['tag' => str_repeat('t', 64)] + $contact))->status);
         $this->assertSame(str_repeat('t', 64), $this->store->agentByUuid(self::AGENT_ID)['tag']);
+    }
+
+    public function testLimitsOutsideTheirRangeAreConfigurationErrors(): void
+    {
+        $bad = [
+            ['max_field_bytes' => 256, 'from 1 to 255'],
+            ['max_field_bytes' => 0, 'from 1 to 255'],
+            ['max_reason_bytes' => 501, 'from 1 to 500'],
+            ['challenges_per_agent' => 0, 'positive'],
+            ['max_unauthenticated_rows' => '10', 'positive'],
+            ['failure_retention' => 'forever', 'positive delay'],
+        ];
+        foreach ($bad as $case) {
+            $message = array_pop($case);
+            try {
+                Config::fromArray($case);
+                $this->fail('accepted ' . json_encode($case));
+            } catch (\UnexpectedValueException $e) {
+                $this->assertStringContainsString($message, $e->getMessage());
+            }
+        }
+        $this->assertSame(255, Config::fromArray([])->get('max_field_bytes'));
     }
 
     // Caps --------------------------------------------------------------------------------
