@@ -138,6 +138,18 @@ final class EndpointIdentityTest extends RegisterTestCase
         $this->assertSame($victimTokenId, (int) $this->store->agentByUuid(self::AGENT_ID)['token_id']);
     }
 
+    public function testAnAgentRejectedWhileItsChallengeWasPendingIsForbidden(): void
+    {
+        [, $token] = $this->createToken();
+        $this->registerAgent($token);
+        $this->adminOk('agent', 'force-register', self::AGENT_ID);
+        $mine = RegisterAgent::answer($token, self::AGENT_ID, $this->askChallenge());
+        $this->adminOk('agent', 'reject', self::AGENT_ID);
+        $before = $this->store->snapshot();
+        $this->assertChallengeRefused($this->send(self::answerMessage($mine['answer'])), $before, 'challenge-failed', 'forbidden');
+        $this->assertSame('agent rejected', end($this->store->snapshot()['register_failures'])['detail']);
+    }
+
     // Nothing is written before the token is proven ----------------------------------------
 
     public function testAFirstMessageWritesNoAgentRow(): void

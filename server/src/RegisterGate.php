@@ -275,7 +275,7 @@ final class RegisterGate
         $tokenId = $verified['pending']['token_id'];
         $approval = $registry->approval($agentId);
         if ($approval === Registry::REJECTED) {
-            return $this->failed($registry, $request, 'challenge-failed', $tokenId, 'agent rejected');
+            return $this->failed($registry, $request, 'challenge-failed', $tokenId, 'agent rejected', 'forbidden');
         }
         if (!$registry->useChallenge($verified['pending']['id'])) {
             // The same answer, sent twice at once: it counts once.
@@ -310,11 +310,11 @@ final class RegisterGate
         return $this->codec->answer($request, $answer);
     }
 
-    /** 403 challenge failed, with its failure event kept (the refusal's only write). */
-    private function failed(Registry $registry, object $request, string $event, int $tokenId, string $detail): HttpReply
+    /** A 403 refusal of an answer, with its failure event kept (the refusal's only write). */
+    private function failed(Registry $registry, object $request, string $event, int $tokenId, string $detail, string $token = 'challenge failed'): HttpReply
     {
         $registry->recordFailure($event, (string) $request->agentId(), $tokenId, $detail, $this->config->get('failures_per_agent'), $this->config->get('max_unauthenticated_rows'));
-        return ($this->refuse)($this->registerError(403, 'challenge failed'), $request);
+        return ($this->refuse)($this->registerError(403, $token), $request);
     }
 
     private function registerError(int $status, string $token): EndpointError
