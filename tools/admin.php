@@ -213,7 +213,7 @@ try {
                 return true;
             });
             if (!$done) {
-                fail("no agent $uuid (agents appear once they sent REGISTER)");
+                fail("no agent $uuid (agents appear once they answered a REGISTER challenge)");
             }
             echo "agent $uuid ", $approve ? 'approved' : 'rejected', "\n";
             break;
