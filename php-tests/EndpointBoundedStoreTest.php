@@ -241,11 +241,11 @@ final class EndpointBoundedStoreTest extends RegisterTestCase
             for ($i = 0; $i < 40; $i++) {
                 yield [self::registerHeaders(self::agentId(20000 + $i)), $huge];
             }
-            for ($i = 0; $i < 2000; $i++) {
+            for ($i = 0; $i < 1200; $i++) {
                 yield [self::registerHeaders(self::agentId($i % 1000)), self::jsonMessage(['action' => 'register', 'challenge' => "failure $i"])];
             }
         })());
-        $this->assertSame([400 => 40, 403 => 2000], $statuses);
+        $this->assertSame([400 => 40, 403 => 1200], $statuses);
 
         $after = $this->store->snapshot();
         $this->assertSame([], $after['agents'], 'no agent row without a proven token');
