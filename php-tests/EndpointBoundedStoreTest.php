@@ -131,6 +131,9 @@ final class EndpointBoundedStoreTest extends RegisterTestCase
         $failures = $this->store->snapshot()['register_failures'];
         $this->assertCount(4, $failures);
         $this->assertSame([self::agentId(0), self::agentId(1), self::agentId(2), self::agentId(3)], array_column($failures, 'agent_uuid'), 'the oldest go first');
+        $listed = $this->adminOk('failures', '--limit', '2');
+        $this->assertStringContainsString(self::agentId(3), $listed);
+        $this->assertStringNotContainsString(self::agentId(1), $listed, 'newest last, limited');
     }
 
     public function testTheLazyCleanupRemovesExpiredRows(): void
