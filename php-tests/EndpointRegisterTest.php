@@ -6,208 +6,17 @@ namespace GlpiAgentEndpoint\Tests;
 use GlpiAgentProtocol\ProtocolException;
 use GlpiAgentProtocol\RegisterAgent;
 
-use function GlpiAgentProtocol\open_message;
 use function GlpiAgentProtocol\seal_message;
 
-require_once __DIR__ . '/support/EndpointTestCase.php';
+require_once __DIR__ . '/support/RegisterTestCase.php';
 
 /**
  * REGISTER and the registration gate over HTTP (docs/register.md): the agent side is
  * played here with RegisterAgent and seal_message/open_message, once with an envelope
  * written with PHP's openssl. Tokens and approvals go through tools/admin.php.
  */
-final class EndpointRegisterTest extends EndpointTestCase
+final class EndpointRegisterTest extends RegisterTestCase
 {
-    private const ENCRYPTED = 'application/x-glpi-encrypted';
-
-    private static ?string $dir = null;
-    /** @var array<string, EndpointServer> servers with other policies, started on first use */
-    private static array $others = [];
-    private ?EndpointServer $target = null;
-
-    protected static function serverEnv(): array
-    {
-        return self::registerEnv();
-    }
-
-    /** @return array<string, string> */
-    private static function registerEnv(): array
-    {
-        self::$dir ??= sys_get_temp_dir() . '/gap-register-test-' . getmypid() . '-' . bin2hex(random_bytes(4));
-        return ['GAP_REGISTER' => 'token', 'GAP_KEK_FILE' => self::$dir . '/kek.bin', 'GAP_REGISTER_RETRY' => '1h', 'GAP_KEY_LIFETIME' => '30d'];
-    }
-
-    /** @return array<string, string> the store and KEK the endpoint uses, for other processes */
-    private static function storeEnv(): array
-    {
-        return self::storeSettings() + ['GAP_KEK_FILE' => self::registerEnv()['GAP_KEK_FILE']];
-    }
-
-    public static function tearDownAfterClass(): void
-    {
-        foreach (self::$others as $server) {
-            $server->stop();
-        }
-        self::$others = [];
-        parent::tearDownAfterClass();
-        if (self::$dir !== null) {
-            self::removeDirectory(self::$dir);
-        }
-        self::$dir = null;
-    }
-
-    protected function tearDown(): void
-    {
-        $this->target = null;
-        parent::tearDown();
-    }
-
-    /** Sends the following requests to a server with other settings. */
-    private function useServer(string $name, array $env): void
-    {
-        self::$others[$name] ??= new EndpointServer(array_merge(self::storeEnv(), self::registerEnv(), $env));
-        $this->target = self::$others[$name];
-    }
-
-    protected function post(array $headers, string $body): HttpAnswer
-    {
-        $server = $this->target ?? self::$server;
-        return $server->request('POST', $headers + ['Pragma' => 'no-cache'], $body);
-    }
-
-    // tools/admin.php -------------------------------------------------------------------
-
-    /** @return array{0: int, 1: string, 2: string} exit code, stdout, stderr */
-    private static function admin(string ...$args): array
-    {
-        return self::runTool('admin.php', self::storeEnv(), ...$args);
-    }
-
-    private function adminOk(string ...$args): string
-    {
-        [$code, $out, $err] = self::admin(...$args);
-        $this->assertSame(0, $code, "admin @args failed: $err");
-        return $out;
-    }
-
-    /** @return array{0: int, 1: string} token id and token */
-    private function createToken(?string $tag = null): array
-    {
-        $out = $this->adminOk('token', 'create', ...($tag === null ? [] : ['--tag', $tag]));
-        $this->assertMatchesRegularExpression('/^token (\d+): ([0-9a-f-]{36})$/m', $out);
-        preg_match('/^token (\d+): ([0-9a-f-]{36})$/m', $out, $m);
-        return [(int) $m[1], $m[2]];
-    }
-
-    // The agent side --------------------------------------------------------------------
-
-    private static function registerHeaders(string $agentId = self::AGENT_ID): array
-    {
-        return ['Content-Type' => 'application/json', 'User-Agent' => 'GLPI-Agent_v1.12', 'GLPI-Agent-ID' => $agentId];
-    }
-
-    private static function firstMessage(?string $tag = null): string
-    {
-        $message = ['action' => 'register', 'deviceid' => 'pc-1-2026-01-01', 'port' => 62354, 'name' => 'GLPI-Agent', 'version' => '1.12'];
-        if ($tag !== null) {
-            $message['tag'] = $tag;
-        }
-        return self::jsonMessage($message);
-    }
-
-    private static function answerMessage(string $answer): string
-    {
-        return self::jsonMessage(['action' => 'register', 'challenge' => $answer]);
-    }
-
-    /** Sends the first message; returns the challenge. */
-    private function askChallenge(string $agentId = self::AGENT_ID, ?string $tag = null, ?string $key = null): string
-    {
-        $answer = $this->send(self::firstMessage($tag), $agentId, $key);
-        $this->assertSame(200, $answer->status, $answer->plain());
-        $json = $this->answerJson($answer, $agentId, $key);
-        $this->assertSame('pending', $json['status']);
-        $this->assertSame('token-validation', $json['needs']);
-        $this->assertSame('1m', $json['expiration']);
-        $this->assertMatchesRegularExpression('/^[0-9a-f-]{36}$/', $json['challenge']);
-        return $json['challenge'];
-    }
-
-    /**
-     * The whole registration; returns the session key (null without encryption).
-     */
-    private function registerAgent(string $token, string $agentId = self::AGENT_ID, ?string $oldKey = null, ?string $tag = null): ?string
-    {
-        $challenge = $this->askChallenge($agentId, $tag, $oldKey);
-        $mine = RegisterAgent::answer($token, $agentId, $challenge);
-        $answer = $this->send(self::answerMessage($mine['answer']), $agentId, $oldKey);
-        $this->assertSame(200, $answer->status, $answer->plain());
-        $json = $this->answerJson($answer, $agentId, $oldKey);
-        $this->assertSame('registered', $json['status'], json_encode($json));
-        $this->assertSame('30d', $json['expiration']);
-        return RegisterAgent::finish($token, $mine['state'], $json['challenge'], $json['crypto'] ?? null);
-    }
-
-    /** A JSON message, plain or sealed under $key. */
-    private function send(string $json, string $agentId = self::AGENT_ID, ?string $key = null): HttpAnswer
-    {
-        if ($key === null) {
-            return $this->post(self::registerHeaders($agentId), $json);
-        }
-        return $this->post(self::encryptedHeaders($agentId), seal_message($json, 'application/json', $key, $agentId));
-    }
-
-    private static function encryptedHeaders(string $agentId = self::AGENT_ID, ?string $keyId = null): array
-    {
-        return ['Content-Type' => self::ENCRYPTED, 'User-Agent' => 'GLPI-Agent_v1.12', 'GLPI-Agent-ID' => $agentId, 'GLPI-CryptoKey-ID' => $keyId ?? $agentId];
-    }
-
-    /** @return array<string, mixed> */
-    private function answerJson(HttpAnswer $answer, string $agentId, ?string $key): array
-    {
-        if ($key === null) {
-            return $answer->json();
-        }
-        $this->assertSame(self::ENCRYPTED, $answer->contentType(), 'an encrypted request gets an encrypted answer');
-        $opened = open_message($answer->body, $key, $agentId);
-        return json_decode($opened['body'], true, 512, JSON_THROW_ON_ERROR);
-    }
-
-    private static function contact(): string
-    {
-        return self::jsonMessage(['action' => 'contact', 'deviceid' => 'pc-1-2026-01-01', 'name' => 'GLPI-Agent', 'version' => '1.12', 'installed-tasks' => ['inventory']]);
-    }
-
-    private static function inventory(): string
-    {
-        return self::jsonMessage(['action' => 'inventory', 'deviceid' => 'pc-1-2026-01-01', 'content' => ['hardware' => ['name' => 'pc-1']]]);
-    }
-
-    private function assertRefusedWith(HttpAnswer $answer, int $status, string $token, array $before, int|string $expiration = '1h'): void
-    {
-        $this->assertRefused($answer, $status, $token, $before);
-        $this->assertSame($expiration, $answer->json()['expiration']);
-        $this->assertSame('application/json', $answer->contentType(), 'error answers go out in the clear');
-    }
-
-    /** A refused answer to a challenge: the challenge is gone, an audit event added, nothing else. */
-    private function assertChallengeRefused(HttpAnswer $answer, array $before, string $event, string $token = 'challenge failed'): void
-    {
-        $this->assertSame(403, $answer->status, $answer->plain());
-        $this->assertSame($token, $answer->token());
-        $after = $this->store->snapshot();
-        $this->assertSame([], array_values(array_filter($after['register_challenges'], fn (array $c): bool => $c['agent_uuid'] === self::AGENT_ID)));
-        $this->assertCount(count($before['register_events']) + 1, $after['register_events']);
-        $this->assertSame($event, end($after['register_events'])['event']);
-        unset($before['register_challenges'], $before['register_events'], $after['register_challenges'], $after['register_events']);
-        $this->assertSame($before, $after);
-    }
-
-    private function setColumn(string $table, string $column, string $value, string $agentId = self::AGENT_ID): void
-    {
-        $this->store->pdo()->prepare("UPDATE $table SET $column = ? WHERE agent_uuid = ?")->execute([$value, $agentId]);
-    }
-
     // Registration, then encrypted exchanges ----------------------------------------------
 
     public function testRegistrationThenEncryptedContactAndInventoryAreServed(): void
@@ -317,18 +126,21 @@ final class EndpointRegisterTest extends EndpointTestCase
         $tampered[3] = $tampered[3] === '0' ? '1' : '0';
         $before = $this->store->snapshot();
         $this->assertChallengeRefused($this->send(self::answerMessage($tampered)), $before, 'challenge-failed');
-        // The challenge is gone: even the right answer is refused now.
-        $before = $this->store->snapshot();
-        $this->assertRefusedWith($this->send(self::answerMessage($mine['answer'])), 403, 'challenge failed', $before);
+        // A wrong answer uses up no challenge: whoever sent it, the agent's own answer works.
+        $this->assertSame('registered', $this->send(self::answerMessage($mine['answer']))->json()['status']);
     }
 
     public function testAReplayedAnswerFails(): void
     {
         [, $token] = $this->createToken();
         $mine = RegisterAgent::answer($token, self::AGENT_ID, $this->askChallenge());
-        $this->assertSame(200, $this->send(self::answerMessage($mine['answer']))->status);
+        $json = $this->send(self::answerMessage($mine['answer']))->json();
+        $this->assertSame('registered', $json['status']);
+        $key = RegisterAgent::finish($token, $mine['state'], $json['challenge'], $json['crypto']);
         $before = $this->store->snapshot();
-        $this->assertRefusedWith($this->send(self::answerMessage($mine['answer'])), 403, 'challenge failed', $before);
+        // In the clear, nothing about a registered agent is taken; sealed, the challenge is used up.
+        $this->assertRefusedWith($this->send(self::answerMessage($mine['answer'])), 403, 'encryption required', $before);
+        $this->assertRefusedWith($this->send(self::answerMessage($mine['answer']), key: $key), 403, 'challenge failed', $before);
     }
 
     public function testAnExpiredChallengeFails(): void
@@ -359,14 +171,8 @@ final class EndpointRegisterTest extends EndpointTestCase
 
         $this->askChallenge(self::OTHER_ID);
         $before = $this->store->snapshot();
-        $answer = $this->send(self::answerMessage($mine['answer']), self::OTHER_ID);
-        $this->assertSame(403, $answer->status);
-        $this->assertSame('challenge failed', $answer->token());
-        $after = $this->store->snapshot();
-        $this->assertSame([self::AGENT_ID], array_column($after['register_challenges'], 'agent_uuid'), 'only the other agent\'s challenge is used up');
-        $this->assertSame('challenge-failed', end($after['register_events'])['event']);
-        $this->assertSame([], $after['agent_keys']);
-        $this->assertCount(count($before['register_events']) + 1, $after['register_events']);
+        $this->assertChallengeRefused($this->send(self::answerMessage($mine['answer']), self::OTHER_ID), $before, 'challenge-failed', agentId: self::OTHER_ID);
+        $this->assertSame([self::AGENT_ID, self::OTHER_ID], array_column($this->store->snapshot()['register_challenges'], 'agent_uuid'), 'no challenge is used up');
 
         // The agent's own challenge still works.
         $answer = $this->send(self::answerMessage($mine['answer']));

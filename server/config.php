@@ -60,4 +60,22 @@ return [
     // Key-encryption key (16 random bytes, created on first use, mode 0600). Kept out of
     // the database so that a dump alone reveals no token and no session key.
     'kek_file' => dirname(__DIR__) . '/var/kek.bin',                      // GAP_KEK_FILE
+
+    // Longest text field taken from the wire, in bytes: device id, name, version, tag
+    // and User-Agent (at most 255, the columns' size), and an agent's failure text (at
+    // most 500). Longer: 400 bad-format.
+    'max_field_bytes' => 255,                                             // GAP_MAX_FIELD_BYTES
+    'max_reason_bytes' => 500,                                            // GAP_MAX_REASON_BYTES
+    // What a peer that proved nothing may leave in the store, per table (pending
+    // challenges, failure events, GET-retry counters): at most this many rows in all...
+    'max_unauthenticated_rows' => 1000,                                   // GAP_MAX_UNAUTHENTICATED_ROWS
+    // ...and per agent id: pending challenges (more: 429 too many requests)...
+    'challenges_per_agent' => 3,                                          // GAP_CHALLENGES_PER_AGENT
+    // ...and failure events (the oldest go first); those are kept this long.
+    'failures_per_agent' => 5,                                            // GAP_FAILURES_PER_AGENT
+    'failure_retention' => '7d',                                          // GAP_FAILURE_RETENTION
+    // GET retries with an unknown GLPI-Request-ID: after this many for one agent, every GET
+    // retry of that agent gets 429 too many requests until the window ends.
+    'max_unknown_retries' => 5,                                           // GAP_MAX_UNKNOWN_RETRIES
+    'unknown_retry_window' => '10m',                                      // GAP_UNKNOWN_RETRY_WINDOW
 ];

@@ -6,7 +6,8 @@
 //   php tools/admin.php token list | token revoke ID
 //   php tools/admin.php agent list | agent approve UUID | agent reject UUID
 //   php tools/admin.php agent revoke-key UUID | agent force-register UUID
-//   php tools/admin.php cleanup | audit [--limit N]
+//   php tools/admin.php agent move UUID (--token ID | --tag T)
+//   php tools/admin.php cleanup | audit [--limit N] | failures [--limit N]
 //
 // The token is printed once, by "token create"; it is stored only wrapped under the KEK.
 // Every change is written to the audit log (actor "admin").
@@ -33,8 +34,14 @@ usage: php tools/admin.php COMMAND
   agent approve UUID | agent reject UUID manual validation (register = token+manual)
   agent revoke-key UUID                  the agent's key stops working (unknown cryptokey)
   agent force-register UUID              the agent must register again (key expired)
-  cleanup                                delete expired challenges, keys and replay ids
+  agent move UUID (--token ID | --tag T) bind the agent to another token (or the one
+                                         its next REGISTER with tag T would get); it
+                                         must register again, under that token
+  cleanup                                delete expired challenges, keys, replay ids,
+                                         old failure events and GET-retry counters
   audit [--limit N]                      the audit log, newest last (default 50)
+  failures [--limit N]                   failed challenge answers and agents' failure
+                                         texts (bounded, unauthenticated), newest last
 
 TXT;
 
@@ -173,7 +180,7 @@ try {
             $now = Store::now();
             $rows = [];
             foreach ($registry->agents() as $a) {
-                $key = $a['token_id'] === null ? null : $a;
+                $key = $a['key_id'] === null ? null : $a;
                 $state = match (true) {
                     $a['approval'] === Registry::REJECTED => 'rejected',
                     $key !== null && Registry::keyState($key) === 'active' => "registered until {$a['expires_at']} UTC",
@@ -206,7 +213,7 @@ try {
                 return true;
             });
             if (!$done) {
-                fail("no agent $uuid (agents appear once they sent REGISTER)");
+                fail("no agent $uuid (agents appear once they answered a REGISTER challenge)");
             }
             echo "agent $uuid ", $approve ? 'approved' : 'rejected', "\n";
             break;
@@ -228,25 +235,54 @@ try {
             echo $revoke ? "key of agent $uuid revoked\n" : "agent $uuid must register again\n";
             break;
 
+        case 'agent move':
+            [$opt, $rest] = options($args, ['token', 'tag']);
+            $uuid = uuidArgument($rest);
+            if (isset($opt['token']) === isset($opt['tag']) || (isset($opt['token']) && !ctype_digit($opt['token']))) {
+                fail("agent move needs --token ID or --tag T\n" . USAGE, 2);
+            }
+            $moved = $store->transaction(static function () use ($registry, $uuid, $opt): int|string {
+                $tokenId = isset($opt['token']) ? (int) $opt['token'] : ($registry->tokenFor($opt['tag'])['id'] ?? null);
+                if ($tokenId === null) {
+                    return "no active token for tag {$opt['tag']}";
+                }
+                if (!$registry->moveAgent($uuid, $tokenId)) {
+                    return "no agent $uuid, or no active token $tokenId";
+                }
+                $registry->audit('admin', 'agent-moved', $uuid, $tokenId, 'must register again');
+                return $tokenId;
+            });
+            if (is_string($moved)) {
+                fail($moved);
+            }
+            echo "agent $uuid moved to token $moved; it must register again\n";
+            break;
+
         case 'cleanup':
             if ($args !== []) {
                 fail(USAGE, 2);
             }
-            $done = $store->transaction(static function () use ($registry): array {
-                $done = $registry->cleanup();
+            $done = $store->transaction(static function () use ($registry, $config): array {
+                $done = $registry->cleanup($config->seconds('failure_retention'));
                 $registry->audit('admin', 'cleanup', null, null, http_build_query($done, '', ' '));
                 return $done;
             });
-            printf("deleted %d challenges, %d keys, %d replay ids\n", $done['challenges'], $done['keys'], $done['messages']);
+            printf("deleted %d challenges, %d keys, %d replay ids, %d failure events, %d retry counters\n",
+                $done['challenges'], $done['keys'], $done['messages'], $done['failures'], $done['retries']);
             break;
 
         case 'audit':
+        case 'failures':
             [$opt, $rest] = options($args, ['limit']);
             $limit = $opt['limit'] ?? '50';
             if ($rest !== [] || !ctype_digit($limit)) {
                 fail(USAGE, 2);
             }
-            table($registry->events((int) $limit), ['id', 'created_at', 'actor', 'event', 'agent_uuid', 'token_id', 'detail']);
+            if ($command === 'audit') {
+                table($registry->events((int) $limit), ['id', 'created_at', 'actor', 'event', 'agent_uuid', 'token_id', 'detail']);
+            } else {
+                table($registry->failures((int) $limit), ['id', 'created_at', 'event', 'agent_uuid', 'token_id', 'detail']);
+            }
             break;
 
         default:

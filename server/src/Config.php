@@ -35,6 +35,14 @@ final class Config
         'GAP_MESSAGE_MAX_AGE' => ['message_max_age', 'int'],
         'GAP_REGISTER_RETRY' => ['register_retry', 'string'],
         'GAP_KEK_FILE' => ['kek_file', 'string'],
+        'GAP_MAX_FIELD_BYTES' => ['max_field_bytes', 'int'],
+        'GAP_MAX_REASON_BYTES' => ['max_reason_bytes', 'int'],
+        'GAP_MAX_UNAUTHENTICATED_ROWS' => ['max_unauthenticated_rows', 'int'],
+        'GAP_CHALLENGES_PER_AGENT' => ['challenges_per_agent', 'int'],
+        'GAP_FAILURES_PER_AGENT' => ['failures_per_agent', 'int'],
+        'GAP_FAILURE_RETENTION' => ['failure_retention', 'string'],
+        'GAP_MAX_UNKNOWN_RETRIES' => ['max_unknown_retries', 'int'],
+        'GAP_UNKNOWN_RETRY_WINDOW' => ['unknown_retry_window', 'string'],
     ];
 
     public const REGISTER_POLICIES = ['off', 'token', 'token+manual'];
@@ -117,7 +125,7 @@ final class Config
         if (!is_string($this->values['store_dsn']) || $this->values['store_dsn'] === '') {
             throw new \UnexpectedValueException('store_dsn is empty');
         }
-        foreach (['expiration', 'busy_expiration', 'key_lifetime', 'register_retry'] as $key) {
+        foreach (['expiration', 'busy_expiration', 'key_lifetime', 'register_retry', 'failure_retention', 'unknown_retry_window'] as $key) {
             if (!preg_match('/^[1-9][0-9]*[smhd]?$/', (string) $this->values[$key])) {
                 throw new \UnexpectedValueException("$key must be a positive delay such as 24, 30m or 1d");
             }
@@ -140,6 +148,18 @@ final class Config
             $v = $this->values[$key];
             if ($v !== null && (!is_int($v) || $v < 1)) {
                 throw new \UnexpectedValueException("$key must be a positive number of seconds or null");
+            }
+        }
+        foreach (FieldLimits::SETTINGS as $key => $ceiling) {
+            $v = $this->values[$key];
+            if (!is_int($v) || $v < 1 || $v > $ceiling) {
+                throw new \UnexpectedValueException("$key must be a number of bytes from 1 to $ceiling");
+            }
+        }
+        foreach (['max_unauthenticated_rows', 'challenges_per_agent', 'failures_per_agent', 'max_unknown_retries'] as $key) {
+            $v = $this->values[$key];
+            if (!is_int($v) || $v < 1) {
+                throw new \UnexpectedValueException("$key must be a positive number");
             }
         }
         if (!is_string($this->values['kek_file']) || $this->values['kek_file'] === '') {
@@ -205,6 +225,12 @@ final class Config
     {
         return $this->values['challenge_max_age']
             ?? max(1, (int) ini_get('glpi_agent_protocol.challenge_max_age') ?: 60);
+    }
+
+    /** A delay setting (spec 3.3.2 syntax) in seconds. */
+    public function seconds(string $key): int
+    {
+        return \GlpiAgentProtocol\parse_expiration((string) $this->values[$key]);
     }
 
     public function authRequired(): bool

@@ -4,14 +4,11 @@ declare(strict_types=1);
 namespace GlpiAgentEndpoint;
 
 use GlpiAgentProtocol\ProtocolException;
-use GlpiAgentProtocol\RegisterServer;
 
 use function GlpiAgentProtocol\check_basic_auth;
 use function GlpiAgentProtocol\compress;
-use function GlpiAgentProtocol\format_expiration;
 use function GlpiAgentProtocol\negotiate;
 use function GlpiAgentProtocol\parse_expiration;
-use function GlpiAgentProtocol\register_message;
 
 /**
  * The GLPI agent endpoint: PROLOG, CONTACT, INVENTORY / NETDISCOVERY / NETINVENTORY
@@ -37,10 +34,9 @@ final class Controller
     /** @var \Closure(): Store */
     private \Closure $connect;
     private ?Store $store = null;
-    private ?string $kek = null;
-
-    /** Seconds between two lazy cleanups of expired REGISTER rows. */
-    private const CLEANUP_INTERVAL = 300;
+    private RegisterGate $gate;
+    private RetryLimit $retries;
+    private FieldLimits $limits;
 
     /**
      * @param \Closure(): Store $connect opens the store on first use, so that a database
@@ -49,6 +45,14 @@ final class Controller
     public function __construct(private Config $config, \Closure $connect, private Codec $codec)
     {
         $this->connect = $connect;
+        $this->retries = new RetryLimit($config);
+        $this->limits = new FieldLimits($config);
+        $this->gate = new RegisterGate(
+            $config,
+            fn (): Store => $this->store(),
+            $codec,
+            fn (EndpointError $e, ?object $request): HttpReply => $this->refuse($e, $request)
+        );
     }
 
     public static function fromConfig(Config $config): self
@@ -97,7 +101,7 @@ final class Controller
         $started = hrtime(true);
         $options = $this->config->decodeOptions();
         // The session key must be known before the body can be opened.
-        $session = $this->config->registerEnabled() ? $this->sessionKey($headers) : null;
+        $session = $this->config->registerEnabled() ? $this->gate->sessionKey($headers) : null;
         if ($session !== null) {
             $options['key'] = $session['key'];
         }
@@ -116,6 +120,7 @@ final class Controller
                 // Spec 3.2.1: JSON is the GLPI agent protocol, whose requests MUST carry an id.
                 throw EndpointError::badAgentId();
             }
+            $this->limits->check(['user-agent' => Wire::header($headers, 'User-Agent')]);
         } catch (EndpointError $e) {
             return $this->refuse($e, $e->token === 'unsupported content-type' ? null : $request);
         }
@@ -131,7 +136,7 @@ final class Controller
         $action = $request->action();
         try {
             if ($action === 'register' && $this->config->registerEnabled()) {
-                return $this->write(fn (Store $s): HttpReply => $this->register($s, $context, $session));
+                return $this->write(fn (Store $s): HttpReply => $this->gate->register($s, $context, $session));
             }
             $handler = match (true) {
                 $action === 'prolog' => fn (Store $s): HttpReply => $this->prolog($s, $context),
@@ -143,252 +148,11 @@ final class Controller
                 return $this->write($handler);
             }
             return $this->write(function (Store $s) use ($handler, $request, $session): HttpReply {
-                $this->admit($s, $request, $session);
+                $this->gate->admit($s, $request, $session);
                 return $handler($s);
             });
         } catch (EndpointError $e) {
             return $this->refuse($e, $request);
-        }
-    }
-
-    /**
-     * The agent's session key for an encrypted body, found by GLPI-CryptoKey-ID before the
-     * body is opened. Null when the request announces no key, or announces it in a form
-     * Request::decode() refuses by itself (bad cryptokey id, bad agent id).
-     *
-     * @param array<string, mixed> $headers
-     * @return array{row: array<string, mixed>, key: string}|null
-     */
-    private function sessionKey(array $headers): ?array
-    {
-        $keyId = Wire::header($headers, 'GLPI-CryptoKey-ID');
-        $agentId = trim((string) Wire::header($headers, 'GLPI-Agent-ID'));
-        if ($keyId === null || !preg_match(Wire::UUID, trim($keyId)) || !preg_match(Wire::UUID, $agentId)) {
-            return null;
-        }
-        // Keys belong to the agents that registered them; this endpoint knows no proxy keys.
-        if (strcasecmp(trim($keyId), $agentId) !== 0) {
-            throw $this->registerError(403, 'unknown cryptokey');
-        }
-        try {
-            $registry = $this->registry($this->store());
-            $row = $registry->keyRow(strtolower($agentId));
-        } catch (\PDOException $e) {
-            throw EndpointError::busy($e);
-        }
-        $this->checkKey($row);
-        return ['row' => $row, 'key' => $registry->unwrapKey($row)];
-    }
-
-    /** Refuses a key row that is missing, revoked, expired or flagged for re-registration. */
-    private function checkKey(?array $row): void
-    {
-        match (Registry::keyState($row)) {
-            'active' => null,
-            'expired' => throw $this->registerError(403, 'key expired'),
-            default => throw $this->registerError(403, 'unknown cryptokey'),
-        };
-    }
-
-    /**
-     * Inside the request's transaction: the key is still the agent's active one, and the
-     * message id was never seen (recorded now, so a replay fails on the unique key).
-     *
-     * @param array{row: array<string, mixed>, key: string} $session
-     */
-    private function recordEncrypted(Registry $registry, object $request, array $session): void
-    {
-        $row = $registry->keyRow((string) $request->agentId());
-        if ($row !== null && (int) $row['id'] !== (int) $session['row']['id']) {
-            // Registered again meanwhile: the message was sealed under a key now gone.
-            $row = null;
-        }
-        $this->checkKey($row);
-        if (!$registry->recordMessage((string) $request->messageId(), (string) $request->agentId(), (int) $request->messageKeepUntil())) {
-            throw $this->registerError(400, 'replayed message');
-        }
-    }
-
-    /**
-     * The registration gate for every request but REGISTER: a registered agent, and an
-     * encrypted request when encryption is required.
-     *
-     * @param array{row: array<string, mixed>, key: string}|null $session
-     */
-    private function admit(Store $store, object $request, ?array $session): void
-    {
-        $agentId = $request->agentId();
-        if ($agentId === null) {
-            // Legacy agents cannot register.
-            throw $this->registerError(403, 'registration required');
-        }
-        $registry = $this->registry($store);
-        if ($session !== null) {
-            // The key was found active, and is checked again here, in the transaction.
-            $this->recordEncrypted($registry, $request, $session);
-            if ($registry->approval($agentId) === Registry::REJECTED) {
-                throw $this->registerError(403, 'registration required');
-            }
-            return;
-        }
-        if (!$registry->isRegistered($agentId)) {
-            throw $this->registerError(403, 'registration required');
-        }
-        if ($this->config->requireEncryption()) {
-            throw $this->registerError(403, 'encryption required');
-        }
-    }
-
-    /**
-     * REGISTER (spec 6.1): the first message gets a challenge under the chosen token, the
-     * answer to it a session key (or, with manual approval, a wait), a failure an error.
-     *
-     * @param array<string, mixed> $context
-     * @param array{row: array<string, mixed>, key: string}|null $session
-     */
-    private function register(Store $store, array $context, ?array $session): HttpReply
-    {
-        $request = $context['request'];
-        $agentId = (string) $request->agentId();
-        $registry = $this->registry($store);
-        if ($session !== null) {
-            $this->recordEncrypted($registry, $request, $session);
-        }
-        try {
-            $message = register_message($context['content']);
-        } catch (ProtocolException $e) {
-            throw EndpointError::fromProtocol($e);
-        }
-        $maxAge = $this->config->challengeMaxAge();
-
-        if ($message['type'] === 'register') {
-            if ($registry->approval($agentId) === Registry::REJECTED) {
-                throw $this->registerError(403, 'forbidden');
-            }
-            $chosen = $registry->tokenFor($message['tag']);
-            if (isset($chosen['error'])) {
-                throw $this->registerError(403, $chosen['error']);
-            }
-            $store->touchAgent([
-                'agent_uuid' => $agentId,
-                'device_id' => $message['deviceid'],
-                'action' => 'register',
-                'name' => $message['name'],
-                'version' => $message['version'],
-                'tag' => $message['tag'],
-                'httpd_port' => $message['port'],
-                'proxy_chain' => $request->proxyIds(),
-                'user_agent' => $context['user_agent'],
-                'remote_addr' => $context['remote_addr'],
-            ]);
-            $challenge = RegisterServer::challenge($chosen['token'], $agentId);
-            $registry->replaceChallenge($agentId, $chosen['id'], $challenge['state_id'], $challenge['state'], $maxAge);
-            return $this->codec->answer($request, [
-                'status' => 'pending',
-                'needs' => 'token-validation',
-                'expiration' => format_expiration($maxAge),
-                'challenge' => $challenge['challenge'],
-            ]);
-        }
-
-        // The challenge is deleted before it is verified, so that an answer counts once;
-        // a failed validation keeps that deletion and its audit event.
-        $pending = $registry->takeChallenge($agentId);
-        if ($pending === null) {
-            throw $this->registerError(403, 'challenge failed');
-        }
-        if ($message['type'] === 'failure') {
-            $registry->audit('endpoint', 'agent-failure', $agentId, $pending['token_id'], 'agent says: ' . $message['reason']);
-            return $this->refuse($this->registerError(403, 'challenge failed'), $request);
-        }
-        $reason = null;
-        $verified = null;
-        $token = $registry->activeToken($pending['token_id']);
-        if ($token === null) {
-            $reason = 'token revoked';
-        } elseif ($pending['expires_at'] < Store::now()) {
-            $reason = 'challenge expired';
-        } else {
-            try {
-                $verified = RegisterServer::verify($token, $pending['state'], $message['answer'], $maxAge);
-                if ($verified['agent_id'] !== $agentId) {
-                    $reason = 'challenge of another agent';
-                }
-            } catch (ProtocolException) {
-                $reason = 'wrong or late answer';
-            }
-        }
-        if ($reason !== null) {
-            $registry->audit('endpoint', 'challenge-failed', $agentId, $pending['token_id'], $reason);
-            return $this->refuse($this->registerError(403, 'challenge failed'), $request);
-        }
-        $approval = $registry->approval($agentId);
-        if ($approval === Registry::REJECTED) {
-            $registry->audit('endpoint', 'challenge-failed', $agentId, $pending['token_id'], 'agent rejected');
-            return $this->refuse($this->registerError(403, 'forbidden'), $request);
-        }
-        if ($this->config->manualApproval() && $approval !== Registry::APPROVED) {
-            if ($approval !== Registry::AWAITING) {
-                $registry->setApproval($agentId, Registry::AWAITING);
-                $registry->audit('endpoint', 'awaiting-approval', $agentId, $pending['token_id']);
-            }
-            return $this->codec->answer($request, [
-                'status' => 'pending',
-                'needs' => 'manual-validation',
-                'expiration' => $this->config->expiration('register_retry'),
-            ]);
-        }
-        $lifetime = parse_expiration((string) $this->config->get('key_lifetime'));
-        $until = $registry->issueKey($agentId, $pending['token_id'], $verified['key'], $lifetime);
-        $registry->audit('endpoint', 'registered', $agentId, $pending['token_id'], "key until $until UTC");
-        $answer = [
-            'status' => 'registered',
-            'expiration' => $this->config->expiration('key_lifetime'),
-            'challenge' => $verified['challenge'],
-        ];
-        if ($this->config->requireEncryption()) {
-            $answer['crypto'] = $verified['crypto'];
-        }
-        return $this->codec->answer($request, $answer);
-    }
-
-    private function registerError(int $status, string $token): EndpointError
-    {
-        return EndpointError::register($status, $token, $this->config->expiration('register_retry'));
-    }
-
-    private function registry(Store $store): Registry
-    {
-        return new Registry($store, fn (): string => $this->kek ??= Kek::load((string) $this->config->get('kek_file')));
-    }
-
-    /**
-     * Deletes expired challenges, keys and replay ids at most every CLEANUP_INTERVAL
-     * seconds, after a request was answered, in a transaction of its own. The time of the
-     * last run is the mtime of a file beside the KEK.
-     */
-    private function cleanupLazily(): void
-    {
-        $stamp = $this->config->get('kek_file') . '.cleanup';
-        clearstatcache(true, $stamp);
-        $last = @filemtime($stamp);
-        if ($last !== false && $last > time() - self::CLEANUP_INTERVAL) {
-            return;
-        }
-        if (!@touch($stamp) && mt_rand(1, 100) !== 1) {
-            // Without a writable stamp, clean up now and then rather than on every request.
-            return;
-        }
-        try {
-            $this->store()->transaction(function (Store $s): void {
-                $registry = $this->registry($s);
-                $done = $registry->cleanup();
-                if (array_sum($done) > 0) {
-                    $registry->audit('endpoint', 'cleanup', null, null, http_build_query($done, '', ' '));
-                }
-            });
-        } catch (\PDOException $e) {
-            error_log('glpi agent endpoint: cleanup failed: ' . $e->getMessage());
         }
     }
 
@@ -409,7 +173,7 @@ final class Controller
             throw EndpointError::busy($e);
         }
         if ($this->config->registerEnabled() && $reply->status < 400) {
-            $this->cleanupLazily();
+            $this->gate->cleanupLazily();
         }
         return $reply;
     }
@@ -461,6 +225,7 @@ final class Controller
         if ((string) $request->deviceId() === '') {
             throw EndpointError::badFormat();
         }
+        $this->limits->check(['deviceid' => $request->deviceId()]);
         $store->touchAgent($this->agentFields($context, 'prolog'));
         if ($request->agentId() !== null) {
             // A GLPI agent that does not know the server yet: GLPI answers in JSON, which
@@ -495,6 +260,7 @@ final class Controller
         if ($tag !== null && !is_string($tag)) {
             throw EndpointError::badFormat();
         }
+        $this->limits->check(['deviceid' => $message->deviceid, 'name' => $message->name, 'version' => $message->version, 'tag' => $tag]);
 
         $store->touchAgent([
             'agent_uuid' => $request->agentId(),
@@ -581,6 +347,7 @@ final class Controller
         } elseif ((string) $request->deviceId() === '') {
             throw EndpointError::badFormat();
         }
+        $this->limits->check(['deviceid' => $fields['device_id'], 'tag' => $fields['tag'] ?? null]);
 
         $agentId = $store->touchAgent($fields);
         $body = $request->body();
@@ -630,12 +397,13 @@ final class Controller
         $agentId = strtolower($agentId);
         try {
             if ($this->config->registerEnabled()) {
-                $registry = $this->registry($this->store());
-                if (!$registry->isRegistered($agentId)) {
-                    throw $this->registerError(403, 'registration required');
-                }
+                $this->gate->admitRetry($agentId);
             }
+            $this->retries->check($this->store(), $agentId);
             $saved = $this->store()->findAnswer($agentId, $requestId);
+            if ($saved === null) {
+                $this->retries->miss($this->store(), $agentId);
+            }
         } catch (\PDOException $e) {
             throw EndpointError::busy($e);
         }

@@ -235,6 +235,68 @@ final class Migrations
                         ADD COLUMN content_encoding VARCHAR(16) NOT NULL DEFAULT 'none'",
                 ],
             ],
+            // Agents bound to the token they registered with; the first REGISTER message's
+            // fields wait in its challenge until the answer proves the token; bounded
+            // tables for what unauthenticated peers leave (failure events, GET-retry misses).
+            // Pending challenges are short-lived and have no fields: they are dropped.
+            // write_locks: one row per capped table, locked by its writers (MariaDB).
+            4 => [
+                'sqlite' => [
+                    'ALTER TABLE agents ADD COLUMN token_id INTEGER NULL REFERENCES tokens (id)',
+                    'UPDATE agents SET token_id = (SELECT k.token_id FROM agent_keys k WHERE k.agent_uuid = agents.agent_uuid)
+                        WHERE agent_uuid IS NOT NULL',
+                    'DELETE FROM register_challenges',
+                    'ALTER TABLE register_challenges ADD COLUMN agent_fields TEXT NOT NULL DEFAULT \'{}\'',
+                    'CREATE INDEX register_challenges_expires ON register_challenges (expires_at)',
+                    'CREATE TABLE register_failures (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        created_at TEXT NOT NULL,
+                        event TEXT NOT NULL,
+                        agent_uuid TEXT NOT NULL,
+                        token_id INTEGER NULL,
+                        detail TEXT NULL
+                    )',
+                    'CREATE INDEX register_failures_agent ON register_failures (agent_uuid)',
+                    'CREATE INDEX register_failures_created ON register_failures (created_at)',
+                    'CREATE TABLE retry_misses (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        agent_uuid TEXT NOT NULL UNIQUE,
+                        misses INTEGER NOT NULL,
+                        window_until INTEGER NOT NULL
+                    )',
+                    'CREATE INDEX retry_misses_window ON retry_misses (window_until)',
+                    'CREATE TABLE write_locks (name TEXT PRIMARY KEY)',
+                    "INSERT INTO write_locks (name) VALUES ('register_challenges'), ('register_failures'), ('retry_misses')",
+                ],
+                'mysql' => [
+                    'ALTER TABLE agents ADD COLUMN token_id INT UNSIGNED NULL,
+                        ADD CONSTRAINT agents_token_fk FOREIGN KEY (token_id) REFERENCES tokens (id)',
+                    'UPDATE agents a JOIN agent_keys k ON k.agent_uuid = a.agent_uuid SET a.token_id = k.token_id',
+                    'DELETE FROM register_challenges',
+                    'ALTER TABLE register_challenges ADD COLUMN agent_fields TEXT NOT NULL,
+                        ADD KEY register_challenges_expires (expires_at)',
+                    'CREATE TABLE register_failures (
+                        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+                        created_at DATETIME NOT NULL,
+                        event VARCHAR(32) NOT NULL,
+                        agent_uuid CHAR(36) NOT NULL,
+                        token_id INT UNSIGNED NULL,
+                        detail TEXT NULL,
+                        KEY register_failures_agent (agent_uuid),
+                        KEY register_failures_created (created_at)
+                    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin',
+                    'CREATE TABLE retry_misses (
+                        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+                        agent_uuid CHAR(36) NOT NULL,
+                        misses INT UNSIGNED NOT NULL,
+                        window_until BIGINT NOT NULL,
+                        UNIQUE KEY retry_misses_agent (agent_uuid),
+                        KEY retry_misses_window (window_until)
+                    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin',
+                    'CREATE TABLE write_locks (name VARCHAR(64) NOT NULL PRIMARY KEY) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin',
+                    "INSERT INTO write_locks (name) VALUES ('register_challenges'), ('register_failures'), ('retry_misses')",
+                ],
+            ],
         ];
     }
 

@@ -122,29 +122,105 @@ final class Registry
 
     // Challenges ------------------------------------------------------------------------
 
-    public function replaceChallenge(string $agentUuid, int $tokenId, string $stateId, string $state, int $maxAge): void
+    /**
+     * Stores a pending challenge with the first message's agent fields, which are written
+     * to the agent's row only once the answer proved the token. The agent's earlier
+     * challenges stay answerable: a first message sent by someone else must not cancel
+     * the agent's own. False when the agent already has $perAgent unexpired challenges or
+     * the table holds $cap of them (expired ones are deleted first).
+     *
+     * @param array<string, mixed> $fields
+     */
+    public function addChallenge(string $agentUuid, int $tokenId, array $challenge, int $maxAge, array $fields, int $perAgent, int $cap): bool
     {
-        $this->pdo->prepare('DELETE FROM register_challenges WHERE agent_uuid = ?')->execute([$agentUuid]);
-        $now = time();
-        $this->pdo->prepare('INSERT INTO register_challenges (state_id, agent_uuid, token_id, state, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
-            ->execute([$stateId, $agentUuid, $tokenId, $state, gmdate('Y-m-d H:i:s', $now), gmdate('Y-m-d H:i:s', $now + $maxAge)]);
+        $now = Store::now();
+        // Refused without waiting for the lock when full of unexpired rows, which stay
+        // until they expire: a flood is answered at the cost of two indexed counts.
+        if ($this->count('register_challenges', 'agent_uuid = ? AND expires_at >= ?', [$agentUuid, $now], false) >= $perAgent
+            || $this->count('register_challenges', 'expires_at >= ?', [$now], false) >= $cap) {
+            return false;
+        }
+        $this->store->lockCappedTable('register_challenges');
+        $this->pdo->prepare('DELETE FROM register_challenges WHERE agent_uuid = ? AND expires_at < ?')->execute([$agentUuid, $now]);
+        if ($this->count('register_challenges', 'agent_uuid = ?', [$agentUuid]) >= $perAgent
+            || !$this->makeRoom('register_challenges', 'expires_at < ?', [$now], $cap)) {
+            return false;
+        }
+        $time = time();
+        $this->pdo->prepare('INSERT INTO register_challenges (state_id, agent_uuid, token_id, state, agent_fields, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+            ->execute([$challenge['state_id'], $agentUuid, $tokenId, $challenge['state'], json_encode($fields, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR),
+                gmdate('Y-m-d H:i:s', $time), gmdate('Y-m-d H:i:s', $time + $maxAge)]);
+        return true;
     }
 
     /**
-     * Loads and deletes the agent's pending challenge: a state is verified at most once.
+     * The agent's pending challenges, newest first.
      *
-     * @return array{token_id: int, state: string, expires_at: string}|null
+     * @return list<array{id: int, token_id: int, state: string, expires_at: string, fields: array<string, mixed>}>
      */
-    public function takeChallenge(string $agentUuid): ?array
+    public function challenges(string $agentUuid): array
     {
-        $stmt = $this->pdo->prepare('SELECT id, token_id, state, expires_at FROM register_challenges WHERE agent_uuid = ? ORDER BY id DESC');
+        $stmt = $this->pdo->prepare('SELECT id, token_id, state, agent_fields, expires_at FROM register_challenges WHERE agent_uuid = ? ORDER BY id DESC');
         $stmt->execute([$agentUuid]);
-        $rows = $stmt->fetchAll();
-        if ($rows === []) {
-            return null;
-        }
+        return array_map(static fn (array $r): array => [
+            'id' => (int) $r['id'],
+            'token_id' => (int) $r['token_id'],
+            'state' => (string) $r['state'],
+            'expires_at' => (string) $r['expires_at'],
+            'fields' => $r['agent_fields'] === null ? [] : json_decode((string) $r['agent_fields'], true, 8, JSON_THROW_ON_ERROR),
+        ], $stmt->fetchAll());
+    }
+
+    /**
+     * Uses up a challenge an answer verified against: false when another request used it
+     * first (the delete waits for that request's transaction, then finds nothing).
+     */
+    public function useChallenge(int $id): bool
+    {
+        $stmt = $this->pdo->prepare('DELETE FROM register_challenges WHERE id = ?');
+        $stmt->execute([$id]);
+        return $stmt->rowCount() === 1;
+    }
+
+    /** Deletes every pending challenge of the agent: it registered, or was moved. */
+    public function dropChallenges(string $agentUuid): void
+    {
         $this->pdo->prepare('DELETE FROM register_challenges WHERE agent_uuid = ?')->execute([$agentUuid]);
-        return ['token_id' => (int) $rows[0]['token_id'], 'state' => (string) $rows[0]['state'], 'expires_at' => (string) $rows[0]['expires_at']];
+    }
+
+    // Binding of agents to tokens ---------------------------------------------------------
+
+    /** The token the agent registered with (agents.token_id), or null before its first registration. */
+    public function boundToken(string $agentUuid): ?int
+    {
+        $stmt = $this->pdo->prepare('SELECT token_id FROM agents WHERE agent_uuid = ?');
+        $stmt->execute([$agentUuid]);
+        $id = $stmt->fetchColumn();
+        return $id === false || $id === null ? null : (int) $id;
+    }
+
+    public function bind(string $agentUuid, int $tokenId): void
+    {
+        $this->pdo->prepare('UPDATE agents SET token_id = ? WHERE agent_uuid = ?')->execute([$tokenId, $agentUuid]);
+    }
+
+    /**
+     * The operator's move of an agent to another token: its next registration is
+     * challenged under that token, its current key must be renewed (it then registers in
+     * the clear) and its pending challenges are dropped. False when the agent or the
+     * active token is unknown.
+     */
+    public function moveAgent(string $agentUuid, int $tokenId): bool
+    {
+        $stmt = $this->pdo->prepare('SELECT id FROM agents WHERE agent_uuid = ?');
+        $stmt->execute([$agentUuid]);
+        if ($stmt->fetchColumn() === false || $this->activeToken($tokenId) === null) {
+            return false;
+        }
+        $this->bind($agentUuid, $tokenId);
+        $this->forceRegister($agentUuid);
+        $this->dropChallenges($agentUuid);
+        return true;
     }
 
     // Keys ------------------------------------------------------------------------------
@@ -254,8 +330,8 @@ final class Registry
     public function agents(): array
     {
         return $this->pdo->query(
-            'SELECT a.agent_uuid, a.device_id, a.name, a.tag, a.approval, a.last_contact,
-                    k.token_id, k.issued_at, k.expires_at, k.revoked_at, k.renew_required
+            'SELECT a.agent_uuid, a.device_id, a.name, a.tag, a.approval, a.last_contact, a.token_id,
+                    k.id AS key_id, k.issued_at, k.expires_at, k.revoked_at, k.renew_required
              FROM agents a LEFT JOIN agent_keys k ON k.agent_uuid = a.agent_uuid
              WHERE a.agent_uuid IS NOT NULL ORDER BY a.id'
         )->fetchAll();
@@ -281,22 +357,92 @@ final class Registry
     }
 
     /**
-     * Deletes expired challenges, expired or revoked keys and replay ids past keep_until.
-     *
-     * @return array{challenges: int, keys: int, messages: int}
+     * An event no token or key vouches for (a wrong answer, an agent's failure text), in
+     * register_failures: at most $perAgent rows per agent and $cap in all, the oldest
+     * going first, so that a flood of bad answers cannot grow the store.
      */
-    public function cleanup(): array
+    public function recordFailure(string $event, string $agentUuid, ?int $tokenId, string $detail, int $perAgent, int $cap): void
+    {
+        $this->store->lockCappedTable('register_failures');
+        $this->keepNewest('register_failures', 'agent_uuid = ?', [$agentUuid], $perAgent - 1);
+        $this->keepNewest('register_failures', '1 = 1', [], $cap - 1);
+        $this->pdo->prepare('INSERT INTO register_failures (created_at, event, agent_uuid, token_id, detail) VALUES (?, ?, ?, ?, ?)')
+            ->execute([Store::now(), $event, $agentUuid, $tokenId, $detail]);
+    }
+
+    /** @return list<array<string, mixed>> newest last */
+    public function failures(int $limit): array
+    {
+        $stmt = $this->pdo->prepare('SELECT * FROM register_failures ORDER BY id DESC LIMIT ' . max(1, $limit));
+        $stmt->execute();
+        return array_reverse($stmt->fetchAll());
+    }
+
+    /**
+     * Deletes expired challenges, expired or revoked keys, replay ids past keep_until,
+     * failure events older than $failureRetention seconds and ended GET-retry windows.
+     *
+     * @return array{challenges: int, keys: int, messages: int, failures: int, retries: int}
+     */
+    public function cleanup(int $failureRetention): array
     {
         $now = Store::now();
-        $stmt = $this->pdo->prepare('DELETE FROM register_challenges WHERE expires_at < ?');
-        $stmt->execute([$now]);
-        $challenges = $stmt->rowCount();
-        $stmt = $this->pdo->prepare('DELETE FROM agent_keys WHERE revoked_at IS NOT NULL OR expires_at < ?');
-        $stmt->execute([$now]);
-        $keys = $stmt->rowCount();
-        $stmt = $this->pdo->prepare('DELETE FROM seen_messages WHERE keep_until < ?');
-        $stmt->execute([time()]);
-        return ['challenges' => $challenges, 'keys' => $keys, 'messages' => $stmt->rowCount()];
+        $done = [];
+        foreach ([
+            'challenges' => ['DELETE FROM register_challenges WHERE expires_at < ?', [$now]],
+            'keys' => ['DELETE FROM agent_keys WHERE revoked_at IS NOT NULL OR expires_at < ?', [$now]],
+            'messages' => ['DELETE FROM seen_messages WHERE keep_until < ?', [time()]],
+            'failures' => ['DELETE FROM register_failures WHERE created_at < ?', [gmdate('Y-m-d H:i:s', time() - $failureRetention)]],
+            'retries' => ['DELETE FROM retry_misses WHERE window_until < ?', [time()]],
+        ] as $what => [$sql, $params]) {
+            $stmt = $this->pdo->prepare($sql);
+            $stmt->execute($params);
+            $done[$what] = $stmt->rowCount();
+        }
+        return $done;
+    }
+
+    // Bounded tables ----------------------------------------------------------------------
+
+    /**
+     * @param list<mixed> $params
+     * @param bool $current the rows committed up to now (after lockCappedTable()), not
+     *        the transaction's snapshot
+     */
+    private function count(string $table, string $where, array $params, bool $current = true): int
+    {
+        $stmt = $this->pdo->prepare("SELECT COUNT(*) FROM $table WHERE $where" . ($current ? $this->store->currentRead() : ''));
+        $stmt->execute($params);
+        return (int) $stmt->fetchColumn();
+    }
+
+    /**
+     * Whether one more row fits under $cap, once the rows matching $expired are deleted.
+     *
+     * @param list<mixed> $params
+     */
+    private function makeRoom(string $table, string $expired, array $params, int $cap): bool
+    {
+        if ($this->count($table, '1 = 1', []) < $cap) {
+            return true;
+        }
+        $this->pdo->prepare("DELETE FROM $table WHERE $expired")->execute($params);
+        return $this->count($table, '1 = 1', []) < $cap;
+    }
+
+    /**
+     * Deletes the oldest rows matching $where beyond the newest $keep.
+     *
+     * @param list<mixed> $params
+     */
+    private function keepNewest(string $table, string $where, array $params, int $keep): void
+    {
+        $stmt = $this->pdo->prepare("SELECT id FROM $table WHERE $where ORDER BY id DESC LIMIT 1 OFFSET " . max(0, $keep) . $this->store->currentRead());
+        $stmt->execute($params);
+        $oldest = $stmt->fetchColumn();
+        if ($oldest !== false) {
+            $this->pdo->prepare("DELETE FROM $table WHERE ($where) AND id <= ?")->execute([...$params, (int) $oldest]);
+        }
     }
 
     // Helpers ---------------------------------------------------------------------------

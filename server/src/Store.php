@@ -203,6 +203,30 @@ final class Store
         }
     }
 
+    /**
+     * Inside a transaction, waits until no other transaction writes the capped table
+     * $table (a row of write_locks), so that counting its rows and inserting one is exact.
+     * SQLite needs nothing: its writers already take turns (BEGIN IMMEDIATE).
+     */
+    public function lockCappedTable(string $table): void
+    {
+        if ($this->driver === 'mysql') {
+            $stmt = $this->pdo->prepare('SELECT name FROM write_locks WHERE name = ? FOR UPDATE');
+            $stmt->execute([$table]);
+            $stmt->fetchAll();
+        }
+    }
+
+    /**
+     * What ends a SELECT that must see the rows committed by others up to now rather than
+     * the transaction's snapshot (MariaDB's repeatable read): after lockCappedTable(), the
+     * count of a capped table. SQLite's one writer always sees the latest rows.
+     */
+    public function currentRead(): string
+    {
+        return $this->driver === 'mysql' ? ' LOCK IN SHARE MODE' : '';
+    }
+
     public static function now(): string
     {
         return gmdate('Y-m-d H:i:s');
@@ -446,6 +470,8 @@ final class Store
             'register_challenges' => $this->pdo->query('SELECT * FROM register_challenges ORDER BY id')->fetchAll(),
             'seen_messages' => $this->pdo->query('SELECT * FROM seen_messages ORDER BY id')->fetchAll(),
             'register_events' => $this->pdo->query('SELECT * FROM register_events ORDER BY id')->fetchAll(),
+            'register_failures' => $this->pdo->query('SELECT * FROM register_failures ORDER BY id')->fetchAll(),
+            'retry_misses' => $this->pdo->query('SELECT * FROM retry_misses ORDER BY id')->fetchAll(),
         ];
     }
 
@@ -453,7 +479,7 @@ final class Store
     public function purge(): void
     {
         $this->transaction(function (): void {
-            foreach (['inventories', 'answers', 'agents', 'seen_messages', 'register_challenges', 'agent_keys', 'register_events', 'tokens'] as $table) {
+            foreach (['inventories', 'answers', 'agents', 'seen_messages', 'register_challenges', 'agent_keys', 'register_events', 'register_failures', 'retry_misses', 'tokens'] as $table) {
                 $this->pdo->exec("DELETE FROM $table");
             }
         });
