@@ -70,28 +70,60 @@ final class EndpointServer
      */
     public function request(string $method, array $headers, string $body = '', string $path = '/'): HttpAnswer
     {
-        $socket = stream_socket_client("tcp://127.0.0.1:{$this->port}", $errno, $error, 5);
-        if ($socket === false) {
-            throw new \RuntimeException("cannot connect to the endpoint: $error");
-        }
-        stream_set_timeout($socket, 60);
-        $head = "$method $path HTTP/1.1\r\nHost: 127.0.0.1:{$this->port}\r\nConnection: close\r\n";
-        foreach ($headers as $name => $value) {
-            $head .= "$name: $value\r\n";
-        }
-        if ($method !== 'GET' || $body !== '') {
-            $head .= 'Content-Length: ' . strlen($body) . "\r\n";
-        }
-        fwrite($socket, $head . "\r\n");
-        for ($offset = 0; $offset < strlen($body); $offset += $written) {
-            $written = fwrite($socket, substr($body, $offset, 1 << 16));
-            if ($written === false || $written === 0) {
-                break;
+        return self::send($this->port, $method, $headers, $body, $path);
+    }
+
+    /**
+     * Sends every request before reading any answer, so that the servers behind the
+     * ports work on all of them at once; answers come back in the order of $requests.
+     *
+     * @param list<array{0: int, 1: string, 2: array<string, string>, 3: string}> $requests
+     *        port, method, headers, body
+     * @return list<HttpAnswer>
+     */
+    public static function sendAll(array $requests, string $path = '/'): array
+    {
+        $sockets = [];
+        foreach ($requests as [$port, $method, $headers, $body]) {
+            $socket = stream_socket_client("tcp://127.0.0.1:$port", $errno, $error, 5);
+            if ($socket === false) {
+                throw new \RuntimeException("cannot connect to 127.0.0.1:$port: $error");
             }
+            stream_set_timeout($socket, 60);
+            $head = "$method $path HTTP/1.1\r\nHost: 127.0.0.1:$port\r\nConnection: close\r\n";
+            foreach ($headers as $name => $value) {
+                $head .= "$name: $value\r\n";
+            }
+            if ($method !== 'GET' || $body !== '') {
+                $head .= 'Content-Length: ' . strlen($body) . "\r\n";
+            }
+            fwrite($socket, $head . "\r\n");
+            for ($offset = 0; $offset < strlen($body); $offset += $written) {
+                $written = fwrite($socket, substr($body, $offset, 1 << 16));
+                if ($written === false || $written === 0) {
+                    break;
+                }
+            }
+            $sockets[] = $socket;
         }
-        $raw = stream_get_contents($socket);
-        fclose($socket);
-        return HttpAnswer::parse((string) $raw);
+        $answers = [];
+        foreach ($sockets as $socket) {
+            $raw = stream_get_contents($socket);
+            fclose($socket);
+            $answers[] = HttpAnswer::parse((string) $raw);
+        }
+        return $answers;
+    }
+
+    /** @param array<string, string> $headers */
+    public static function send(int $port, string $method, array $headers, string $body = '', string $path = '/'): HttpAnswer
+    {
+        return self::sendAll([[$port, $method, $headers, $body]], $path)[0];
+    }
+
+    public function port(): int
+    {
+        return $this->port;
     }
 
     /**
@@ -144,7 +176,7 @@ final class EndpointServer
         return $env;
     }
 
-    private static function freePort(): int
+    public static function freePort(): int
     {
         $server = stream_socket_server('tcp://127.0.0.1:0', $errno, $error);
         if ($server === false) {
