@@ -13,8 +13,9 @@ require_once __DIR__ . '/EndpointServer.php';
 
 /**
  * One GLPI agent as the endpoint tests play it over raw HTTP: its REGISTER messages, its
- * session key once registered, and its requests sealed under that key. It talks to
- * endpoints by port, so that one registration may span two endpoint instances.
+ * session key once registered, and its requests sealed under that key. Each request names
+ * its endpoint (a port or a socket, as EndpointServer::send()), so that one registration
+ * may span two endpoint instances.
  */
 final class TestAgent
 {
@@ -60,10 +61,10 @@ final class TestAgent
         return [$headers, seal_message($json, 'application/json', $this->key, $this->id)];
     }
 
-    public function post(int $port, string $json): HttpAnswer
+    public function post(int|string $target, string $json): HttpAnswer
     {
         [$headers, $body] = $this->request($json);
-        return EndpointServer::send($port, 'POST', $headers, $body);
+        return EndpointServer::send($target, 'POST', $headers, $body);
     }
 
     /** @return array<string, mixed> the answer's JSON, opened when it came sealed */
@@ -77,10 +78,10 @@ final class TestAgent
         return json_decode($opened['body'], true, 512, JSON_THROW_ON_ERROR);
     }
 
-    /** Sends the first message to $port; returns the challenge. */
-    public function askChallenge(int $port): string
+    /** Sends the first message to $target (EndpointServer::send()); returns the challenge. */
+    public function askChallenge(int|string $target): string
     {
-        $answer = $this->post($port, $this->firstMessage());
+        $answer = $this->post($target, $this->firstMessage());
         Assert::assertSame(200, $answer->status, 'first REGISTER message: ' . $answer->plain());
         $json = $this->open($answer);
         Assert::assertSame('pending', $json['status']);
@@ -101,11 +102,11 @@ final class TestAgent
         Assert::assertSame(16, strlen((string) $this->key));
     }
 
-    /** The whole registration: the first message to $firstPort, the answer to $answerPort. */
-    public function register(string $token, int $firstPort, ?int $answerPort = null): void
+    /** The whole registration: the first message to $first, the answer to $answerTo. */
+    public function register(string $token, int|string $first, int|string|null $answerTo = null): void
     {
-        $mine = RegisterAgent::answer($token, $this->id, $this->askChallenge($firstPort));
-        $this->finish($token, $mine, $this->post($answerPort ?? $firstPort, self::answerMessage($mine['answer'])));
+        $mine = RegisterAgent::answer($token, $this->id, $this->askChallenge($first));
+        $this->finish($token, $mine, $this->post($answerTo ?? $first, self::answerMessage($mine['answer'])));
     }
 
     /** @param array<string, mixed> $message */

@@ -132,6 +132,8 @@ final class Registry
 
     /**
      * Loads and deletes the agent's pending challenge: a state is verified at most once.
+     * The delete decides, not the read: two instances answering the same challenge at once
+     * both read it (MariaDB's consistent read), but only one of them deletes it.
      *
      * @return array{token_id: int, state: string, expires_at: string}|null
      */
@@ -143,7 +145,13 @@ final class Registry
         if ($rows === []) {
             return null;
         }
+        $taken = $this->pdo->prepare('DELETE FROM register_challenges WHERE id = ?');
+        $taken->execute([$rows[0]['id']]);
         $this->pdo->prepare('DELETE FROM register_challenges WHERE agent_uuid = ?')->execute([$agentUuid]);
+        if ($taken->rowCount() !== 1) {
+            // Another request took it between the read and the delete.
+            return null;
+        }
         return ['token_id' => (int) $rows[0]['token_id'], 'state' => (string) $rows[0]['state'], 'expires_at' => (string) $rows[0]['expires_at']];
     }
 
