@@ -135,6 +135,62 @@ final class EndpointScaleOutTest extends EndpointTestCase
         $replay = EndpointServer::send(self::b(), 'POST', $headers, $sealed);
         $this->assertRefused($replay, 400, 'replayed message', $before);
         $this->assertCount(1, $this->store->inventories(), 'the replayed inventory is not stored twice');
+
+        // A new message sent to both at once: one stores it, the other refuses the copy.
+        [$headers, $sealed] = $agent->request($inventory);
+        $answers = EndpointServer::sendAll([[self::a(), 'POST', $headers, $sealed], [self::b(), 'POST', $headers, $sealed]]);
+        $statuses = array_map(static fn (HttpAnswer $a): int => $a->status, $answers);
+        sort($statuses);
+        $this->assertSame([200, 400], $statuses);
+        $this->assertSame('replayed message', ($answers[0]->status === 400 ? $answers[0] : $answers[1])->token());
+        $this->assertCount(2, $this->store->inventories());
+    }
+
+    public function testInstancesCheckingTheKekAtOnceAgreeOnOneCheckValue(): void
+    {
+        $this->token();
+        $agents = [new TestAgent(self::AGENT_ID), new TestAgent(self::OTHER_ID)];
+        for ($round = 0; $round < self::RACES; $round++) {
+            // A store written before the check value existed: the first instance to unwrap
+            // its token stores one, and the other must accept it, not take it for a rival KEK.
+            $this->store->pdo()->exec('DELETE FROM kek_check');
+            $answers = EndpointServer::sendAll(array_map(
+                static fn (TestAgent $agent, string $instance): array => [$instance, 'POST', ...$agent->request($agent->firstMessage())],
+                $agents,
+                [self::a(), self::b()]
+            ));
+            foreach ($answers as $i => $answer) {
+                $this->assertSame(200, $answer->status, "round $round, instance $i: " . $answer->plain());
+            }
+            $this->assertCount(1, $this->store->pdo()->query('SELECT * FROM kek_check')->fetchAll());
+        }
+    }
+
+    public function testAnInstanceWithoutTheSharedKekIsRefusedByTheStore(): void
+    {
+        $agent = new TestAgent(self::AGENT_ID);
+        $agent->register($this->token(), self::a());
+        $other = self::classDirectory() . '/other-kek.bin';
+        $cases = [
+            'no KEK file' => 'is missing, but the store holds tokens or keys wrapped under a KEK',
+            'a KEK of its own' => "is not the KEK the store's tokens and keys are wrapped under",
+        ];
+        foreach ($cases as $case => $logged) {
+            if ($case === 'a KEK of its own') {
+                file_put_contents($other, random_bytes(16));
+                chmod($other, 0600);
+            }
+            $instance = new EndpointServer(['GAP_KEK_FILE' => $other] + self::sharedSettings());
+            try {
+                $before = $this->store->snapshot();
+                $answer = $agent->post($instance->port(), $agent->contact());
+                $this->assertRefused($answer, 503, 'busy server', $before);
+                $this->assertStringContainsString("kek_file $other $logged", $instance->log(), $case);
+            } finally {
+                $instance->stop();
+            }
+        }
+        $this->assertSame(200, $agent->post(self::b(), $agent->contact())->status, 'the instances that share the KEK still serve');
     }
 
     public function testConcurrentAnswersToOneChallengeOnBothInstancesGiveExactlyOneKey(): void

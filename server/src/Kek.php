@@ -63,8 +63,10 @@ final class Kek
             if ($e->getCode() !== '23000') {
                 throw $e;
             }
-            // Another process checked in first, maybe with another KEK file.
-            $check = $pdo->query('SELECT wrapped_check FROM kek_check WHERE id = 1')->fetchColumn();
+            // Another process checked in first, maybe with another KEK file. On MariaDB the
+            // read must be a locking one: a plain read would see this transaction's snapshot,
+            // taken before that row was committed.
+            $check = $pdo->query('SELECT wrapped_check FROM kek_check WHERE id = 1' . ($store->driver() === 'mysql' ? ' FOR UPDATE' : ''))->fetchColumn();
             if ($check === false || !self::unwraps((string) $check, $kek)) {
                 throw self::wrong($path);
             }
