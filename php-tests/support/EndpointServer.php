@@ -195,7 +195,7 @@ final class EndpointServer
         return $env;
     }
 
-    public static function freePort(): int
+    private static function freePort(): int
     {
         $server = stream_socket_server('tcp://127.0.0.1:0', $errno, $error);
         if ($server === false) {
