@@ -386,15 +386,16 @@ final class EndpointRegisterTest extends RegisterTestCase
         $this->assertSame(16, filesize(self::registerEnv()['GAP_KEK_FILE']));
     }
 
-    public function testAnUnusableKekFileIsAnInternalErrorThatNamesNoSecret(): void
+    public function testAnUnusableKekFileIsABusyServerThatNamesNoSecret(): void
     {
         $bad = self::$dir . '/short-kek.bin';
         file_put_contents($bad, 'short');
+        chmod($bad, 0600);
         $this->useServer('bad-kek', ['GAP_KEK_FILE' => $bad]);
         [, $token] = $this->createToken();
         $answer = $this->send(self::firstMessage());
-        $this->assertSame(500, $answer->status);
-        $this->assertSame('internal error', $answer->token());
+        $this->assertSame(503, $answer->status);
+        $this->assertSame('busy server', $answer->token());
         $this->assertStringContainsString('must hold exactly 16 bytes', self::$others['bad-kek']->log());
         $this->assertStringNotContainsString($token, self::$others['bad-kek']->log());
     }

@@ -4,6 +4,7 @@
 #   scripts/install-deps.sh                 build and test: PHP 8.2 dev/cli, PDO drivers, C compiler, clang, phpunit
 #   scripts/install-deps.sh mariadb         + mariadb-server (protocol tests on MariaDB)
 #   scripts/install-deps.sh peers           + fusioninventory-agent (real agent test)
+#   scripts/install-deps.sh fpm             + php8.2-fpm nginx (two endpoint instances in the peers tests)
 #   scripts/install-deps.sh bench           + php8.2-fpm nginx wrk (load benchmark)
 #   scripts/install-deps.sh all             everything above
 #
@@ -20,10 +21,11 @@ for group in "$@"; do
     case "$group" in
         mariadb) want+=(mariadb-server mariadb-client) ;;
         peers)   want+=(fusioninventory-agent) ;;
+        fpm)     want+=(php8.2-fpm nginx) ;;
         bench)   want+=(php8.2-fpm nginx wrk) ;;
         all)     want+=(mariadb-server mariadb-client fusioninventory-agent php8.2-fpm nginx wrk) ;;
         base)    ;;
-        *) echo "install-deps: unknown group '$group' (mariadb, peers, bench, all)" >&2; exit 2 ;;
+        *) echo "install-deps: unknown group '$group' (mariadb, peers, fpm, bench, all)" >&2; exit 2 ;;
     esac
 done
 

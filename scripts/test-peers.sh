@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Tests against real peers: the endpoint's PHPUnit suite (every action and error through
-# HTTP, plus Debian's fusioninventory-agent sending its PROLOG and XML inventory) on the
-# default SQLite store, then again on a private MariaDB server started here on a socket in
-# a temporary directory and stopped at the end.
+# HTTP, Debian's fusioninventory-agent sending its PROLOG and XML inventory, and two
+# endpoint instances under php-fpm behind nginx sharing one store, EndpointScaleOutTest) on
+# the default SQLite store, then again on a private MariaDB server started here on a socket
+# in a temporary directory and stopped at the end. php-fpm and nginx are started by the
+# test itself, on unix sockets and loopback ports in a temporary directory.
 #
 #   scripts/test-peers.sh             SQLite and MariaDB
 #   scripts/test-peers.sh sqlite      SQLite only
@@ -14,7 +16,7 @@ cd "$gap_root"
 which=${1:-all}
 case "$which" in all|sqlite|mariadb) ;; *) echo "usage: $0 [all|sqlite|mariadb]" >&2; exit 2 ;; esac
 
-bash scripts/install-deps.sh peers mariadb
+bash scripts/install-deps.sh peers mariadb fpm
 [ -f "$(gap_ext_so)" ] || php -m | grep -qx glpi_agent_protocol || gap_build
 ext=$(gap_php_ext_args)
 export GAP_REQUIRE_PEERS=1

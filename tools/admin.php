@@ -17,6 +17,7 @@ use GlpiAgentEndpoint\Config;
 use GlpiAgentEndpoint\Kek;
 use GlpiAgentEndpoint\Registry;
 use GlpiAgentEndpoint\Store;
+use GlpiAgentEndpoint\Terminal;
 use GlpiAgentEndpoint\Wire;
 
 use function GlpiAgentProtocol\generate_token;
@@ -47,7 +48,7 @@ TXT;
 
 function fail(string $message, int $code = 1): never
 {
-    fwrite(STDERR, "admin: $message\n");
+    fwrite(STDERR, 'admin: ' . implode("\n", array_map([Terminal::class, 'text'], explode("\n", $message))) . "\n");
     exit($code);
 }
 
@@ -79,18 +80,27 @@ function uuidArgument(array $rest): string
     return strtolower($rest[0]);
 }
 
-/** @param list<array<string, mixed>> $rows @param list<string> $columns */
+/**
+ * Prints rows from the store, every cell through Terminal::text(): agents choose their
+ * name, device id and failure text.
+ *
+ * @param list<array<string, mixed>> $rows @param list<string> $columns
+ */
 function table(array $rows, array $columns): void
 {
+    $rows = array_map(static fn (array $r): array => array_map(
+        static fn (string $c): string => Terminal::text($r[$c] ?? ''),
+        array_combine($columns, $columns)
+    ), $rows);
     $widths = [];
     foreach ($columns as $c) {
-        $widths[$c] = strlen($c);
+        $widths[$c] = mb_strlen($c);
         foreach ($rows as $r) {
-            $widths[$c] = max($widths[$c], strlen((string) ($r[$c] ?? '')));
+            $widths[$c] = max($widths[$c], mb_strlen($r[$c]));
         }
     }
     $line = static fn (array $cells): string => rtrim(implode('  ', array_map(
-        static fn (string $c): string => str_pad((string) ($cells[$c] ?? ''), $widths[$c]),
+        static fn (string $c): string => $cells[$c] . str_repeat(' ', $widths[$c] - mb_strlen($cells[$c])),
         $columns
     )));
     echo $line(array_combine($columns, $columns)), "\n";
@@ -119,7 +129,7 @@ try {
     if (!$store->isMigrated()) {
         fail('the store schema is not up to date: run php server/migrate.php');
     }
-    $registry = new Registry($store, static fn (): string => Kek::load((string) $config->get('kek_file')));
+    $registry = new Registry($store, static fn (): string => Kek::forStore((string) $config->get('kek_file'), $store));
 
     switch ($command) {
         case 'token create':

@@ -7,6 +7,7 @@
 declare(strict_types=1);
 
 use GlpiAgentEndpoint\Config;
+use GlpiAgentEndpoint\Terminal;
 
 require dirname(__DIR__) . '/server/src/autoload.php';
 
@@ -40,9 +41,15 @@ if ($json) {
     exit(0);
 }
 
-/** @param list<int> $numeric columns aligned right */
+/**
+ * Prints rows from the store, every cell through Terminal::text(): agents choose their
+ * device id, name, version and itemtype.
+ *
+ * @param list<int> $numeric columns aligned right
+ */
 function table(array $head, array $rows, array $numeric = []): void
 {
+    $rows = array_map(static fn (array $row): array => array_map([Terminal::class, 'text'], array_values($row)), $rows);
     $widths = array_map('mb_strlen', $head);
     foreach ($rows as $row) {
         foreach (array_values($row) as $i => $cell) {

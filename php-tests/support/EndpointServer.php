@@ -18,8 +18,25 @@ final class EndpointServer
     /** @param array<string, string> $env GAP_* settings for the endpoint */
     public function __construct(array $env)
     {
-        $this->port = self::freePort();
         $this->log = tempnam(sys_get_temp_dir(), 'gap-endpoint-log-');
+        // The machine is shared: a port found free may be taken before php -S binds it, and
+        // then whoever holds it would answer the tests. Only php -S's own "started" line for
+        // the port proves it listens; when it cannot, try another port.
+        for ($attempt = 0; $attempt < 5; $attempt++) {
+            if ($this->start($env)) {
+                return;
+            }
+        }
+        $log = $this->log();
+        $this->stop();
+        throw new \RuntimeException("the endpoint did not start:\n" . $log);
+    }
+
+    /** @param array<string, string> $env */
+    private function start(array $env): bool
+    {
+        $this->port = self::freePort();
+        file_put_contents($this->log, '');
         $command = [PHP_BINARY, ...self::phpArguments(), '-d', 'post_max_size=0', '-d', 'display_errors=0',
             '-d', 'log_errors=1', '-S', "127.0.0.1:{$this->port}", dirname(__DIR__, 2) . '/server/index.php'];
         $environment = array_merge(self::inheritedEnvironment(), $env);
@@ -28,25 +45,25 @@ final class EndpointServer
             throw new \RuntimeException('cannot start php -S');
         }
         $this->process = $process;
+        $started = "(http://127.0.0.1:{$this->port}) started";
         $deadline = microtime(true) + 10;
         while (microtime(true) < $deadline) {
-            $socket = @stream_socket_client("tcp://127.0.0.1:{$this->port}", $errno, $error, 0.2);
-            if ($socket !== false) {
-                fclose($socket);
-                return;
+            if (str_contains($this->log(), $started)) {
+                return true;
             }
             if (!proc_get_status($this->process)['running']) {
                 break;
             }
-            usleep(50000);
+            usleep(20000);
         }
-        $this->stop();
-        throw new \RuntimeException("the endpoint did not start:\n" . $this->log());
+        proc_terminate($this->process);
+        proc_close($this->process);
+        return false;
     }
 
     public function stop(): void
     {
-        if (is_resource($this->process)) {
+        if (isset($this->process) && is_resource($this->process)) {
             proc_terminate($this->process);
             proc_close($this->process);
         }
@@ -70,28 +87,62 @@ final class EndpointServer
      */
     public function request(string $method, array $headers, string $body = '', string $path = '/'): HttpAnswer
     {
-        $socket = stream_socket_client("tcp://127.0.0.1:{$this->port}", $errno, $error, 5);
-        if ($socket === false) {
-            throw new \RuntimeException("cannot connect to the endpoint: $error");
-        }
-        stream_set_timeout($socket, 60);
-        $head = "$method $path HTTP/1.1\r\nHost: 127.0.0.1:{$this->port}\r\nConnection: close\r\n";
-        foreach ($headers as $name => $value) {
-            $head .= "$name: $value\r\n";
-        }
-        if ($method !== 'GET' || $body !== '') {
-            $head .= 'Content-Length: ' . strlen($body) . "\r\n";
-        }
-        fwrite($socket, $head . "\r\n");
-        for ($offset = 0; $offset < strlen($body); $offset += $written) {
-            $written = fwrite($socket, substr($body, $offset, 1 << 16));
-            if ($written === false || $written === 0) {
-                break;
+        return self::send($this->port, $method, $headers, $body, $path);
+    }
+
+    /**
+     * Sends every request before reading any answer, so that the servers behind the
+     * targets work on all of them at once; answers come back in the order of $requests.
+     *
+     * @param list<array{0: int|string, 1: string, 2: array<string, string>, 3: string}> $requests
+     *        target (a loopback port, or a socket address such as unix:///path), method,
+     *        headers, body
+     * @return list<HttpAnswer>
+     */
+    public static function sendAll(array $requests, string $path = '/'): array
+    {
+        $sockets = [];
+        foreach ($requests as [$target, $method, $headers, $body]) {
+            [$address, $host] = is_int($target) ? ["tcp://127.0.0.1:$target", "127.0.0.1:$target"] : [$target, 'localhost'];
+            $socket = stream_socket_client($address, $errno, $error, 5);
+            if ($socket === false) {
+                throw new \RuntimeException("cannot connect to $address: $error");
             }
+            stream_set_timeout($socket, 60);
+            $head = "$method $path HTTP/1.1\r\nHost: $host\r\nConnection: close\r\n";
+            foreach ($headers as $name => $value) {
+                $head .= "$name: $value\r\n";
+            }
+            if ($method !== 'GET' || $body !== '') {
+                $head .= 'Content-Length: ' . strlen($body) . "\r\n";
+            }
+            fwrite($socket, $head . "\r\n");
+            for ($offset = 0; $offset < strlen($body); $offset += $written) {
+                $written = fwrite($socket, substr($body, $offset, 1 << 16));
+                if ($written === false || $written === 0) {
+                    break;
+                }
+            }
+            $sockets[] = $socket;
         }
-        $raw = stream_get_contents($socket);
-        fclose($socket);
-        return HttpAnswer::parse((string) $raw);
+        $answers = [];
+        foreach ($sockets as $socket) {
+            $raw = stream_get_contents($socket);
+            fclose($socket);
+            $answers[] = HttpAnswer::parse((string) $raw);
+        }
+        return $answers;
+    }
+
+    /** @param array<string, string> $headers */
+    public static function send(int|string $target, string $method, array $headers, string $body = '', string $path = '/'): HttpAnswer
+    {
+        return self::sendAll([[$target, $method, $headers, $body]], $path)[0];
+    }
+
+    public function port(): int
+    {
+        return $this->port;
     }
 
     /**

@@ -19,6 +19,7 @@ abstract class EndpointTestCase extends TestCase
     protected const OTHER_ID = '3a609a2e-947f-4e6a-9af9-32c024ac3944';
 
     protected static ?EndpointServer $server = null;
+    private static ?string $classDir = null;
     /** @var array{dsn: string, user: ?string, password: ?string, cleanup: ?string}|null */
     protected static ?array $settings = null;
     protected Store $store;
@@ -43,6 +44,10 @@ abstract class EndpointTestCase extends TestCase
     {
         self::$server?->stop();
         self::$server = null;
+        if (self::$classDir !== null) {
+            self::removeTree(self::$classDir);
+            self::$classDir = null;
+        }
         if (self::$settings !== null) {
             TestStore::cleanup(self::$settings);
             self::$settings = null;
@@ -133,6 +138,32 @@ abstract class EndpointTestCase extends TestCase
             $env['GAP_STORE_PASSWORD'] = (string) self::$settings['password'];
         }
         return $env;
+    }
+
+    /**
+     * A private directory for this class's files (KEK, stores of its own), created on first
+     * use and deleted with everything below it after the class.
+     */
+    protected static function classDirectory(): string
+    {
+        if (self::$classDir === null) {
+            $name = strtolower((new \ReflectionClass(static::class))->getShortName());
+            self::$classDir = sys_get_temp_dir() . "/gap-$name-" . getmypid() . '-' . bin2hex(random_bytes(4));
+            mkdir(self::$classDir, 0700, true);
+        }
+        return self::$classDir;
+    }
+
+    /** Deletes $dir and everything below it. */
+    protected static function removeTree(string $dir): void
+    {
+        if (!is_dir($dir)) {
+            return;
+        }
+        foreach (glob($dir . '/{,.}[!.]*', GLOB_BRACE) ?: [] as $path) {
+            is_dir($path) && !is_link($path) ? self::removeTree($path) : unlink($path);
+        }
+        rmdir($dir);
     }
 
     /** Deletes a test's own directory and every file in it, dot files included. */

@@ -297,6 +297,17 @@ final class Migrations
                     "INSERT INTO write_locks (name) VALUES ('register_challenges'), ('register_failures'), ('retry_misses')",
                 ],
             ],
+            // One value wrapped under the KEK (class Kek): a missing or wrong KEK file is
+            // told apart from a store that never had one, and refused instead of replaced.
+            5 => [
+                'sqlite' => [
+                    'CREATE TABLE kek_check (id INTEGER PRIMARY KEY CHECK (id = 1), wrapped_check TEXT NOT NULL, created_at TEXT NOT NULL)',
+                ],
+                'mysql' => [
+                    'CREATE TABLE kek_check (id TINYINT UNSIGNED NOT NULL PRIMARY KEY, wrapped_check VARCHAR(64) NOT NULL,
+                        created_at DATETIME NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin',
+                ],
+            ],
         ];
     }
 

@@ -324,7 +324,21 @@ final class RegisterGate
 
     private function registry(Store $store): Registry
     {
-        return new Registry($store, fn (): string => $this->kek ??= Kek::load((string) $this->config->get('kek_file')));
+        return new Registry($store, fn (): string => $this->kek ??= $this->loadKek($store));
+    }
+
+    /**
+     * A KEK that cannot be used is the operator's to fix (restore the file): "busy server"
+     * keeps the agents' data and brings them back later, and the log names the file.
+     */
+    private function loadKek(Store $store): string
+    {
+        try {
+            return Kek::forStore((string) $this->config->get('kek_file'), $store);
+        } catch (KekException $e) {
+            error_log('glpi agent endpoint: ' . $e->getMessage());
+            throw EndpointError::busy($e);
+        }
     }
 
     /**
@@ -340,7 +354,7 @@ final class RegisterGate
         if ($last !== false && $last > time() - self::CLEANUP_INTERVAL) {
             return;
         }
-        if (!@touch($stamp) && mt_rand(1, 100) !== 1) {
+        if (!PrivateFile::touch($stamp) && mt_rand(1, 100) !== 1) {
             // Without a writable stamp, clean up now and then rather than on every request.
             return;
         }

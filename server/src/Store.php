@@ -53,8 +53,11 @@ final class Store
         $options = [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION, PDO::ATTR_PERSISTENT => $persistent];
         if (str_starts_with($dsn, 'sqlite:')) {
             $path = substr($dsn, 7);
-            if ($path !== '' && $path !== ':memory:' && !is_dir(dirname($path))) {
-                @mkdir(dirname($path), 0775, true);
+            if ($path !== '' && $path !== ':memory:') {
+                // SQLite gives its -wal and -shm files the mode of the database file, so
+                // creating that one private keeps all three private.
+                PrivateFile::mkdir(dirname($path));
+                PrivateFile::create($path);
             }
             // Seconds to wait for another writer before giving up (SQLITE_BUSY).
             $options[PDO::ATTR_TIMEOUT] = 10;
@@ -189,7 +192,7 @@ final class Store
         if ($this->lockFile === null) {
             return;
         }
-        $this->lock ??= @fopen($this->lockFile, 'c') ?: null;
+        $this->lock ??= PrivateFile::openForLock($this->lockFile) ?: null;
         if ($this->lock === null || !flock($this->lock, LOCK_EX)) {
             $this->lockFile = null;
             $this->lock = null;
@@ -479,7 +482,7 @@ final class Store
     public function purge(): void
     {
         $this->transaction(function (): void {
-            foreach (['inventories', 'answers', 'agents', 'seen_messages', 'register_challenges', 'agent_keys', 'register_events', 'register_failures', 'retry_misses', 'tokens'] as $table) {
+            foreach (['inventories', 'answers', 'agents', 'seen_messages', 'register_challenges', 'agent_keys', 'register_events', 'register_failures', 'retry_misses', 'tokens', 'kek_check'] as $table) {
                 $this->pdo->exec("DELETE FROM $table");
             }
         });
