@@ -71,7 +71,7 @@ final class EndpointTerminalTest extends EndpointTestCase
         $this->assertSame(self::NAME, $stored['name']);
         $this->assertSame(self::DEVICE_ID, $stored['device_id']);
         $this->assertSame(self::ITEMTYPE, $this->store->inventories()[0]['itemtype']);
-        $this->assertSame('agent says: ' . self::FAILURE, end($before['register_events'])['detail']);
+        $this->assertSame('agent says: ' . self::FAILURE, end($before['register_failures'])['detail']);
 
         [$code, $list, $err] = self::tool('admin.php', 'agent', 'list');
         $this->assertSame(0, $code, $err);
@@ -82,7 +82,10 @@ final class EndpointTerminalTest extends EndpointTestCase
         [$code, $audit, $err] = self::tool('admin.php', 'audit');
         $this->assertSame(0, $code, $err);
         self::assertPrintable($audit);
-        $this->assertStringContainsString('agent says: no\x0d\u{009b}31m\x1b[2J\u{202e}txet', $audit);
+        [$code, $failures, $err] = self::tool('admin.php', 'failures');
+        $this->assertSame(0, $code, $err);
+        self::assertPrintable($failures);
+        $this->assertStringContainsString('agent says: no\x0d\u{009b}31m\x1b[2J\u{202e}txet', $failures);
 
         [$code, $summary, $err] = self::tool('store-summary.php');
         $this->assertSame(0, $code, $err);
