@@ -238,17 +238,20 @@ final class EndpointBoundedStoreTest extends RegisterTestCase
         })());
         $this->assertSame([200 => 1000, 429 => 9000], $statuses, 'max_unauthenticated_rows (1000) pending challenges, then 429');
 
-        // Large device ids, and failure answers for every agent with a challenge.
+        // Large device ids: past max_field_bytes within what a REGISTER may weigh (400), and
+        // of 1 MiB, a body no REGISTER needs, refused from the headers before it is decoded
+        // (403); then failure answers for every agent with a challenge.
+        $long = self::firstMessage(null, ['deviceid' => str_repeat('x', 60000)]);
         $huge = self::firstMessage(null, ['deviceid' => str_repeat('x', 1 << 20)]);
-        $statuses = self::flood($server, (static function () use ($huge) {
+        $statuses = self::flood($server, (static function () use ($long, $huge) {
             for ($i = 0; $i < 40; $i++) {
-                yield [self::registerHeaders(self::agentId(20000 + $i)), $huge];
+                yield [self::registerHeaders(self::agentId(20000 + $i)), $i % 2 === 0 ? $long : $huge];
             }
             for ($i = 0; $i < 1200; $i++) {
                 yield [self::registerHeaders(self::agentId($i % 1000)), self::jsonMessage(['action' => 'register', 'challenge' => "failure $i"])];
             }
         })());
-        $this->assertSame([400 => 40, 403 => 1200], $statuses);
+        $this->assertSame([400 => 20, 403 => 1220], $statuses);
 
         $after = $this->store->snapshot();
         $this->assertSame([], $after['agents'], 'no agent row without a proven token');

@@ -258,14 +258,16 @@ final class JsonTest extends TestCase
         $this->assertSameBothModes(self::portList(2000));
     }
 
-    public function testMemoryLimitDuringBuildingIsAnOrdinaryFatalError(): void
+    public function testValuesThatWouldPassMemoryLimitAreRefusedBeforeBuildingAndTheDecoderGoesOn(): void
     {
         $extension = self::extensionPath();
         if ($extension === null) {
             $this->markTestSkipped('set GAP_EXTENSION to the .so to run subprocess tests');
         }
-        // After the fatal error, shutdown functions still run in the same process: the
-        // decoder must work again there (no state left half-made by the bailout).
+        // Decoded values pile up until the next document would not fit in memory_limit: that
+        // one is refused before any of its values is built, where PHP's own json_decode dies
+        // of a fatal error half-way, and the decoder works on, in the same request and in
+        // the shutdown functions after PHP's own fatal error.
         $script = <<<'PHP'
             <?php
             register_shutdown_function(function () {
@@ -279,14 +281,24 @@ final class JsonTest extends TestCase
             $json = json_encode(['content' => ['network_ports' => $ports]]);
             unset($ports);
             $keep = [];
-            for ($i = 0; $i < 100; $i++) {
-                $keep[] = GlpiAgentProtocol\decode_json($json, $i % 2 === 0);
+            try {
+                for ($i = 0; $i < 100; $i++) {
+                    $keep[] = GlpiAgentProtocol\decode_json($json, $i % 2 === 0);
+                }
+                echo "not reached\n";
+            } catch (GlpiAgentProtocol\ProtocolException $e) {
+                echo 'refused ', $e->getCode(), ' ', $e->getToken(), ' after ', count($keep), "\n";
             }
-            echo "not reached\n";
+            echo json_encode(GlpiAgentProtocol\decode_json('[1,{"a":2}]')), "\n";
+            for ($i = 0; $i < 100; $i++) {
+                $keep[] = json_decode($json, $i % 2 === 0);
+            }
             PHP;
         [$status, $output] = self::runPhp($extension, $script, '64M');
         $this->assertSame(255, $status, $output);
-        $this->assertStringContainsString('Allowed memory size', $output);
+        $this->assertMatchesRegularExpression('/refused 413 values exceed memory limit after [1-9][0-9]*/', $output);
+        $this->assertStringContainsString('[1,{"a":2}]', $output);
+        $this->assertStringContainsString('Allowed memory size', $output, "json_decode's own end");
         $this->assertStringContainsString('after:{"a":[1,2,{"b":"c"}]}', $output);
         $this->assertStringNotContainsString('not reached', $output);
     }

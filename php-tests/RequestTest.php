@@ -13,6 +13,7 @@ use GlpiAgentProtocol\Request;
 use PHPUnit\Framework\TestCase;
 
 use function GlpiAgentProtocol\compress;
+use function GlpiAgentProtocol\decode_json;
 
 final class RequestTest extends TestCase
 {
@@ -25,6 +26,7 @@ final class RequestTest extends TestCase
     protected function tearDown(): void
     {
         ini_restore('glpi_agent_protocol.max_depth');
+        ini_restore('glpi_agent_protocol.max_values');
         ini_restore('glpi_agent_protocol.invalid_utf8');
     }
 
@@ -483,6 +485,51 @@ final class RequestTest extends TestCase
         $this->assertFalse(ini_set('glpi_agent_protocol.max_depth', '0'));
         $this->assertValueError(fn () => Request::decode('{}', [], ['max_depth' => 0]));
         $this->assertValueError(fn () => Request::decode('{}', [], ['max_depth' => -1]));
+    }
+
+    public function testTheNumberOfValuesIsBoundedByINIAndOption(): void
+    {
+        // CONTACT: an object of 4 members is 9 values and keys.
+        $this->assertSame('4000000', ini_get('glpi_agent_protocol.max_values'));
+        $this->assertSame('contact', Request::decode(self::CONTACT, [], ['max_values' => 9])->action());
+        $e = $this->assertProtocolError(413, 'too many values', fn () => Request::decode(self::CONTACT, [], ['max_values' => 8]));
+        $this->assertStringContainsString('8', $e->getMessage());
+        $this->assertNotFalse(ini_set('glpi_agent_protocol.max_values', '8'));
+        $this->assertProtocolError(413, 'too many values', fn () => Request::decode(self::CONTACT, []));
+        $this->assertSame('contact', Request::decode(self::CONTACT, [], ['max_values' => 9])->action(), 'the option wins');
+        $this->assertProtocolError(413, 'too many values', fn () => decode_json('[1,2,3,4,5,6,7,8,9]'), 'decode_json() follows the INI value too');
+        $this->assertFalse(ini_set('glpi_agent_protocol.max_values', '0'));
+        $this->assertValueError(fn () => Request::decode('{}', [], ['max_values' => 0]));
+    }
+
+    /**
+     * Run in a PHP of its own with memory_limit=64M: values that would not fit are refused
+     * with a ProtocolException before one is built, where PHP's own json_decode dies with a
+     * fatal error; a real inventory still decodes under the same limit.
+     */
+    public function testValuesBeyondMemoryLimitAreRefusedBeforeBuilding(): void
+    {
+        $script = <<<'PHP'
+            use GlpiAgentProtocol\{Request, ProtocolException};
+            $objects = '{"action":"inventory","deviceid":"x","content":{"x":[' . str_repeat('{},', 1 << 20) . '{}]}}';
+            try {
+                Request::decode($objects, ['Content-Type' => 'application/json']);
+                echo "decoded\n";
+            } catch (ProtocolException $e) {
+                echo $e->getCode(), ' ', $e->getToken(), "\n";
+            }
+            $real = Request::decode(file_get_contents($argv[1]), ['Content-Type' => 'application/json']);
+            echo count((array) $real->content()->content), " sections\n";
+            json_decode($objects);
+            echo "json_decode survived\n";
+            PHP;
+        $command = php_with_extension() . ' -d memory_limit=64M -d display_errors=stderr -r ' . escapeshellarg($script)
+            . ' ' . escapeshellarg(PROJECT_ROOT . '/samples/inventory.json') . ' 2>&1';
+        exec($command, $out, $code);
+        $this->assertSame('413 values exceed memory limit', $out[0] ?? null, implode("\n", $out));
+        $this->assertMatchesRegularExpression('/^\d+ sections$/', $out[1] ?? '', 'the real inventory decodes in the same process');
+        $this->assertStringContainsString('Allowed memory size', implode("\n", $out), 'PHP itself cannot build these values');
+        $this->assertNotSame(0, $code);
     }
 
     // XML

@@ -28,6 +28,7 @@ return [
     'max_body_bytes' => 64 << 20,                                         // GAP_MAX_BODY_BYTES
     'max_decoded_bytes' => null,                                          // GAP_MAX_DECODED_BYTES
     'max_depth' => null,                                                  // GAP_MAX_DEPTH
+    'max_values' => null,                                                 // GAP_MAX_VALUES
     'invalid_utf8' => null,                                               // GAP_INVALID_UTF8 (error|substitute)
     'max_proxies' => 5,                                                   // GAP_MAX_PROXIES
 

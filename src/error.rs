@@ -20,6 +20,11 @@ pub enum ProtocolError {
     NotAcceptable,
     /// The body decodes to more bytes than the configured cap.
     PayloadTooLarge { limit: u64 },
+    /// The JSON message holds more values (keys included) than the configured maximum.
+    TooManyValues { limit: u64 },
+    /// The PHP values of the message would need more memory than the request has left
+    /// under `memory_limit`: refused before building any, instead of PHP's fatal error.
+    OverMemoryLimit { needed: u64, available: u64 },
     /// The compressed stream expands faster than any real inventory does.
     CompressionRatio { limit: u32 },
     /// The compressed stream is damaged (bad header, bad checksum, invalid codes).
@@ -84,7 +89,10 @@ impl ProtocolError {
         match self {
             UnsupportedContentType => 415,
             NotAcceptable => 406,
-            PayloadTooLarge { .. } | CompressionRatio { .. } => 413,
+            PayloadTooLarge { .. }
+            | CompressionRatio { .. }
+            | TooManyValues { .. }
+            | OverMemoryLimit { .. } => 413,
             CorruptCompressedData | TruncatedCompressedData => 400,
             MalformedJson { .. }
             | JsonTooDeep { .. }
@@ -113,6 +121,8 @@ impl ProtocolError {
             UnsupportedContentType => "unsupported content-type",
             NotAcceptable => "not acceptable",
             PayloadTooLarge { .. } => "payload too large",
+            OverMemoryLimit { .. } => "values exceed memory limit",
+            TooManyValues { .. } => "too many values",
             CompressionRatio { .. } => "compression ratio too high",
             CorruptCompressedData => "corrupt compressed data",
             TruncatedCompressedData => "truncated compressed data",
@@ -148,6 +158,10 @@ impl ProtocolError {
         use ProtocolError::*;
         match self {
             PayloadTooLarge { limit } => format!("decoded body exceeds the limit of {limit} bytes"),
+            TooManyValues { limit } => format!("json holds more than {limit} values"),
+            OverMemoryLimit { needed, available } => format!(
+                "json values would need about {needed} bytes of PHP memory, memory_limit leaves {available}"
+            ),
             CompressionRatio { limit } => {
                 format!("compressed body expands more than {limit} times its size")
             }
@@ -169,6 +183,11 @@ impl ProtocolError {
             UnsupportedContentType,
             NotAcceptable,
             PayloadTooLarge { limit: 0 },
+            TooManyValues { limit: 0 },
+            OverMemoryLimit {
+                needed: 0,
+                available: 0,
+            },
             CompressionRatio { limit: 0 },
             CorruptCompressedData,
             TruncatedCompressedData,

@@ -15,8 +15,11 @@ final class EndpointServer
     private int $port;
     private string $log;
 
-    /** @param array<string, string> $env GAP_* settings for the endpoint */
-    public function __construct(array $env)
+    /**
+     * @param array<string, string> $env GAP_* settings for the endpoint
+     * @param array<string, string> $ini php.ini settings of the server process
+     */
+    public function __construct(array $env, private array $ini = [])
     {
         $this->log = tempnam(sys_get_temp_dir(), 'gap-endpoint-log-');
         // The machine is shared: a port found free may be taken before php -S binds it, and
@@ -37,7 +40,11 @@ final class EndpointServer
     {
         $this->port = self::freePort();
         file_put_contents($this->log, '');
-        $command = [PHP_BINARY, ...self::phpArguments(), '-d', 'post_max_size=0', '-d', 'display_errors=0',
+        $ini = [];
+        foreach ($this->ini as $name => $value) {
+            array_push($ini, '-d', "$name=$value");
+        }
+        $command = [PHP_BINARY, ...self::phpArguments(), ...$ini, '-d', 'post_max_size=0', '-d', 'display_errors=0',
             '-d', 'log_errors=1', '-S', "127.0.0.1:{$this->port}", dirname(__DIR__, 2) . '/server/index.php'];
         $environment = array_merge(self::inheritedEnvironment(), $env);
         $process = proc_open($command, [0 => ['file', '/dev/null', 'r'], 1 => ['file', $this->log, 'a'], 2 => ['file', $this->log, 'a']], $pipes, null, $environment);
@@ -59,6 +66,17 @@ final class EndpointServer
         proc_terminate($this->process);
         proc_close($this->process);
         return false;
+    }
+
+    /** The server's highest resident memory so far (VmHWM), in bytes. */
+    public function peakRss(): int
+    {
+        $pid = proc_get_status($this->process)['pid'];
+        $status = (string) @file_get_contents("/proc/$pid/status");
+        if (!preg_match('/^VmHWM:\s+(\d+) kB/m', $status, $m)) {
+            throw new \RuntimeException("no VmHWM for process $pid");
+        }
+        return (int) $m[1] * 1024;
     }
 
     public function stop(): void

@@ -30,6 +30,12 @@ abstract class EndpointTestCase extends TestCase
         return [];
     }
 
+    /** @return array<string, string> php.ini settings of this class's server process */
+    protected static function serverIni(): array
+    {
+        return [];
+    }
+
     public static function setUpBeforeClass(): void
     {
         if (!extension_loaded('glpi_agent_protocol')) {
@@ -37,7 +43,7 @@ abstract class EndpointTestCase extends TestCase
         }
         self::$settings = TestStore::settings();
         TestStore::open(self::$settings);
-        self::$server = new EndpointServer(array_merge(self::storeSettings(), static::serverEnv()));
+        self::$server = new EndpointServer(array_merge(self::storeSettings(), static::serverEnv()), static::serverIni());
     }
 
     public static function tearDownAfterClass(): void

@@ -22,6 +22,7 @@ final class Config
         'GAP_MAX_BODY_BYTES' => ['max_body_bytes', 'int'],
         'GAP_MAX_DECODED_BYTES' => ['max_decoded_bytes', 'int'],
         'GAP_MAX_DEPTH' => ['max_depth', 'int'],
+        'GAP_MAX_VALUES' => ['max_values', 'int'],
         'GAP_INVALID_UTF8' => ['invalid_utf8', 'string'],
         'GAP_MAX_PROXIES' => ['max_proxies', 'int'],
         'GAP_AUTH_LOGIN' => ['auth_login', 'string'],
@@ -247,7 +248,7 @@ final class Config
     public function decodeOptions(): array
     {
         $options = [];
-        foreach (['max_decoded_bytes', 'max_depth', 'invalid_utf8', 'message_max_age'] as $key) {
+        foreach (['max_decoded_bytes', 'max_depth', 'max_values', 'invalid_utf8', 'message_max_age'] as $key) {
             if ($this->values[$key] !== null) {
                 $options[$key] = $this->values[$key];
             }

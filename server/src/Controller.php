@@ -102,10 +102,20 @@ final class Controller
         $options = $this->config->decodeOptions();
         // The session key must be known before the body can be opened.
         $session = $this->config->registerEnabled() ? $this->gate->sessionKey($headers) : null;
+        $refusal = null;
         if ($session !== null) {
             $options['key'] = $session['key'];
+        } elseif ($this->config->registerEnabled() && ($refusal = $this->gate->unsealedRefusal($headers)) !== null) {
+            // Only a REGISTER can be answered: decode no more than one needs.
+            $options['max_decoded_bytes'] = min($options['max_decoded_bytes'] ?? PHP_INT_MAX, RegisterGate::REGISTER_MAX_BYTES);
+            $options['max_values'] = min($options['max_values'] ?? PHP_INT_MAX, RegisterGate::REGISTER_MAX_VALUES);
         }
-        $request = $this->codec->decode($body, $headers, $options);
+        try {
+            $request = $this->codec->decode($body, $headers, $options);
+        } catch (EndpointError $e) {
+            // Too large for a REGISTER: refused for what the headers already said.
+            throw $refusal !== null && $e->status === 413 ? $refusal : $e;
+        }
         try {
             if (!in_array($request->compression(), $this->config->get('encodings'), true)) {
                 // Answered plainly: the refused encoding cannot be mirrored.

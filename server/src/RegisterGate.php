@@ -38,6 +38,40 @@ final class RegisterGate
     }
 
     /**
+     * What a REGISTER message needs at most, a CSR member included: the body of a peer that
+     * may only register is decoded within it.
+     */
+    public const REGISTER_MAX_BYTES = 65536;
+    public const REGISTER_MAX_VALUES = 1024;
+
+    /**
+     * The refusal a request sent without a key gets for anything but REGISTER, decided from
+     * its headers before its body is decoded: null when the agent may send plain requests
+     * (registered, with require_encryption 0). A peer that gets a refusal here has its body
+     * decoded only within REGISTER_MAX_BYTES and REGISTER_MAX_VALUES, so that no
+     * unauthenticated body costs the process more than a REGISTER does.
+     *
+     * @param array<string, mixed> $headers
+     */
+    public function unsealedRefusal(array $headers): ?EndpointError
+    {
+        $agentId = strtolower(trim((string) Wire::header($headers, 'GLPI-Agent-ID')));
+        if (!preg_match(Wire::UUID, $agentId)) {
+            // Legacy agents cannot register; a malformed id is refused by the decoder.
+            return $this->registerError(403, 'registration required');
+        }
+        try {
+            $registered = $this->registry(($this->store)())->isRegistered($agentId);
+        } catch (\PDOException $e) {
+            throw EndpointError::busy($e);
+        }
+        if (!$registered) {
+            return $this->registerError(403, 'registration required');
+        }
+        return $this->config->requireEncryption() ? $this->registerError(403, 'encryption required') : null;
+    }
+
+    /**
      * A GET retry (spec 3.2.2) is served to registered agents only.
      */
     public function admitRetry(string $agentId): void

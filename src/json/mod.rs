@@ -21,6 +21,7 @@
 //!   does); in assoc mode keys like `"12"` become integer keys (see [`Key::index`]);
 //! - a repeated key keeps its first position and takes the last value.
 
+pub mod cost;
 mod keys;
 mod scan;
 mod simd;
@@ -45,11 +46,11 @@ pub struct ParseOptions {
     /// `json_decode`'s `$depth`: this many nested containers or more is an error.
     pub max_depth: u32,
     pub invalid_utf8: InvalidUtf8,
-    /// Most events (values and keys) a document may have. Every event costs the tape
-    /// 16 bytes, outside PHP's `memory_limit`; the PHP layer sets this from the memory
-    /// a request has left, so that a body made of `[0,0,0,...` cannot make the tape
-    /// far larger than what PHP itself would be allowed to build from it. Past it:
-    /// [`ProtocolError::PayloadTooLarge`](crate::ProtocolError::PayloadTooLarge).
+    /// Most events (values and keys) a document may have: [`Limits::max_values`], and in
+    /// PHP no more than the memory a request has left could hold. Every event costs the
+    /// tape 16 bytes, outside PHP's `memory_limit`, so a body made of `[0,0,0,...` cannot
+    /// make the tape larger than that. Past it:
+    /// [`ProtocolError::TooManyValues`](crate::ProtocolError::TooManyValues).
     pub max_events: usize,
 }
 
@@ -59,7 +60,7 @@ impl ParseOptions {
             assoc,
             max_depth: limits.max_depth,
             invalid_utf8: limits.invalid_utf8,
-            max_events: usize::MAX,
+            max_events: usize::try_from(limits.max_values).unwrap_or(usize::MAX),
         }
     }
 }

@@ -242,7 +242,7 @@ impl Scanner<'_> {
     #[inline(always)]
     fn push(&mut self, node: Node) -> Result<(), ProtocolError> {
         if self.nodes.len() >= self.max_events {
-            return Err(ProtocolError::PayloadTooLarge {
+            return Err(ProtocolError::TooManyValues {
                 limit: self.max_events as u64,
             });
         }

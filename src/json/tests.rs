@@ -335,16 +335,16 @@ fn event_budget_bounds_the_tape() {
     assert!(decode(b"[1,2,3]", &with(4)).is_ok());
     assert_eq!(
         err_with(b"[1,2,3]", with(3)),
-        ProtocolError::PayloadTooLarge { limit: 3 }
+        ProtocolError::TooManyValues { limit: 3 }
     );
     assert!(decode(br#"{"a":[]}"#, &with(3)).is_ok());
     assert_eq!(
         err_with(br#"{"a":[]}"#, with(2)),
-        ProtocolError::PayloadTooLarge { limit: 2 }
+        ProtocolError::TooManyValues { limit: 2 }
     );
     assert_eq!(
         err_with(b"1", with(0)),
-        ProtocolError::PayloadTooLarge { limit: 0 }
+        ProtocolError::TooManyValues { limit: 0 }
     );
 }
 

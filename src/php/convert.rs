@@ -246,7 +246,7 @@ pub struct CallOptions {
     pub key: Option<Vec<u8>>,
 }
 
-const OPTION_NAMES: &str = "max_decoded_bytes, max_ratio, max_ratio_brotli, max_depth, max_proxies, message_max_age, invalid_utf8, assoc, key";
+const OPTION_NAMES: &str = "max_decoded_bytes, max_ratio, max_ratio_brotli, max_depth, max_values, max_proxies, message_max_age, invalid_utf8, assoc, key";
 
 fn positive(name: &str, v: &Zval) -> Result<u64, UsageError> {
     match v.long() {
@@ -277,6 +277,7 @@ pub fn call_options(options: Option<&ZendHashTable>) -> Result<CallOptions, Usag
             "max_ratio" => out.limits.max_ratio = positive_u32(&name, v)?,
             "max_ratio_brotli" => out.limits.max_ratio_brotli = positive_u32(&name, v)?,
             "max_depth" => out.limits.max_depth = positive_u32(&name, v)?,
+            "max_values" => out.limits.max_values = positive(&name, v)?,
             "max_proxies" => out.limits.max_proxies = positive_u32(&name, v)?,
             "message_max_age" => out.limits.message_max_age = positive_u32(&name, v)?,
             "invalid_utf8" => {

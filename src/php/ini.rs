@@ -62,6 +62,7 @@ fn store(name: &[u8], value: i64) {
             n if n == MAX_RATIO.to_bytes() => l.max_ratio = v32,
             n if n == MAX_RATIO_BROTLI.to_bytes() => l.max_ratio_brotli = v32,
             n if n == MAX_DEPTH.to_bytes() => l.max_depth = v32,
+            n if n == MAX_VALUES.to_bytes() => l.max_values = value as u64,
             n if n == MAX_PROXIES.to_bytes() => l.max_proxies = v32,
             n if n == CHALLENGE_MAX_AGE.to_bytes() => l.challenge_max_age = v32,
             n if n == MESSAGE_MAX_AGE.to_bytes() => l.message_max_age = v32,
@@ -131,6 +132,7 @@ pub const MAX_DECODED_BYTES: &CStr = c"glpi_agent_protocol.max_decoded_bytes";
 pub const MAX_RATIO: &CStr = c"glpi_agent_protocol.max_ratio";
 pub const MAX_RATIO_BROTLI: &CStr = c"glpi_agent_protocol.max_ratio_brotli";
 pub const MAX_DEPTH: &CStr = c"glpi_agent_protocol.max_depth";
+pub const MAX_VALUES: &CStr = c"glpi_agent_protocol.max_values";
 pub const MAX_PROXIES: &CStr = c"glpi_agent_protocol.max_proxies";
 pub const CHALLENGE_MAX_AGE: &CStr = c"glpi_agent_protocol.challenge_max_age";
 pub const MESSAGE_MAX_AGE: &CStr = c"glpi_agent_protocol.message_max_age";
@@ -138,11 +140,12 @@ pub const INVALID_UTF8: &CStr = c"glpi_agent_protocol.invalid_utf8";
 
 // The defaults are written out as text because the engine keeps C strings; the test
 // below keeps them equal to `Limits::DEFAULT`.
-static ENTRIES: IniEntryDefs<9> = IniEntryDefs::new([
+static ENTRIES: IniEntryDefs<10> = IniEntryDefs::new([
     entry(MAX_DECODED_BYTES, c"67108864", on_modify_positive),
     entry(MAX_RATIO, c"200", on_modify_positive),
     entry(MAX_RATIO_BROTLI, c"1000", on_modify_positive),
     entry(MAX_DEPTH, c"512", on_modify_positive),
+    entry(MAX_VALUES, c"4000000", on_modify_positive),
     entry(MAX_PROXIES, c"5", on_modify_positive),
     entry(CHALLENGE_MAX_AGE, c"60", on_modify_positive),
     entry(MESSAGE_MAX_AGE, c"300", on_modify_positive),
@@ -182,6 +185,7 @@ pub unsafe fn print_info(module: *mut c_void) {
     info_table_row!("Active max compression ratio", l.max_ratio.to_string());
     info_table_row!("Active max brotli ratio", l.max_ratio_brotli.to_string());
     info_table_row!("Active max JSON depth", l.max_depth.to_string());
+    info_table_row!("Active max JSON values", l.max_values.to_string());
     info_table_row!("Active max proxies", l.max_proxies.to_string());
     info_table_row!(
         "Active challenge max age (s)",

@@ -78,27 +78,43 @@ fn decode_inspecting<R>(
     inspect: impl FnOnce(&Tape<'_>) -> Result<R, ProtocolError>,
 ) -> Result<(Zval, R), ProtocolError> {
     let mut opts = ParseOptions::new(assoc, limits);
-    opts.max_events = event_budget();
+    let left = memory_left();
+    // The tape lives outside memory_limit: no more events than PHP could hold values for.
+    // PHP needs at least 16 bytes per value (its zval in the parent table) and a document
+    // has at most one key per value, so past memory left / 8 events it could not build them.
+    let budget = left.map_or(usize::MAX, |l| l / 8);
+    opts.max_events = opts.max_events.min(budget);
     // Everything this call allocates on the Rust heap sits in the guard, so that a
     // bailout (memory_limit) while building frees it instead of leaking it, and the
     // spare kept between calls is only ever taken whole or put back whole.
     let mut state = BailoutGuard::new(CallState::take());
     let CallState { scratch, builder } = &mut *state;
-    let result = json::parse(input, &opts, scratch).and_then(|tape| {
-        let seen = inspect(&tape)?;
-        // SAFETY: called from a PHP request, where the Zend allocator may be used.
-        Ok((unsafe { builder.build(&tape, assoc) }, seen))
-    });
+    let result = json::parse(input, &opts, scratch)
+        .map_err(|e| match (e, left) {
+            (ProtocolError::TooManyValues { .. }, Some(left))
+                if budget < limits.max_values as usize =>
+            {
+                ProtocolError::OverMemoryLimit {
+                    needed: (budget as u64 + 1) * 8,
+                    available: left as u64,
+                }
+            }
+            (e, _) => e,
+        })
+        .and_then(|tape| {
+            let seen = inspect(&tape)?;
+            if let Some(left) = left {
+                check_memory(&tape, assoc, left)?;
+            }
+            // SAFETY: called from a PHP request, where the Zend allocator may be used.
+            Ok((unsafe { builder.build(&tape, assoc) }, seen))
+        });
     state.into_inner().give_back();
     result
 }
 
-/// The most events a document may have under the request's `memory_limit`. PHP needs
-/// at least 16 bytes per value (its zval in the parent table) and a document has at
-/// most one key per value, so past memory left / 8 events PHP could not build the
-/// value anyway; refusing there keeps the tape, which lives outside `memory_limit`,
-/// within twice the memory the request has left.
-fn event_budget() -> usize {
+/// Bytes the request may still allocate under `memory_limit`; `None` without a limit.
+fn memory_left() -> Option<usize> {
     // SAFETY: the core globals and the allocator exist while a request runs.
     let (limit, used) = unsafe {
         (
@@ -107,10 +123,27 @@ fn event_budget() -> usize {
         )
     };
     match usize::try_from(limit) {
-        Ok(limit) if limit > 0 => limit.saturating_sub(used) / 8,
+        Ok(limit) if limit > 0 => Some(limit.saturating_sub(used)),
         // -1: no limit.
-        _ => usize::MAX,
+        _ => None,
     }
+}
+
+/// Refuses a document whose values would not fit in what `memory_limit` leaves: PHP would
+/// end the request with a fatal error half-way through building them.
+fn check_memory(tape: &Tape<'_>, assoc: bool, left: usize) -> Result<(), ProtocolError> {
+    let left = left as u64;
+    if json::cost::zend_bytes_bound(tape) <= left {
+        return Ok(());
+    }
+    let needed = json::cost::zend_bytes(tape, assoc);
+    if needed > left {
+        return Err(ProtocolError::OverMemoryLimit {
+            needed,
+            available: left,
+        });
+    }
+    Ok(())
 }
 
 thread_local! {
