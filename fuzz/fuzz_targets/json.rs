@@ -1,13 +1,14 @@
 //! Fuzz target for the JSON decoder (RFC 8259 with PHP 8.2's `json_decode` rules).
 //! Oracle: no panic; a document is accepted only if it is UTF-8; substitution never
-//! changes an accepted document; a reused scratch gives the result of a fresh one; and
+//! changes an accepted document; a reused scratch gives the result of a fresh one; the
+//! free bound on the values' PHP memory is never below its estimate; and
 //! where serde_json accepts the input, the values agree (mapped by PHP's rules).
 #![no_main]
 
 use std::cell::RefCell;
 
 use glpi_agent_protocol::json::value::{build, decode, ArrayKey, PhpValue};
-use glpi_agent_protocol::json::{parse, php_integer_key, ParseOptions, Scratch};
+use glpi_agent_protocol::json::{cost, parse, php_integer_key, ParseOptions, Scratch};
 use glpi_agent_protocol::limits::InvalidUtf8;
 use glpi_agent_protocol::ProtocolError;
 use libfuzzer_sys::fuzz_target;
@@ -81,7 +82,14 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(substituted.as_ref(), Ok(v), "substitution changed a valid document");
         }
 
-        let reused = SCRATCH.with(|s| parse(data, &lenient, &mut s.borrow_mut()).map(|t| build(&t, assoc)));
+        let reused = SCRATCH.with(|s| {
+            parse(data, &lenient, &mut s.borrow_mut()).map(|t| {
+                // The free bound decides when the memory estimate can be skipped: it may
+                // never be below the estimate.
+                assert!(cost::zend_bytes(&t, assoc) <= cost::zend_bytes_bound(&t), "memory bound below the estimate");
+                build(&t, assoc)
+            })
+        });
         assert_eq!(reused, substituted, "a reused scratch decoded differently");
 
         let shallow = ParseOptions { max_depth: 3, ..strict };
