@@ -133,8 +133,30 @@ final class EndpointErrorsTest extends EndpointTestCase
 
     public function testMalformedXmlIsRefused(): void
     {
-        $this->refused(self::legacyHeaders(), gzcompress('<?xml version="1.0"?><REQUEST><QUERY>PROLOG</QUERY><DEVICEID>x'), 400, 'malformed xml');
-        $this->refused(self::legacyHeaders('application/xml'), '<REQUEST><QUERY>PROLOG</QUERY></REQUES>', 400, 'malformed xml');
+        // Legacy agents read only XML: their refusal is XML too, although no request could
+        // be decoded to tell who sent it.
+        $answer = $this->refused(self::legacyHeaders(), gzcompress('<?xml version="1.0"?><REQUEST><QUERY>PROLOG</QUERY><DEVICEID>x'), 400, 'malformed xml');
+        $this->assertSame('application/xml', $answer->contentType());
+        $this->assertSame('malformed xml', (string) simplexml_load_string($answer->plain())->ERROR);
+        $answer = $this->refused(self::legacyHeaders('application/xml'), '<REQUEST><QUERY>PROLOG</QUERY></REQUES>', 400, 'malformed xml');
+        $this->assertSame('application/xml', $answer->contentType());
+    }
+
+    public function testHeaderNamesAClientChoosesDoNotChangeHowHeadersAreRead(): void
+    {
+        // Once, an "HTTP_X" or "REQUEST_METHOD" header made the endpoint read its headers as
+        // $_SERVER, dropping Accept (200 instead of 406) and taking a "CONTENT_TYPE" header
+        // for the content type.
+        $headers = ['HTTP_X' => '1', 'REQUEST_METHOD' => 'POST', 'Accept' => 'text/html'] + self::agentHeaders();
+        $this->refused($headers, self::wire('glpi-agent-03-contact.zlib'), 406, 'not acceptable');
+        $headers = ['HTTP_X' => '1', 'CONTENT_TYPE' => 'application/x-compress-zlib'] + self::agentHeaders('text/html');
+        $this->refused($headers, self::wire('glpi-agent-03-contact.zlib'), 415, 'unsupported content-type');
+    }
+
+    public function testARefusedAcceptIsAnsweredAndLoggedAsTheAgentsError(): void
+    {
+        $this->refused(['Accept' => 'image/png'] + self::agentHeaders(), self::wire('glpi-agent-03-contact.zlib'), 406, 'not acceptable');
+        $this->assertStringNotContainsString('ProtocolException', self::$server->log(), 'not logged as an internal error');
     }
 
     public function testXmlEntityExpansionIsRefused(): void
@@ -160,6 +182,8 @@ final class EndpointErrorsTest extends EndpointTestCase
             'bad hex' => ['8d4cd9d8-e630-11f1-84c8-420f0d1cbbfz'],
             'empty' => [''],
             'two ids' => [self::AGENT_ID . ',' . self::OTHER_ID],
+            // Every unconfigured agent would share it.
+            'nil uuid' => ['00000000-0000-0000-0000-000000000000'],
         ];
     }
 
