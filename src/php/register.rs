@@ -15,7 +15,7 @@ fn token(text: &str) -> PhpResult<Token> {
     Token::parse(text).php()
 }
 
-fn table(entries: Vec<(&str, Zval)>) -> PhpResult<Zval> {
+pub(crate) fn table(entries: Vec<(&str, Zval)>) -> PhpResult<Zval> {
     let mut ht = ZendHashTable::with_capacity(entries.len() as u32);
     for (k, v) in entries {
         ht.insert(k, v)?;
@@ -23,7 +23,7 @@ fn table(entries: Vec<(&str, Zval)>) -> PhpResult<Zval> {
     Ok(ht.into_zval(false)?)
 }
 
-fn text(s: &str) -> Zval {
+pub(crate) fn text(s: &str) -> Zval {
     s.into_zval(false).unwrap_or_default()
 }
 

@@ -30,7 +30,7 @@ pub(crate) fn parse_into(text: &[u8], out: &mut [u8; 16]) -> bool {
             _ => return false,
         };
         let byte = &mut out[nibbles / 2];
-        if nibbles % 2 == 0 {
+        if nibbles.is_multiple_of(2) {
             *byte = v << 4;
         } else {
             *byte |= v;
