@@ -5,6 +5,7 @@
 #   scripts/install-deps.sh mariadb         + mariadb-server (protocol tests on MariaDB)
 #   scripts/install-deps.sh peers           + fusioninventory-agent (real agent test)
 #   scripts/install-deps.sh bench           + php8.2-fpm nginx wrk (load benchmark)
+#   scripts/install-deps.sh tls             + php8.2-fpm nginx curl openssl (the TLS endpoint, client certificates)
 #   scripts/install-deps.sh all             everything above
 #
 # Services are never started by the packages: the project's scripts start private instances
@@ -21,9 +22,10 @@ for group in "$@"; do
         mariadb) want+=(mariadb-server mariadb-client) ;;
         peers)   want+=(fusioninventory-agent) ;;
         bench)   want+=(php8.2-fpm nginx wrk) ;;
-        all)     want+=(mariadb-server mariadb-client fusioninventory-agent php8.2-fpm nginx wrk) ;;
+        tls)     want+=(php8.2-fpm nginx curl openssl) ;;
+        all)     want+=(mariadb-server mariadb-client fusioninventory-agent php8.2-fpm nginx wrk curl openssl) ;;
         base)    ;;
-        *) echo "install-deps: unknown group '$group' (mariadb, peers, bench, all)" >&2; exit 2 ;;
+        *) echo "install-deps: unknown group '$group' (mariadb, peers, bench, tls, all)" >&2; exit 2 ;;
     esac
 done
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tests against real peers: the endpoint's PHPUnit suite (every action and error through
 # HTTP, plus Debian's fusioninventory-agent sending its PROLOG and XML inventory) on the
-# default SQLite store, then again on a private MariaDB server started here on a socket in
+# default SQLite store, client certificates over TLS (scripts/test-tls.sh), then again on a private MariaDB server started here on a socket in
 # a temporary directory and stopped at the end.
 #
 #   scripts/test-peers.sh             SQLite and MariaDB
@@ -27,6 +27,8 @@ run_suite() {
 if [ "$which" != mariadb ]; then
     echo "== endpoint tests and fusioninventory-agent on SQLite"
     run_suite
+    echo "== client certificates over TLS: nginx + php-fpm, curl, openssl s_client, fusioninventory-agent"
+    bash scripts/test-tls.sh
 fi
 
 if [ "$which" != sqlite ]; then

@@ -35,6 +35,10 @@ final class Config
         'GAP_MESSAGE_MAX_AGE' => ['message_max_age', 'int'],
         'GAP_REGISTER_RETRY' => ['register_retry', 'string'],
         'GAP_KEK_FILE' => ['kek_file', 'string'],
+        'GAP_CLIENT_CERTIFICATES' => ['client_certificates', 'string'],
+        'GAP_CA_DIR' => ['ca_dir', 'string'],
+        'GAP_CLIENT_CERTIFICATE_VARIABLE' => ['client_certificate_variable', 'string'],
+        'GAP_CERTIFICATE_LIFETIME' => ['certificate_lifetime', 'string'],
     ];
 
     public const REGISTER_POLICIES = ['off', 'token', 'token+manual'];
@@ -117,6 +121,7 @@ final class Config
         if (!is_string($this->values['store_dsn']) || $this->values['store_dsn'] === '') {
             throw new \UnexpectedValueException('store_dsn is empty');
         }
+        ClientCertificates::checkConfig($this->values);
         foreach (['expiration', 'busy_expiration', 'key_lifetime', 'register_retry'] as $key) {
             if (!preg_match('/^[1-9][0-9]*[smhd]?$/', (string) $this->values[$key])) {
                 throw new \UnexpectedValueException("$key must be a positive delay such as 24, 30m or 1d");

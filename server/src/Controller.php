@@ -94,6 +94,7 @@ final class Controller
         if (strlen($body) > $this->config->get('max_body_bytes')) {
             throw EndpointError::payloadTooLarge();
         }
+        $this->certificates()->admit($headers, $server, fn (): Store => $this->storeOrBusy());
         $started = hrtime(true);
         $options = $this->config->decodeOptions();
         // The session key must be known before the body can be opened.
@@ -281,6 +282,7 @@ final class Controller
                 'user_agent' => $context['user_agent'],
                 'remote_addr' => $context['remote_addr'],
             ]);
+            $this->certificates()->holdRequest($store, $agentId, $message['csr'] ?? null);
             $challenge = RegisterServer::challenge($chosen['token'], $agentId);
             $registry->replaceChallenge($agentId, $chosen['id'], $challenge['state_id'], $challenge['state'], $maxAge);
             return $this->codec->answer($request, [
@@ -349,6 +351,7 @@ final class Controller
         if ($this->config->requireEncryption()) {
             $answer['crypto'] = $verified['crypto'];
         }
+        $answer += $this->certificates()->enroll($store, $agentId);
         return $this->codec->answer($request, $answer);
     }
 
@@ -417,6 +420,20 @@ final class Controller
     private function store(): Store
     {
         return $this->store ??= ($this->connect)();
+    }
+
+    private function storeOrBusy(): Store
+    {
+        try {
+            return $this->store();
+        } catch (\PDOException $e) {
+            throw EndpointError::busy($e);
+        }
+    }
+
+    private function certificates(): ClientCertificates
+    {
+        return new ClientCertificates($this->config);
     }
 
     /** @param array<string, mixed> $context */
