@@ -446,6 +446,8 @@ final class Store
             'register_challenges' => $this->pdo->query('SELECT * FROM register_challenges ORDER BY id')->fetchAll(),
             'seen_messages' => $this->pdo->query('SELECT * FROM seen_messages ORDER BY id')->fetchAll(),
             'register_events' => $this->pdo->query('SELECT * FROM register_events ORDER BY id')->fetchAll(),
+            'client_certificates' => $this->pdo->query('SELECT * FROM client_certificates ORDER BY id')->fetchAll(),
+            'certificate_requests' => $this->pdo->query('SELECT * FROM certificate_requests ORDER BY id')->fetchAll(),
         ];
     }
 
@@ -453,7 +455,7 @@ final class Store
     public function purge(): void
     {
         $this->transaction(function (): void {
-            foreach (['inventories', 'answers', 'agents', 'seen_messages', 'register_challenges', 'agent_keys', 'register_events', 'tokens'] as $table) {
+            foreach (['inventories', 'answers', 'agents', 'seen_messages', 'register_challenges', 'agent_keys', 'register_events', 'tokens', 'client_certificates', 'certificate_requests'] as $table) {
                 $this->pdo->exec("DELETE FROM $table");
             }
         });
