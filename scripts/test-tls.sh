@@ -12,7 +12,7 @@ bash scripts/install-deps.sh tls peers
 ext=$(gap_php_ext_args)
 dir=$(mktemp -d /tmp/gap-tls.XXXXXX)
 trap 'scripts/tls-endpoint.sh stop "$dir"; rm -rf "$dir"' EXIT
-read -r required optional < <(scripts/tls-endpoint.sh start "$dir")
+read -r required optional enroll < <(scripts/tls-endpoint.sh start "$dir")
 export GAP_STORE_DSN="sqlite:$dir/store.sqlite" GAP_CA_DIR="$dir/ca" GAP_KEK_FILE="$dir/kek.bin"
 
 admin() {
@@ -121,5 +121,24 @@ check "fusioninventory-agent over TLS without the server's CA fails" 1 \
     "$(timeout 120 perl "-I$home/lib" -Msetup /usr/bin/fusioninventory-agent --server "https://127.0.0.1:$optional/" --force --tasks=inventory \
         --no-httpd --config=none --logger=stderr --timeout=20 2>&1 | grep -c -i 'certificate verify failed\|SSL connect attempt failed' | head -1 | sed 's/^[1-9][0-9]*$/1/')"
 
+# The agent simulator enrolls over TLS (REGISTER with its CSR, the certificate written after
+# its key in one file), then talks over TLS with that certificate where one is required
+# (plain there: that server does not run REGISTER, so it holds no session key).
+admin token create --token-file "$dir/token" >/dev/null
+sim() {
+    # shellcheck disable=SC2086
+    php $ext tools/agent-sim.php --token-file "$dir/token" --cert-file "$dir/sim.pem" \
+        --ca-cert-file "$dir/server-ca.pem" --state "$dir/sim-state.json" --quiet "$@" >>"$dir/sim.log" 2>&1
+}
+rc=0; sim --server "https://127.0.0.1:$enroll/" --steps register,contact || rc=$?
+check "agent-sim enrolls over TLS" 0 "$rc"
+check "its file holds its key and its certificate" 2 "$(grep -c -- '-----BEGIN \(PRIVATE KEY\|CERTIFICATE\)-----' "$dir/sim.pem")"
+sim_agent=$(php -r 'echo json_decode(file_get_contents($argv[1]), true)["agentid"];' "$dir/sim-state.json")
+check "its certificate was issued through REGISTER" "register" "$(sql "SELECT source FROM client_certificates WHERE agent_uuid = '$sim_agent'")"
+rc=0; sim --server "https://127.0.0.1:$required/" --steps contact,inventory --plain || rc=$?
+check "agent-sim with its certificate where one is required" 0 "$rc"
+check "its inventory was stored" 1 "$(sql "SELECT COUNT(*) FROM inventories i JOIN agents a ON a.id = i.agent_id WHERE a.agent_uuid = '$sim_agent'")"
+
+[ "$failed" -eq 0 ] || tail -n 20 "$dir/sim.log" "$dir/php-fpm.log" >&2
 echo "tls: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

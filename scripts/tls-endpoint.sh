@@ -4,15 +4,15 @@
 # authentication that GLPI's guide to securing agent exchanges says is missing
 # (docs/endpoint.md#client-certificates).
 #
-#   scripts/tls-endpoint.sh start DIR    prints "REQUIRED_PORT OPTIONAL_PORT"; DIR gets:
+#   scripts/tls-endpoint.sh start DIR    prints "REQUIRED_PORT OPTIONAL_PORT ENROLL_PORT"; DIR gets:
 #       server-ca.pem       the CA of the server certificate (agents: ca-cert-file)
 #       server.pem          the server certificate (127.0.0.1, localhost)
 #       ca/ca.crt, ca.key   the agents' CA (tools/admin.php ca create)
 #       store.sqlite        the endpoint's store; kek.bin; logs
 #   scripts/tls-endpoint.sh stop DIR
 #
-# Two server blocks share one php-fpm: one with client_certificates = required, one with
-# optional. nginx asks every client for a certificate without judging its chain
+# Three server blocks share one php-fpm: client_certificates = required; optional; and
+# optional with REGISTER (register = token), where agents enroll. nginx asks every client for a certificate without judging its chain
 # (ssl_verify_client optional_no_ca) and passes it URL-escaped ($ssl_client_escaped_cert)
 # as SSL_CLIENT_CERT: the endpoint verifies it against the agents' CA, its revocations
 # and GLPI-Agent-ID. nginx still refuses an expired certificate itself (400).
@@ -55,10 +55,12 @@ port_required=$(gap_free_port)
 port_optional=$(gap_free_port)
 fpm_required=$(gap_free_port)
 fpm_optional=$(gap_free_port)
+port_enroll=$(gap_free_port)
+fpm_enroll=$(gap_free_port)
 user_line=
 [ "$(id -u)" -eq 0 ] && user_line="user root;"
 
-pool() {
+pool() { # name port mode [register]
     cat <<POOL
 [$1]
 listen = 127.0.0.1:$2
@@ -69,13 +71,16 @@ clear_env = yes
 env[GAP_STORE_DSN] = $GAP_STORE_DSN
 env[GAP_CA_DIR] = $GAP_CA_DIR
 env[GAP_KEK_FILE] = $GAP_KEK_FILE
-env[GAP_CLIENT_CERTIFICATES] = $1
+env[GAP_CLIENT_CERTIFICATES] = $3
 POOL
+    # Only when on: php-fpm's ini reader takes a bare "off" for an empty value.
+    [ -z "${4:-}" ] || echo "env[GAP_REGISTER] = $4"
 }
 {
     printf '[global]\npid = %s/php-fpm.pid\nerror_log = %s/php-fpm.log\ndaemonize = yes\n' "$dir" "$dir"
-    pool required "$fpm_required"
-    pool optional "$fpm_optional"
+    pool required "$fpm_required" required
+    pool optional "$fpm_optional" optional
+    pool enroll "$fpm_enroll" optional token
 } >"$dir/php-fpm.conf"
 
 server_block() {
@@ -114,6 +119,7 @@ http {
 HEAD
     server_block "$port_required" "$fpm_required"
     server_block "$port_optional" "$fpm_optional"
+    server_block "$port_enroll" "$fpm_enroll"
     echo "}"
 } >"$dir/nginx.conf"
 
@@ -125,4 +131,5 @@ gap_wait_port "$fpm_required" 10 >&2
 nginx -e "$dir/nginx-error.log" -p "$dir" -c "$dir/nginx.conf" >"$dir/nginx.out" 2>&1
 gap_wait_port "$port_required" 10 >&2
 gap_wait_port "$port_optional" 10 >&2
-echo "$port_required $port_optional"
+gap_wait_port "$port_enroll" 10 >&2
+echo "$port_required $port_optional $port_enroll"
