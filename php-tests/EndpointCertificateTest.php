@@ -197,5 +197,8 @@ final class EndpointCertificateTest extends EndpointTestCase
         $this->assertRefused($this->send(self::contact(), self::AGENT_ID, null, self::$required), 403, 'certificate required', $before);
         $first = ['action' => 'register', 'deviceid' => 'pc-1', 'port' => 0, 'name' => 'GLPI-Agent', 'version' => '1.12'];
         $this->assertRefused($this->send($first, self::AGENT_ID, null, self::$required), 403, 'certificate required', $before);
+        // A GET retry fetches a stored answer: it needs the certificate as much.
+        $retry = self::$required->request('GET', ['GLPI-Agent-ID' => self::AGENT_ID, 'GLPI-Request-ID' => '0123ABCD']);
+        $this->assertRefused($retry, 403, 'certificate required', $before);
     }
 }

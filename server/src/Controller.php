@@ -75,6 +75,7 @@ final class Controller
             )) {
                 throw EndpointError::unauthorized();
             }
+            $this->certificates()->admit($headers, $server, fn (): Store => $this->storeOrBusy());
             return match (strtoupper($method)) {
                 'POST' => $this->post($headers, $body, $server),
                 'GET' => $this->get($headers),
@@ -94,7 +95,6 @@ final class Controller
         if (strlen($body) > $this->config->get('max_body_bytes')) {
             throw EndpointError::payloadTooLarge();
         }
-        $this->certificates()->admit($headers, $server, fn (): Store => $this->storeOrBusy());
         $started = hrtime(true);
         $options = $this->config->decodeOptions();
         // The session key must be known before the body can be opened.
