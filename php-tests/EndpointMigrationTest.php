@@ -42,7 +42,8 @@ final class EndpointMigrationTest extends TestCase
             $pdo->exec("INSERT INTO register_challenges (state_id, agent_uuid, token_id, state, created_at, expires_at) VALUES
                 ('s', '3a609a2e-947f-4e6a-9af9-32c024ac3944', 1, 'x', '$now', '2099-01-01 00:00:00')");
 
-            $this->assertSame([4, 5], Migrations::migrate($pdo));
+            $applied = Migrations::migrate($pdo);
+            $this->assertSame(range(4, max($applied)), $applied, 'step 4 and every later step');
             $bound = $pdo->query('SELECT agent_uuid, token_id FROM agents ORDER BY id')->fetchAll(\PDO::FETCH_KEY_PAIR);
             $this->assertSame(['8d4cd9d8-e630-11f1-84c8-420f0d1cbbf9' => 2, '3a609a2e-947f-4e6a-9af9-32c024ac3944' => null], $bound);
             $this->assertSame(0, (int) $pdo->query('SELECT COUNT(*) FROM register_challenges')->fetchColumn());

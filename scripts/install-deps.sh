@@ -6,6 +6,7 @@
 #   scripts/install-deps.sh peers           + fusioninventory-agent (real agent test)
 #   scripts/install-deps.sh fpm             + php8.2-fpm nginx (two endpoint instances in the peers tests)
 #   scripts/install-deps.sh bench           + php8.2-fpm nginx wrk (load benchmark)
+#   scripts/install-deps.sh tls             + php8.2-fpm nginx curl openssl (the TLS endpoint, client certificates)
 #   scripts/install-deps.sh all             everything above
 #
 # Services are never started by the packages: the project's scripts start private instances
@@ -23,9 +24,10 @@ for group in "$@"; do
         peers)   want+=(fusioninventory-agent) ;;
         fpm)     want+=(php8.2-fpm nginx) ;;
         bench)   want+=(php8.2-fpm nginx wrk) ;;
-        all)     want+=(mariadb-server mariadb-client fusioninventory-agent php8.2-fpm nginx wrk) ;;
+        tls)     want+=(php8.2-fpm nginx curl openssl) ;;
+        all)     want+=(mariadb-server mariadb-client fusioninventory-agent php8.2-fpm nginx wrk curl openssl) ;;
         base)    ;;
-        *) echo "install-deps: unknown group '$group' (mariadb, peers, fpm, bench, all)" >&2; exit 2 ;;
+        *) echo "install-deps: unknown group '$group' (mariadb, peers, fpm, bench, tls, all)" >&2; exit 2 ;;
     esac
 done
 

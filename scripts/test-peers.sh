@@ -2,9 +2,10 @@
 # Tests against real peers: the endpoint's PHPUnit suite (every action and error through
 # HTTP, Debian's fusioninventory-agent sending its PROLOG and XML inventory, and two
 # endpoint instances under php-fpm behind nginx sharing one store, EndpointScaleOutTest) on
-# the default SQLite store, then again on a private MariaDB server started here on a socket
+# the default SQLite store, client certificates over TLS with real clients
+# (scripts/test-tls.sh), then again on a private MariaDB server started here on a socket
 # in a temporary directory and stopped at the end. php-fpm and nginx are started by the
-# test itself, on unix sockets and loopback ports in a temporary directory.
+# tests themselves, on unix sockets and loopback ports in a temporary directory.
 #
 #   scripts/test-peers.sh             SQLite and MariaDB
 #   scripts/test-peers.sh sqlite      SQLite only
@@ -16,7 +17,7 @@ cd "$gap_root"
 which=${1:-all}
 case "$which" in all|sqlite|mariadb) ;; *) echo "usage: $0 [all|sqlite|mariadb]" >&2; exit 2 ;; esac
 
-bash scripts/install-deps.sh peers mariadb fpm
+bash scripts/install-deps.sh peers mariadb fpm tls
 [ -f "$(gap_ext_so)" ] || php -m | grep -qx glpi_agent_protocol || gap_build
 ext=$(gap_php_ext_args)
 export GAP_REQUIRE_PEERS=1
@@ -29,6 +30,8 @@ run_suite() {
 if [ "$which" != mariadb ]; then
     echo "== endpoint tests and fusioninventory-agent on SQLite"
     run_suite
+    echo "== client certificates over TLS: nginx + php-fpm, curl, openssl s_client, fusioninventory-agent"
+    bash scripts/test-tls.sh
 fi
 
 if [ "$which" != sqlite ]; then

@@ -79,4 +79,17 @@ return [
     // retry of that agent gets 429 too many requests until the window ends.
     'max_unknown_retries' => 5,                                           // GAP_MAX_UNKNOWN_RETRIES
     'unknown_retry_window' => '10m',                                      // GAP_UNKNOWN_RETRY_WINDOW
+    // Client certificates (docs/endpoint.md#client-certificates): off, optional (checked
+    // when presented, and then its agent id must be GLPI-Agent-ID) or required.
+    'client_certificates' => 'off',                                       // GAP_CLIENT_CERTIFICATES
+    // The agents' CA: ca.crt and ca.key (mode 0600, outside the database), made by
+    // tools/admin.php ca create. With it, REGISTER enrolls agents that send a csr.
+    'ca_dir' => dirname(__DIR__) . '/var/ca',                             // GAP_CA_DIR
+    // The $_SERVER entry the web server puts the client certificate in: nginx
+    // fastcgi_param SSL_CLIENT_CERT $ssl_client_escaped_cert; Apache SSLOptions +ExportCertData.
+    'client_certificate_variable' => 'SSL_CLIENT_CERT',                   // GAP_CLIENT_CERTIFICATE_VARIABLE
+    // Validity of the certificates the endpoint and tools/admin.php issue.
+    'certificate_lifetime' => '365d',                                     // GAP_CERTIFICATE_LIFETIME
+    // Allowed subject values, ITSM-NG style: ['o' => 'Company', 'ou' => 'IT$Ops', ...].
+    'certificate_restrict' => [],
 ];

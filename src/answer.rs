@@ -389,7 +389,15 @@ pub fn default_error_expiration(error: &ProtocolError) -> Value {
         | DecryptionFailed
         | ReplayedMessage
         | StaleMessage
-        | KeyExpired => Value::from("1h"),
+        | KeyExpired
+        | CertificateRequired
+        | UnknownCertificateAuthority
+        | CertificateExpired
+        | CertificateNotYetValid
+        | CertificateRevoked
+        | CertificateNotForClients
+        | CertificateSubjectRefused
+        | CertificateAgentMismatch => Value::from("1h"),
         _ => Value::Int(24),
     }
 }

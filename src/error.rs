@@ -80,6 +80,31 @@ pub enum ProtocolError {
     MethodNotAllowed,
     /// The action is not one this server implements.
     UnsupportedAction,
+    /// A client certificate that is not a PEM (or URL-escaped PEM) X.509 certificate.
+    BadCertificate,
+    /// The endpoint requires a client certificate and none was presented.
+    CertificateRequired,
+    /// The client certificate was not issued (and signed) by the configured CA.
+    UnknownCertificateAuthority,
+    /// The client certificate is past its `notAfter`.
+    CertificateExpired,
+    /// The client certificate is before its `notBefore`.
+    CertificateNotYetValid,
+    /// The client certificate's serial is on the revocation list.
+    CertificateRevoked,
+    /// The certificate is a CA, or its extended key usage excludes client authentication,
+    /// or its subject names no agent id.
+    CertificateNotForClients,
+    /// A subject field is outside the configured restrictions (`cn`, `ou`, `o`, `email`).
+    CertificateSubjectRefused,
+    /// The certificate's agent id is not the request's `GLPI-Agent-ID`.
+    CertificateAgentMismatch,
+    /// A certificate signing request that is not a PEM or DER PKCS#10 request.
+    BadCsr,
+    /// The request's signature does not verify under its own key (or uses SHA-1).
+    CsrSignatureInvalid,
+    /// The request's key is of a type or size this CA does not certify.
+    CsrKeyRefused,
 }
 
 impl ProtocolError {
@@ -110,6 +135,15 @@ impl ProtocolError {
             DecryptionFailed | ReplayedMessage | StaleMessage => 400,
             MethodNotAllowed => 405,
             UnsupportedAction => 501,
+            BadCertificate | BadCsr | CsrSignatureInvalid | CsrKeyRefused => 400,
+            CertificateRequired
+            | UnknownCertificateAuthority
+            | CertificateExpired
+            | CertificateNotYetValid
+            | CertificateRevoked
+            | CertificateNotForClients
+            | CertificateSubjectRefused
+            | CertificateAgentMismatch => 403,
         }
     }
 
@@ -150,6 +184,18 @@ impl ProtocolError {
             KeyExpired => "key expired",
             MethodNotAllowed => "method not allowed",
             UnsupportedAction => "unsupported action",
+            BadCertificate => "bad certificate",
+            CertificateRequired => "certificate required",
+            UnknownCertificateAuthority => "unknown certificate authority",
+            CertificateExpired => "certificate expired",
+            CertificateNotYetValid => "certificate not yet valid",
+            CertificateRevoked => "certificate revoked",
+            CertificateNotForClients => "certificate not for clients",
+            CertificateSubjectRefused => "certificate subject refused",
+            CertificateAgentMismatch => "certificate agent mismatch",
+            BadCsr => "bad csr",
+            CsrSignatureInvalid => "csr signature invalid",
+            CsrKeyRefused => "csr key refused",
         }
     }
 
@@ -215,6 +261,18 @@ impl ProtocolError {
             KeyExpired,
             MethodNotAllowed,
             UnsupportedAction,
+            BadCertificate,
+            CertificateRequired,
+            UnknownCertificateAuthority,
+            CertificateExpired,
+            CertificateNotYetValid,
+            CertificateRevoked,
+            CertificateNotForClients,
+            CertificateSubjectRefused,
+            CertificateAgentMismatch,
+            BadCsr,
+            CsrSignatureInvalid,
+            CsrKeyRefused,
         ]
     }
 }

@@ -83,7 +83,7 @@ pub fn format_expiration(seconds: u64) -> Result<String, UsageError> {
     let (suffix, unit) = UNITS
         .iter()
         .copied()
-        .find(|(_, unit)| seconds % unit == 0)
+        .find(|(_, unit)| seconds.is_multiple_of(*unit))
         .unwrap_or((b's', 1));
     Ok(format!("{}{}", seconds / unit, suffix as char))
 }

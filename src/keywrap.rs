@@ -55,7 +55,7 @@ impl Kek {
 /// Wraps `key` (a multiple of 8 bytes, at least 16) under `kek` (16, 24 or 32 bytes).
 /// Errors are lengths only, and name no byte of either input.
 pub fn wrap_key(key: &[u8], kek: &[u8]) -> Result<Vec<u8>, UsageError> {
-    if key.len() < 16 || key.len() % 8 != 0 {
+    if key.len() < 16 || !key.len().is_multiple_of(8) {
         return Err(UsageError::new(format!(
             "key wrap needs a key of 16 or more bytes in a multiple of 8, got {}",
             key.len()
@@ -87,7 +87,7 @@ pub fn wrap_key(key: &[u8], kek: &[u8]) -> Result<Vec<u8>, UsageError> {
 /// Errors: `Usage` for lengths; `Protocol(DecryptionFailed)` when the integrity check
 /// fails (wrong KEK, damaged or altered input), with the decrypted bytes wiped.
 pub fn unwrap_key(wrapped: &[u8], kek: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
-    if wrapped.len() < 24 || wrapped.len() % 8 != 0 {
+    if wrapped.len() < 24 || !wrapped.len().is_multiple_of(8) {
         return Err(UsageError::new(format!(
             "a wrapped key is 24 or more bytes in a multiple of 8, got {}",
             wrapped.len()

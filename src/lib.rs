@@ -25,6 +25,7 @@ pub mod request;
 pub mod response;
 pub mod secret;
 pub mod uuid;
+pub mod x509;
 pub mod xml;
 
 /// Content encodings a request body may use, as listed by `phpinfo()`.

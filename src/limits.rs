@@ -61,6 +61,9 @@ pub struct Limits {
     /// Seconds an encrypted message may be older (or newer) than the receiver's clock.
     pub message_max_age: u32,
     pub invalid_utf8: InvalidUtf8,
+    /// Largest certificate or certificate signing request text read (PEM, URL-escaped
+    /// PEM or DER). An 8192-bit RSA certificate URL-escaped takes about 4 KB.
+    pub max_certificate_bytes: u32,
 }
 
 impl Limits {
@@ -78,6 +81,7 @@ impl Limits {
         challenge_max_age: 60,
         message_max_age: 300,
         invalid_utf8: InvalidUtf8::Error,
+        max_certificate_bytes: 16384,
     };
 }
 

@@ -155,7 +155,7 @@ fn to_utf8(mut bytes: Vec<u8>) -> Result<(String, SourceEncoding), ProtocolError
 }
 
 fn utf16(bytes: &[u8], le: bool) -> Result<String, ProtocolError> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err(ProtocolError::MalformedXml);
     }
     let units = bytes.chunks_exact(2).map(|p| {

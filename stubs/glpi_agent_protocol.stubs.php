@@ -6,6 +6,13 @@
 // @generated
 
 namespace GlpiAgentProtocol {
+    class CertificateAuthority
+    {
+        public function __construct() {}
+        public static function create(string $common_name, int $validity_days = 3650, string $algorithm = 'ecdsa-p256'): mixed {}
+        public static function issue(string $ca_certificate, #[\SensitiveParameter] string $ca_key, string $csr, string $agent_id, int $validity_seconds, ?int $not_before = null, int $max_certificate_bytes = 0): mixed {}
+    }
+
     class ProtocolException extends \RuntimeException
     {
         protected $token = '';
@@ -64,7 +71,9 @@ namespace GlpiAgentProtocol {
         public static function xmlAck(\GlpiAgentProtocol\Request $request): \GlpiAgentProtocol\Response {}
     }
 
+    function certificate_fingerprint(string $certificate, string $algorithm = 'sha256'): string {}
     function check_basic_auth(#[\SensitiveParameter] ?string $authorization_header, string $login, #[\SensitiveParameter] string $password): bool {}
+    function check_csr(string $csr, int $max_certificate_bytes = 0): mixed {}
     function compress(string $data, string $encoding, int $level = -1): string {}
     function decode_json(string $json, bool $assoc = false, int $depth = 512, string $invalid_utf8 = 'error'): mixed {}
     function decompress(string $data, string $encoding, int $max_bytes = 0): string {}
@@ -76,6 +85,7 @@ namespace GlpiAgentProtocol {
     function register_message(mixed $content): mixed {}
     function seal_message(string $body, string $content_type, #[\SensitiveParameter] string $key, string $agent_id, ?string $cryptokey_id = null, string $direction = 'agent-to-server'): string {}
     function unwrap_key(string $wrapped, #[\SensitiveParameter] string $kek): string {}
+    function verify_client_certificate(string $certificate, string $ca_certificate, ?array $options = null): mixed {}
     function version(): string {}
     function wrap_key(#[\SensitiveParameter] string $key, #[\SensitiveParameter] string $kek): string {}
 }

@@ -8,11 +8,15 @@
 //   php tools/admin.php agent revoke-key UUID | agent force-register UUID
 //   php tools/admin.php agent move UUID (--token ID | --tag T)
 //   php tools/admin.php cleanup | audit [--limit N] | failures [--limit N]
+//   php tools/admin.php ca create [--name N] [--days D] [--algorithm A] | ca show
+//   php tools/admin.php cert issue UUID CSR_FILE [--out F] | cert list | cert revoke SERIAL
+//   php tools/admin.php fingerprint CERT_FILE [--algorithm sha256]
 //
 // The token is printed once, by "token create"; it is stored only wrapped under the KEK.
 // Every change is written to the audit log (actor "admin").
 declare(strict_types=1);
 
+use GlpiAgentEndpoint\ClientCertificates;
 use GlpiAgentEndpoint\Config;
 use GlpiAgentEndpoint\Kek;
 use GlpiAgentEndpoint\Registry;
@@ -43,6 +47,17 @@ usage: php tools/admin.php COMMAND
   audit [--limit N]                      the audit log, newest last (default 50)
   failures [--limit N]                   failed challenge answers and agents' failure
                                          texts (bounded, unauthenticated), newest last
+  ca create [--name N] [--days D] [--algorithm A]
+                                         create the agents' CA in ca_dir (ecdsa-p256,
+                                         ecdsa-p384 or ed25519; default 3650 days)
+  ca show                                the CA's subject, expiry and fingerprint
+  cert issue UUID CSR_FILE [--out F]     issue agent UUID's client certificate from its
+                                         PKCS#10 request (PEM or DER), valid
+                                         certificate_lifetime; printed, or written to F
+  cert list                              certificates issued, revoked, last presented
+  cert revoke SERIAL                     the certificate is refused from now on
+  fingerprint CERT_FILE [--algorithm A]  a server certificate's fingerprint as
+                                         glpi-agent's ssl-fingerprint option takes it
 
 TXT;
 
@@ -119,12 +134,21 @@ if (!extension_loaded('glpi_agent_protocol')) {
 
 $args = array_slice($argv, 1);
 // Two words for the token and agent commands, one for the others.
-$words = in_array($args[0] ?? '', ['token', 'agent'], true) ? 2 : 1;
+$words = in_array($args[0] ?? '', ['token', 'agent', 'ca', 'cert'], true) ? 2 : 1;
 $command = implode(' ', array_slice($args, 0, $words));
 $args = array_slice($args, $words);
 
 try {
     $config = Config::load();
+    if ($command === 'fingerprint') {
+        // Needs no store: the file may be any server's certificate.
+        [$opt, $rest] = options($args, ['algorithm']);
+        if (count($rest) !== 1) {
+            fail(USAGE, 2);
+        }
+        echo ClientCertificates::fingerprint($rest[0], $opt['algorithm'] ?? 'sha256'), "\n";
+        exit(0);
+    }
     $store = $config->openStore();
     if (!$store->isMigrated()) {
         fail('the store schema is not up to date: run php server/migrate.php');
@@ -186,6 +210,69 @@ try {
             echo "token $id revoked, and every key issued under it\n";
             break;
 
+        case 'ca create':
+            [$opt, $rest] = options($args, ['name', 'days', 'algorithm']);
+            if ($rest !== [] || !ctype_digit($opt['days'] ?? '3650')) {
+                fail(USAGE, 2);
+            }
+            $ca = (new ClientCertificates($config))->createCa($opt['name'] ?? 'GLPI agents CA', (int) ($opt['days'] ?? 3650), $opt['algorithm'] ?? 'ecdsa-p256');
+            echo 'CA created in ', $config->get('ca_dir'), ' (ca.crt; ca.key, mode 0600: keep it out of database backups)', "\n";
+            echo 'serial ', $ca['serial'], ', valid until ', gmdate('Y-m-d H:i:s', $ca['not_after']), " UTC\n";
+            echo 'fingerprint ', $ca['fingerprint'], "\n";
+            break;
+
+        case 'ca show':
+            $certificates = new ClientCertificates($config);
+            $pem = (string) @file_get_contents($certificates->certificatePath());
+            $parsed = $pem === '' ? false : openssl_x509_parse($pem);
+            if ($parsed === false) {
+                fail('no CA in ' . $config->get('ca_dir') . ': tools/admin.php ca create');
+            }
+            echo 'subject ', $parsed['name'], "\n";
+            echo 'valid until ', gmdate('Y-m-d H:i:s', $parsed['validTo_time_t']), " UTC\n";
+            echo 'fingerprint ', ClientCertificates::fingerprint($certificates->certificatePath()), "\n";
+            echo 'client_certificates ', $config->get('client_certificates'), "\n";
+            break;
+
+        case 'cert issue':
+            [$opt, $rest] = options($args, ['out']);
+            if (count($rest) !== 2 || !preg_match(Wire::UUID, $rest[0])) {
+                fail("an agent UUID and a CSR file are expected\n" . USAGE, 2);
+            }
+            $csr = @file_get_contents($rest[1]);
+            if ($csr === false) {
+                fail("cannot read {$rest[1]}");
+            }
+            $uuid = strtolower($rest[0]);
+            $issued = $store->transaction(static fn (Store $s): array => (new ClientCertificates($config))->issue($s, $uuid, $csr, 'admin'));
+            if (isset($opt['out'])) {
+                if (@file_put_contents($opt['out'], $issued['certificate']) === false) {
+                    fail("cannot write {$opt['out']}");
+                }
+            } else {
+                echo $issued['certificate'];
+            }
+            fwrite(STDERR, "certificate of agent $uuid: serial {$issued['serial']}, {$issued['key_type']}, until "
+                . gmdate('Y-m-d H:i:s', $issued['not_after']) . " UTC\n"
+                . "glpi-agent reads its key and certificate from one file: cat agent.key agent.crt > agent.pem,\n"
+                . "then ssl-cert-file = agent.pem in its configuration file (there is no such command-line option)\n");
+            break;
+
+        case 'cert list':
+            table((new ClientCertificates($config))->certificates($store), ['serial', 'agent_uuid', 'key_type', 'source', 'issued_at', 'not_after', 'revoked_at', 'presented']);
+            break;
+
+        case 'cert revoke':
+            if (count($args) !== 1 || !ctype_xdigit(str_replace(':', '', $args[0]))) {
+                fail("a certificate serial (hex) is expected\n" . USAGE, 2);
+            }
+            $serial = $args[0];
+            if (!$store->transaction(static fn (Store $s): bool => (new ClientCertificates($config))->revoke($s, $serial))) {
+                fail("no unrevoked certificate with serial $serial");
+            }
+            echo "certificate $serial revoked\n";
+            break;
+
         case 'agent list':
             $now = Store::now();
             $rows = [];
@@ -206,7 +293,15 @@ try {
                 $rows[] = ['uuid' => $a['agent_uuid'], 'deviceid' => $a['device_id'], 'name' => $a['name'],
                     'tag' => $a['tag'], 'token' => $a['token_id'], 'state' => $state, 'last_contact' => $a['last_contact']];
             }
-            table($rows, ['uuid', 'deviceid', 'name', 'tag', 'token', 'state', 'last_contact']);
+            // The client certificate each agent last received or presented.
+            $certs = $store->pdo()->query('SELECT agent_uuid, cert_serial, cert_expires FROM agents WHERE cert_serial IS NOT NULL')->fetchAll(\PDO::FETCH_ASSOC);
+            $byAgent = array_column($certs, null, 'agent_uuid');
+            foreach ($rows as &$row) {
+                $c = $byAgent[$row['uuid']] ?? null;
+                $row['certificate'] = $c === null ? '' : "{$c['cert_serial']} until {$c['cert_expires']} UTC";
+            }
+            unset($row);
+            table($rows, ['uuid', 'deviceid', 'name', 'tag', 'token', 'state', 'last_contact', 'certificate']);
             break;
 
         case 'agent approve':

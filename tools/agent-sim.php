@@ -33,6 +33,11 @@ Usage: php tools/agent-sim.php --server URL [options]
   --token TOKEN         register with this token (spec chapter 6), then encrypt every request
   --token-file FILE     the same, the token read from FILE (keeps it out of the process list)
   --renew               register again even if the current registration is still fresh
+  --cert-file FILE      enroll: REGISTER sends a CSR for the key in FILE (made on first use)
+                        and writes the certificate it gets after the key (mode 0600), the
+                        one-file form of glpi-agent's ssl-cert-file; every request over
+                        https then presents it
+  --ca-cert-file FILE   the CA that the https server's certificate must chain to
   --plain               send plain requests even when registered (to see the server refuse them)
   --deviceid ID         device id to use (default: from the state file)
   --tag TAG             tag sent in CONTACT and the inventory
@@ -64,7 +69,7 @@ function fail(string $message, int $code = 2): never
 /** @return array<string, string|bool> */
 function parse_options(array $argv): array
 {
-    $valued = ['server', 'steps', 'compression', 'inventory', 'xml', 'state', 'deviceid', 'tag', 'user', 'password', 'max-wait', 'token', 'token-file'];
+    $valued = ['server', 'steps', 'compression', 'inventory', 'xml', 'state', 'deviceid', 'tag', 'user', 'password', 'max-wait', 'token', 'token-file', 'cert-file', 'ca-cert-file'];
     $flags = ['legacy', 'no-request-id', 'get-retry', 'quiet', 'summary-json', 'help', 'renew', 'plain'];
     $options = [];
     for ($i = 1; $i < count($argv); $i++) {
@@ -236,6 +241,20 @@ final class Agent
     }
 
     /** @param array<string, string> $headers */
+    /** TLS options: the server checked against --ca-cert-file, our certificate presented once we have one. */
+    private function tls(): array
+    {
+        $tls = ['verify_peer' => true, 'verify_peer_name' => true];
+        if (isset($this->o['ca-cert-file'])) {
+            $tls['cafile'] = (string) $this->o['ca-cert-file'];
+        }
+        $file = $this->o['cert-file'] ?? null;
+        if (is_string($file) && str_contains((string) @file_get_contents($file), 'BEGIN CERTIFICATE')) {
+            $tls['local_cert'] = $file;
+        }
+        return $tls;
+    }
+
     private function http(string $step, string $method, array $headers, string $body): Exchange
     {
         $x = new Exchange();
@@ -261,7 +280,7 @@ final class Agent
             'follow_location' => 0,
             'protocol_version' => 1.1,
             'timeout' => 120,
-        ]]);
+        ], 'ssl' => $this->tls()]);
         $started = hrtime(true);
         $answer = @file_get_contents($x->url, false, $context);
         $x->ms = (hrtime(true) - $started) / 1e6;
@@ -451,9 +470,10 @@ function save_state(string $file, array $state): void
  *
  * @return array{key: ?string, registered_at: int, expires_at: int}|null
  */
-function register(Agent $agent, string $token, ?string $tag, string $encoding): ?array
+function register(Agent $agent, string $token, ?string $tag, string $encoding, ?string $certFile = null): ?array
 {
     $say = $agent->say(...);
+    $csr = $certFile === null ? null : enrollment_request($certFile, (string) $agent->agentId());
     // Spec 6.1.3: an agent that cannot go on with the challenge says so.
     $giveUp = static fn (): Exchange => $agent->send('REGISTER (failure)', json_message(['action' => 'register', 'challenge' => 'failure']), 'json', $encoding, false);
     $first = [
@@ -466,6 +486,9 @@ function register(Agent $agent, string $token, ?string $tag, string $encoding): 
     ];
     if ($tag !== null) {
         $first['tag'] = $tag;
+    }
+    if ($csr !== null) {
+        $first['csr'] = $csr;
     }
     $x = $agent->send('REGISTER', json_message($first), 'json', $encoding, false);
     $answer = $x->answerJson() ?? [];
@@ -505,6 +528,12 @@ function register(Agent $agent, string $token, ?string $tag, string $encoding): 
         $giveUp();
         return null;
     }
+    if ($certFile !== null && is_string($final['certificate'] ?? null)) {
+        save_certificate($certFile, $final['certificate']);
+        $parsed = openssl_x509_parse($final['certificate']);
+        $say(sprintf("  client certificate received (serial %s, until %s UTC), written after its key to %s\n",
+            strtolower($parsed['serialNumberHex'] ?? '?'), gmdate('Y-m-d H:i:s', (int) ($parsed['validTo_time_t'] ?? 0)), $certFile));
+    }
     $lifetime = parse_expiration($final['expiration'] ?? '1d');
     $now = time();
     $say(sprintf(
@@ -514,6 +543,46 @@ function register(Agent $agent, string $token, ?string $tag, string $encoding): 
         gmdate('Y-m-d H:i:s', $now + intdiv($lifetime, 2)) . ' UTC'
     ));
     return ['key' => $key === null ? null : bin2hex($key), 'registered_at' => $now, 'expires_at' => $now + $lifetime];
+}
+
+/**
+ * The CSR for the key kept in $file (an EC P-256 key made on first use, mode 0600). The
+ * subject is only a wish: the server's CA sets the certificate's own.
+ */
+function enrollment_request(string $file, string $agentId): string
+{
+    $pem = (string) @file_get_contents($file);
+    $key = $pem === '' ? false : openssl_pkey_get_private($pem);
+    if ($key === false) {
+        $key = openssl_pkey_new(['private_key_type' => OPENSSL_KEYTYPE_EC, 'curve_name' => 'prime256v1']);
+        openssl_pkey_export($key, $keyPem);
+        save_private($file, $keyPem);
+    }
+    $csr = openssl_csr_new(['commonName' => $agentId], $key, ['digest_alg' => 'sha256']);
+    openssl_csr_export($csr, $out);
+    return $out;
+}
+
+/** The key, then the certificate: one PEM file, as glpi-agent's ssl-cert-file reads it. */
+function save_certificate(string $file, string $certificate): void
+{
+    $key = openssl_pkey_get_private((string) file_get_contents($file));
+    openssl_pkey_export($key, $keyPem);
+    save_private($file, $keyPem . $certificate);
+}
+
+function save_private(string $file, string $contents): void
+{
+    $tmp = "$file.tmp";
+    @unlink($tmp);
+    $h = fopen($tmp, 'x');
+    if ($h === false) {
+        fail("cannot write $tmp");
+    }
+    chmod($tmp, 0600);
+    fwrite($h, $contents);
+    fclose($h);
+    rename($tmp, $file);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -584,7 +653,7 @@ foreach ($steps as $step) {
                 }
                 continue 2;
             }
-            $registration = register($agent, (string) $token, $tag, $encoding);
+            $registration = register($agent, (string) $token, $tag, $encoding, isset($o['cert-file']) ? (string) $o['cert-file'] : null);
             $x = end($agent->exchanges);
             if ($registration === null) {
                 // Nothing else would be accepted from an agent the server did not register.

@@ -44,6 +44,10 @@ final class Config
         'GAP_FAILURE_RETENTION' => ['failure_retention', 'string'],
         'GAP_MAX_UNKNOWN_RETRIES' => ['max_unknown_retries', 'int'],
         'GAP_UNKNOWN_RETRY_WINDOW' => ['unknown_retry_window', 'string'],
+        'GAP_CLIENT_CERTIFICATES' => ['client_certificates', 'string'],
+        'GAP_CA_DIR' => ['ca_dir', 'string'],
+        'GAP_CLIENT_CERTIFICATE_VARIABLE' => ['client_certificate_variable', 'string'],
+        'GAP_CERTIFICATE_LIFETIME' => ['certificate_lifetime', 'string'],
     ];
 
     public const REGISTER_POLICIES = ['off', 'token', 'token+manual'];
@@ -126,6 +130,7 @@ final class Config
         if (!is_string($this->values['store_dsn']) || $this->values['store_dsn'] === '') {
             throw new \UnexpectedValueException('store_dsn is empty');
         }
+        ClientCertificates::checkConfig($this->values);
         foreach (['expiration', 'busy_expiration', 'key_lifetime', 'register_retry', 'failure_retention', 'unknown_retry_window'] as $key) {
             if (!preg_match('/^[1-9][0-9]*[smhd]?$/', (string) $this->values[$key])) {
                 throw new \UnexpectedValueException("$key must be a positive delay such as 24, 30m or 1d");

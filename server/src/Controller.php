@@ -79,6 +79,7 @@ final class Controller
             )) {
                 throw EndpointError::unauthorized();
             }
+            $this->certificates()->admit($headers, $server, fn (): Store => $this->storeOrBusy());
             return match (strtoupper($method)) {
                 'POST' => $this->post($headers, $body, $server),
                 'GET' => $this->get($headers),
@@ -186,6 +187,20 @@ final class Controller
             $this->gate->cleanupLazily();
         }
         return $reply;
+    }
+
+    private function storeOrBusy(): Store
+    {
+        try {
+            return $this->store();
+        } catch (\PDOException $e) {
+            throw EndpointError::busy($e);
+        }
+    }
+
+    private function certificates(): ClientCertificates
+    {
+        return new ClientCertificates($this->config);
     }
 
     private function store(): Store

@@ -308,6 +308,43 @@ final class Migrations
                         created_at DATETIME NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin',
                 ],
             ],
+            // Client certificates (ClientCertificates): each one issued or revoked, the
+            // request an agent sent with REGISTER until its challenge is answered, and the
+            // certificate an agent last presented.
+            6 => [
+                'sqlite' => [
+                    'CREATE TABLE client_certificates (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        serial TEXT NOT NULL UNIQUE,
+                        agent_uuid TEXT NOT NULL,
+                        fingerprint TEXT NOT NULL,
+                        key_type TEXT NULL,
+                        source TEXT NOT NULL,
+                        issued_at TEXT NOT NULL,
+                        not_after TEXT NOT NULL,
+                        revoked_at TEXT NULL
+                    )',
+                    'CREATE INDEX client_certificates_agent ON client_certificates (agent_uuid)',
+                    'ALTER TABLE agents ADD COLUMN cert_serial TEXT NULL',
+                    'ALTER TABLE agents ADD COLUMN cert_expires TEXT NULL',
+                ],
+                'mysql' => [
+                    'CREATE TABLE client_certificates (
+                        id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+                        serial VARCHAR(48) NOT NULL,
+                        agent_uuid CHAR(36) NOT NULL,
+                        fingerprint VARCHAR(80) NOT NULL,
+                        key_type VARCHAR(16) NULL,
+                        source VARCHAR(16) NOT NULL,
+                        issued_at DATETIME NOT NULL,
+                        not_after DATETIME NOT NULL,
+                        revoked_at DATETIME NULL,
+                        UNIQUE KEY client_certificates_serial (serial),
+                        KEY client_certificates_agent (agent_uuid)
+                    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin',
+                    'ALTER TABLE agents ADD COLUMN cert_serial VARCHAR(48) NULL, ADD COLUMN cert_expires DATETIME NULL',
+                ],
+            ],
         ];
     }
 

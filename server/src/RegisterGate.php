@@ -238,6 +238,8 @@ final class RegisterGate
             'proxy_chain' => $request->proxyIds(),
             'user_agent' => $context['user_agent'],
             'remote_addr' => $context['remote_addr'],
+            // Issued only once the token is proven (ClientCertificates::enroll()).
+            'csr' => $message['csr'] ?? null,
         ];
         if (!$registry->addChallenge($agentId, $chosen['id'], $challenge, $maxAge, $fields, $this->config->get('challenges_per_agent'), $this->config->get('max_unauthenticated_rows'))) {
             // Until the pending challenges expire.
@@ -317,7 +319,10 @@ final class RegisterGate
         }
         // The token is proven: the agent's fields, its binding and its key, in this transaction.
         $registry->dropChallenges($agentId);
-        $registry->store()->touchAgent(['agent_uuid' => $agentId, 'action' => 'register'] + $verified['pending']['fields']);
+        $fields = $verified['pending']['fields'];
+        $csr = $fields['csr'] ?? null;
+        unset($fields['csr']);
+        $registry->store()->touchAgent(['agent_uuid' => $agentId, 'action' => 'register'] + $fields);
         $registry->bind($agentId, $tokenId);
         if ($this->config->manualApproval() && $approval !== Registry::APPROVED) {
             if ($approval !== Registry::AWAITING) {
@@ -341,6 +346,7 @@ final class RegisterGate
         if ($this->config->requireEncryption()) {
             $answer['crypto'] = $verified['crypto'];
         }
+        $answer += (new ClientCertificates($this->config))->enroll($registry->store(), $agentId, $csr);
         return $this->codec->answer($request, $answer);
     }
 

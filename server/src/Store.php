@@ -475,6 +475,7 @@ final class Store
             'register_events' => $this->pdo->query('SELECT * FROM register_events ORDER BY id')->fetchAll(),
             'register_failures' => $this->pdo->query('SELECT * FROM register_failures ORDER BY id')->fetchAll(),
             'retry_misses' => $this->pdo->query('SELECT * FROM retry_misses ORDER BY id')->fetchAll(),
+            'client_certificates' => $this->pdo->query('SELECT * FROM client_certificates ORDER BY id')->fetchAll(),
         ];
     }
 
@@ -482,7 +483,7 @@ final class Store
     public function purge(): void
     {
         $this->transaction(function (): void {
-            foreach (['inventories', 'answers', 'agents', 'seen_messages', 'register_challenges', 'agent_keys', 'register_events', 'register_failures', 'retry_misses', 'tokens', 'kek_check'] as $table) {
+            foreach (['inventories', 'answers', 'agents', 'seen_messages', 'register_challenges', 'agent_keys', 'register_events', 'register_failures', 'retry_misses', 'tokens', 'kek_check', 'client_certificates'] as $table) {
                 $this->pdo->exec("DELETE FROM $table");
             }
         });

@@ -82,7 +82,7 @@ pub enum RawKey {
 
 impl RawKey {
     /// The key as text, for messages and option names.
-    fn lossy(&self) -> String {
+    pub(crate) fn lossy(&self) -> String {
         match self {
             RawKey::Int(i) => i.to_string(),
             RawKey::Bytes(b) => String::from_utf8_lossy(b).into_owned(),

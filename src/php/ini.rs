@@ -66,6 +66,7 @@ fn store(name: &[u8], value: i64) {
             n if n == MAX_PROXIES.to_bytes() => l.max_proxies = v32,
             n if n == CHALLENGE_MAX_AGE.to_bytes() => l.challenge_max_age = v32,
             n if n == MESSAGE_MAX_AGE.to_bytes() => l.message_max_age = v32,
+            n if n == MAX_CERTIFICATE_BYTES.to_bytes() => l.max_certificate_bytes = v32,
             _ => return,
         }
         active.set(l);
@@ -137,10 +138,11 @@ pub const MAX_PROXIES: &CStr = c"glpi_agent_protocol.max_proxies";
 pub const CHALLENGE_MAX_AGE: &CStr = c"glpi_agent_protocol.challenge_max_age";
 pub const MESSAGE_MAX_AGE: &CStr = c"glpi_agent_protocol.message_max_age";
 pub const INVALID_UTF8: &CStr = c"glpi_agent_protocol.invalid_utf8";
+pub const MAX_CERTIFICATE_BYTES: &CStr = c"glpi_agent_protocol.max_certificate_bytes";
 
 // The defaults are written out as text because the engine keeps C strings; the test
 // below keeps them equal to `Limits::DEFAULT`.
-static ENTRIES: IniEntryDefs<10> = IniEntryDefs::new([
+static ENTRIES: IniEntryDefs<11> = IniEntryDefs::new([
     entry(MAX_DECODED_BYTES, c"67108864", on_modify_positive),
     entry(MAX_RATIO, c"200", on_modify_positive),
     entry(MAX_RATIO_BROTLI, c"1000", on_modify_positive),
@@ -150,6 +152,7 @@ static ENTRIES: IniEntryDefs<10> = IniEntryDefs::new([
     entry(CHALLENGE_MAX_AGE, c"60", on_modify_positive),
     entry(MESSAGE_MAX_AGE, c"300", on_modify_positive),
     entry(INVALID_UTF8, c"error", on_modify_utf8_mode),
+    entry(MAX_CERTIFICATE_BYTES, c"16384", on_modify_positive),
     IniEntryDef::end(),
 ]);
 
@@ -193,6 +196,10 @@ pub unsafe fn print_info(module: *mut c_void) {
     );
     info_table_row!("Active message max age (s)", l.message_max_age.to_string());
     info_table_row!("Active invalid UTF-8 handling", l.invalid_utf8.as_str());
+    info_table_row!(
+        "Active max certificate bytes",
+        l.max_certificate_bytes.to_string()
+    );
     info_table_end!();
     // SAFETY: the caller passes the entry the engine gave its info function.
     unsafe { display_ini_entries(module) };

@@ -14,6 +14,7 @@ pub mod register;
 pub mod request;
 pub mod response;
 mod sensitive;
+pub mod x509;
 
 /// Unix time in seconds, for the freshness checks of states and envelopes.
 pub(crate) fn unix_now() -> u64 {
@@ -63,6 +64,7 @@ extern "C" fn info(module: *mut ModuleEntry) {
 #[php(startup = startup)]
 pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
     let module = envelope::register(functions::register(module));
+    let module = x509::register(module);
     register::register_functions(module)
         .shutdown_function(shutdown)
         .info_function(info)

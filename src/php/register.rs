@@ -15,7 +15,7 @@ fn token(text: &str) -> PhpResult<Token> {
     Token::parse(text).php()
 }
 
-fn table(entries: Vec<(&str, Zval)>) -> PhpResult<Zval> {
+pub(crate) fn table(entries: Vec<(&str, Zval)>) -> PhpResult<Zval> {
     let mut ht = ZendHashTable::with_capacity(entries.len() as u32);
     for (k, v) in entries {
         ht.insert(k, v)?;
@@ -23,7 +23,7 @@ fn table(entries: Vec<(&str, Zval)>) -> PhpResult<Zval> {
     Ok(ht.into_zval(false)?)
 }
 
-fn text(s: &str) -> Zval {
+pub(crate) fn text(s: &str) -> Zval {
     s.into_zval(false).unwrap_or_default()
 }
 
@@ -121,7 +121,9 @@ fn field(z: &Zval) -> message::Field {
 
 /// Checks a decoded REGISTER message (`Request::content()`, as array or object) against
 /// spec 6.1.1 and 6.1.3. Returns `['type' => 'register', 'deviceid', 'port' (int),
-/// 'name', 'version', 'tag' (?string)]` for a first message, `['type' => 'answer',
+/// 'name', 'version', 'tag' (?string), 'csr' (only when sent: a PKCS#10 request whose key
+/// and signature were checked, or a 400 `bad csr`, `csr signature invalid`, `csr key
+/// refused`)]` for a first message, `['type' => 'answer',
 /// 'answer' => uuid]` for a token validation message, or `['type' => 'failure', 'reason'
 /// => the agent's text]` when the agent gave up on the challenge. Anything else throws a
 /// 400 `ProtocolException` `bad-format`.
@@ -147,12 +149,14 @@ pub fn register_message(content: &Zval) -> PhpResult<Zval> {
             b"version" => &mut msg.version,
             b"tag" => &mut msg.tag,
             b"challenge" => &mut msg.challenge,
+            b"csr" => &mut msg.csr,
             _ => continue,
         };
         *slot = field(value);
     }
     let mut ht = ZendHashTable::with_capacity(6);
-    match message::validate(msg).php()? {
+    let max_csr = super::ini::limits().max_certificate_bytes as usize;
+    match message::validate_with(msg, max_csr).php()? {
         message::RegisterRequest::Register(r) => {
             ht.insert("type", "register")?;
             ht.insert("deviceid", r.deviceid.as_str())?;
@@ -162,6 +166,10 @@ pub fn register_message(content: &Zval) -> PhpResult<Zval> {
             match r.tag {
                 Some(t) => ht.insert("tag", t.as_str())?,
                 None => ht.insert("tag", ())?,
+            }
+            // Only when sent: the draft's members keep their shape.
+            if let Some(csr) = r.csr {
+                ht.insert("csr", csr.as_str())?;
             }
         }
         message::RegisterRequest::Challenge(message::ChallengeReply::Answer(a)) => {

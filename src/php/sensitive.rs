@@ -47,6 +47,11 @@ pub(crate) const SENSITIVE: &[(Option<&str>, &str, &[&str])] = &[
         "finish",
         &["token"],
     ),
+    (
+        Some("glpiagentprotocol\\certificateauthority"),
+        "issue",
+        &["ca_key"],
+    ),
     // The headers may hold `Authorization`, the options the session key.
     (
         Some("glpiagentprotocol\\request"),

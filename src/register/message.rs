@@ -33,6 +33,9 @@ pub struct RegisterMessage {
     pub version: Field,
     pub tag: Field,
     pub challenge: Field,
+    /// This project's extension of the draft (docs/register.md): a PKCS#10 request in
+    /// PEM, answered with a client certificate once the challenge is answered.
+    pub csr: Field,
 }
 
 /// Spec 6.1.1: an agent asks to register.
@@ -45,6 +48,8 @@ pub struct Registration {
     pub version: String,
     /// The agent's configured tag; an empty tag counts as none.
     pub tag: Option<String>,
+    /// The enrollment request, checked (key and signature) by [`crate::x509::check_csr`].
+    pub csr: Option<String>,
 }
 
 /// Spec 6.1.3: the agent's reply to a challenge.
@@ -74,6 +79,17 @@ pub enum RegisterRequest {
 /// Everything else that breaks the spec is `BadFormat`: a missing or empty mandatory
 /// member, a port outside 0..=65535, a member of another JSON type.
 pub fn validate(msg: RegisterMessage) -> Result<RegisterRequest, ProtocolError> {
+    validate_with(msg, crate::Limits::DEFAULT.max_certificate_bytes as usize)
+}
+
+/// [`validate`], reading a `csr` of at most `max_csr_bytes`. A `csr` that is not a
+/// string is `BadFormat`; one that is not an acceptable request has the request's own
+/// error (`bad csr`, `csr signature invalid`, `csr key refused`). In a token validation
+/// message the member means nothing and is ignored.
+pub fn validate_with(
+    msg: RegisterMessage,
+    max_csr_bytes: usize,
+) -> Result<RegisterRequest, ProtocolError> {
     let bad = ProtocolError::BadFormat;
     match &msg.action {
         Field::Str(a) if a.eq_ignore_ascii_case("register") => {}
@@ -93,12 +109,21 @@ pub fn validate(msg: RegisterMessage) -> Result<RegisterRequest, ProtocolError> 
         Some(t) if !t.is_empty() => Some(t),
         _ => None,
     };
+    let csr = match msg.csr {
+        Field::Missing => None,
+        Field::Str(pem) => {
+            crate::x509::check_csr(pem.as_bytes(), max_csr_bytes)?;
+            Some(pem)
+        }
+        _ => return Err(bad),
+    };
     Ok(RegisterRequest::Register(Registration {
         deviceid: mandatory(msg.deviceid)?,
         port: port(msg.port)?,
         name: mandatory(msg.name)?,
         version: mandatory(msg.version)?,
         tag,
+        csr,
     }))
 }
 
@@ -322,6 +347,7 @@ mod tests {
             version: s("1.0"),
             tag: s("awesome-tag"),
             challenge: Field::Missing,
+            csr: Field::Missing,
         }
     }
 
@@ -336,6 +362,7 @@ mod tests {
                 name: "GLPI-Agent".into(),
                 version: "1.0".into(),
                 tag: Some("awesome-tag".into()),
+                csr: None,
             })
         );
     }
@@ -413,12 +440,53 @@ mod tests {
             |m| m.challenge = s(""),
             |m| m.challenge = Field::Int(1),
             |m| m.challenge = Field::Other,
+            |m| m.csr = Field::Int(1),
+            |m| m.csr = Field::Other,
         ];
         for (i, f) in cases.into_iter().enumerate() {
             let mut m = first();
             f(&mut m);
             assert_eq!(validate(m), Err(ProtocolError::BadFormat), "case {i}");
         }
+    }
+
+    #[test]
+    fn csr_member_is_checked_as_a_request() {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let pem = rcgen::CertificateParams::default()
+            .serialize_request(&key)
+            .unwrap()
+            .pem()
+            .unwrap();
+        let mut m = first();
+        m.csr = s(&pem);
+        match validate(m).unwrap() {
+            RegisterRequest::Register(r) => assert_eq!(r.csr.as_deref(), Some(pem.as_str())),
+            other => panic!("{other:?}"),
+        }
+        let mut m = first();
+        m.csr = s("not a request");
+        assert_eq!(validate(m), Err(ProtocolError::BadCsr));
+        let mut m = first();
+        m.csr = s(&pem);
+        assert_eq!(validate_with(m, 10), Err(ProtocolError::BadCsr));
+        let mut broken = pem.clone().into_bytes();
+        let at = broken.len() - 30;
+        broken[at] = if broken[at] == b'A' { b'B' } else { b'A' };
+        let mut m = first();
+        m.csr = s(std::str::from_utf8(&broken).unwrap());
+        assert!(matches!(
+            validate(m),
+            Err(ProtocolError::CsrSignatureInvalid) | Err(ProtocolError::BadCsr)
+        ));
+        // Meaningless beside a challenge answer.
+        let m = RegisterMessage {
+            action: s("register"),
+            challenge: s("failure"),
+            csr: s("junk"),
+            ..Default::default()
+        };
+        assert!(validate(m).is_ok());
     }
 
     #[test]
