@@ -6,6 +6,12 @@
 // @generated
 
 namespace GlpiAgentProtocol {
+    class Inventory
+    {
+        public function __construct() {}
+        public static function validate(mixed $message, ?array $options = null): \GlpiAgentProtocol\Validation {}
+    }
+
     class ProtocolException extends \RuntimeException
     {
         protected $token = '';
@@ -48,6 +54,7 @@ namespace GlpiAgentProtocol {
         public function mode(): string {}
         public function proxyIds(): array {}
         public function requestId(): ?string {}
+        public function validate(?array $options = null): \GlpiAgentProtocol\Validation {}
     }
 
     class Response
@@ -61,6 +68,15 @@ namespace GlpiAgentProtocol {
         public function send(): void {}
         public function status(): int {}
         public static function xmlAck(\GlpiAgentProtocol\Request $request): \GlpiAgentProtocol\Response {}
+    }
+
+    class Validation
+    {
+        public function __construct() {}
+        public function content(): mixed {}
+        public function dropped(): mixed {}
+        public function isValid(): bool {}
+        public function violations(): mixed {}
     }
 
     function check_basic_auth(?string $authorization_header, string $login, string $password): bool {}

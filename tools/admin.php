@@ -7,6 +7,7 @@
 //   php tools/admin.php agent list | agent approve UUID | agent reject UUID
 //   php tools/admin.php agent revoke-key UUID | agent force-register UUID
 //   php tools/admin.php cleanup | audit [--limit N]
+//   php tools/admin.php inventory dropped ID | inventory original ID
 //
 // The token is printed once, by "token create"; it is stored only wrapped under the KEK.
 // Every change is written to the audit log (actor "admin").
@@ -35,6 +36,8 @@ usage: php tools/admin.php COMMAND
   agent force-register UUID              the agent must register again (key expired)
   cleanup                                delete expired challenges, keys and replay ids
   audit [--limit N]                      the audit log, newest last (default 50)
+  inventory dropped ID                   what lenient validation removed from an inventory
+  inventory original ID                  print the inventory exactly as the agent sent it
 
 TXT;
 
@@ -102,7 +105,7 @@ if (!extension_loaded('glpi_agent_protocol')) {
 
 $args = array_slice($argv, 1);
 // Two words for the token and agent commands, one for the others.
-$words = in_array($args[0] ?? '', ['token', 'agent'], true) ? 2 : 1;
+$words = in_array($args[0] ?? '', ['token', 'agent', 'inventory'], true) ? 2 : 1;
 $command = implode(' ', array_slice($args, 0, $words));
 $args = array_slice($args, $words);
 
@@ -247,6 +250,25 @@ try {
                 fail(USAGE, 2);
             }
             table($registry->events((int) $limit), ['id', 'created_at', 'actor', 'event', 'agent_uuid', 'token_id', 'detail']);
+            break;
+
+        case 'inventory dropped':
+        case 'inventory original':
+            if (count($args) !== 1 || !ctype_digit($args[0])) {
+                fail(USAGE, 2);
+            }
+            $id = (int) $args[0];
+            $row = array_values(array_filter($store->inventories($id - 1), static fn (array $r): bool => $r['id'] === $id))[0] ?? null;
+            if ($row === null) {
+                fail("no inventory $id");
+            }
+            if ($command === 'inventory dropped') {
+                table($row['dropped'], ['pointer', 'keyword', 'message']);
+                printf("%d part(s) dropped from inventory %d\n", $row['dropped_count'], $id);
+            } else {
+                // Nothing dropped: the stored inventory is the one sent.
+                echo $store->inventoryOriginal($id) ?? $store->inventoryContent($id), "\n";
+            }
             break;
 
         default:

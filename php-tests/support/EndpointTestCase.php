@@ -36,7 +36,9 @@ abstract class EndpointTestCase extends TestCase
         }
         self::$settings = TestStore::settings();
         TestStore::open(self::$settings);
-        self::$server = new EndpointServer(array_merge(self::storeSettings(), static::serverEnv()));
+        // The protocol suites post minimal messages, not whole inventories: validation is
+        // off unless a class asks for it (EndpointValidationTest, EndpointLenientTest).
+        self::$server = new EndpointServer(array_merge(['GAP_VALIDATION' => 'off'], self::storeSettings(), static::serverEnv()));
     }
 
     public static function tearDownAfterClass(): void
