@@ -380,18 +380,20 @@ impl<'a> Walker<'_, 'a> {
         };
         if let Some(x) = num {
             use std::cmp::Ordering::{Greater, Less};
-            let d = describe(kind);
+            let d = || describe(kind);
             if let Some(m) = n.exclusive_maximum {
                 if cmp_num(x, m) != Some(Less) {
                     failed!(Keyword::ExclusiveMaximum, || format!(
-                        "Value less than {m} expected, {d} received"
+                        "Value less than {m} expected, {} received",
+                        d()
                     ));
                 }
             }
             if let Some(m) = n.exclusive_minimum {
                 if cmp_num(x, m) != Some(Greater) {
                     failed!(Keyword::ExclusiveMinimum, || format!(
-                        "Value more than {m} expected, {d} received"
+                        "Value more than {m} expected, {} received",
+                        d()
                     ));
                 }
             }
@@ -404,7 +406,8 @@ impl<'a> Walker<'_, 'a> {
                 };
                 if bad {
                     failed!(Keyword::Maximum, || format!(
-                        "Value less than {m} expected, {d} received"
+                        "Value less than {m} expected, {} received",
+                        d()
                     ));
                 }
             }
@@ -417,7 +420,8 @@ impl<'a> Walker<'_, 'a> {
                 };
                 if bad {
                     failed!(Keyword::Minimum, || format!(
-                        "Value more than {m} expected, {d} received"
+                        "Value more than {m} expected, {} received",
+                        d()
                     ));
                 }
             }
@@ -479,8 +483,10 @@ impl<'a> Walker<'_, 'a> {
                 if self.probing > 0 && !ok {
                     return;
                 }
-                let child = n.properties.get(k.as_ref()).copied();
-                let required = n.required.iter().any(|r| r.as_slice() == k.as_ref());
+                let (child, required) = match n.properties.get(k.as_ref()) {
+                    Some(&(id, required)) => (Some(id), required),
+                    None => (None, n.required.iter().any(|r| r.as_slice() == k.as_ref())),
+                };
                 self.push(Seg::Key(k), !required);
                 match (child, n.additional) {
                     (Some(child), _) | (None, Additional::Schema(child)) => {
