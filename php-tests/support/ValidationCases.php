@@ -23,7 +23,9 @@ final class ValidationCases
     {
         $env = getenv('GAP_SHARED_ORACLE');
         $candidates = [$env ?: ''];
-        $corpus = shared_corpus();
+        // The extension suite's bootstrap finds the corpus; the endpoint suite has its own.
+        $corpus = function_exists('shared_corpus') ? shared_corpus()
+            : (getenv('GAP_SHARED_CORPUS') ?: dirname(__DIR__, 2) . '/../shared/corpus');
         if ($corpus !== null) {
             $candidates[] = dirname($corpus) . '/oracle/inventory_format';
         }
