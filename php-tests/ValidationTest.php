@@ -330,6 +330,35 @@ final class ValidationTest extends TestCase
         Inventory::validate('{"deviceid": "x"}');
     }
 
+    public function testIniDirectivesGiveTheDefaults(): void
+    {
+        $doc = json_decode(file_get_contents(self::DATA . '/base.json'));
+        $doc->content->hardware->memory = '42';
+        $doc->content->storages = [(object)['disksize' => 'N'], (object)['disksize' => 'M']];
+        try {
+            $this->assertSame('strict', ini_get('glpi_agent_protocol.validation_mode'));
+            $this->assertFalse(ini_set('glpi_agent_protocol.validation_mode', 'loose'), 'an invalid mode is refused');
+            $this->assertNotFalse(ini_set('glpi_agent_protocol.validation_mode', 'lenient'));
+            $this->assertTrue(Inventory::validate($doc)->isValid(), 'lenient by default now');
+            $this->assertFalse(Inventory::validate($doc, ['mode' => 'strict'])->isValid(), 'the option wins');
+            $this->assertNotFalse(ini_set('glpi_agent_protocol.validation_tolerate_strings', '0'));
+            $this->assertSame('/content/hardware/memory', Inventory::validate($doc)->dropped()[0]['pointer']);
+            $this->assertNotFalse(ini_set('glpi_agent_protocol.validation_max_violations', '1'));
+            $this->assertCount(1, Inventory::validate($doc)->violations());
+            $this->assertFalse(ini_set('glpi_agent_protocol.validation_max_violations', '0'));
+            $schema = tempnam(sys_get_temp_dir(), 'schema');
+            file_put_contents($schema, '{"type": "object", "required": ["nothing"]}');
+            $this->assertNotFalse(ini_set('glpi_agent_protocol.validation_schema', $schema));
+            $this->assertSame([false, '', 'required'], self::first(Inventory::validate($doc, ['mode' => 'strict'])));
+            unlink($schema);
+        } finally {
+            foreach (['mode', 'tolerate_strings', 'max_violations', 'schema'] as $d) {
+                ini_restore("glpi_agent_protocol.validation_$d");
+            }
+        }
+        $this->assertFalse(Inventory::validate($doc)->isValid());
+    }
+
     public function testRequestValidatesItsMessage(): void
     {
         $body = file_get_contents(self::DATA . '/base.json');
