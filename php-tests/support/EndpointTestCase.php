@@ -36,9 +36,7 @@ abstract class EndpointTestCase extends TestCase
         }
         self::$settings = TestStore::settings();
         TestStore::open(self::$settings);
-        // The protocol suites post minimal messages, not whole inventories: validation is
-        // off unless a class asks for it (EndpointValidationTest, EndpointLenientTest).
-        self::$server = new EndpointServer(array_merge(['GAP_VALIDATION' => 'off'], self::storeSettings(), static::serverEnv()));
+        self::$server = new EndpointServer(array_merge(self::storeSettings(), static::serverEnv()));
     }
 
     public static function tearDownAfterClass(): void
