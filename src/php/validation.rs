@@ -114,30 +114,28 @@ impl<'a> ZDoc<'a> {
 impl<'a> Doc<'a> for ZDoc<'a> {
     fn kind(self) -> Kind<'a> {
         let z = self.0.dereference();
-        if z.is_null() {
-            Kind::Null
-        } else if z.is_true() {
-            Kind::Bool(true)
-        } else if z.is_false() {
-            Kind::Bool(false)
-        } else if z.is_long() {
-            Kind::Int(z.long().unwrap_or_default())
-        } else if z.is_double() {
-            Kind::Float(z.double().unwrap_or_default())
-        } else if z.is_string() {
-            Kind::Str(z.binary_slice::<u8>().unwrap_or_default())
-        } else if let Some(ht) = z.array() {
-            if ht.nNumOfElements == 0 {
-                Kind::Empty
-            } else if is_list(ht) {
-                Kind::List
-            } else {
-                Kind::Map
+        // SAFETY: the type byte of a live zval says which member of its value is set.
+        unsafe {
+            match u32::from(z.u1.v.type_) {
+                ffi::IS_NULL => Kind::Null,
+                ffi::IS_TRUE => Kind::Bool(true),
+                ffi::IS_FALSE => Kind::Bool(false),
+                ffi::IS_LONG => Kind::Int(z.value.lval),
+                ffi::IS_DOUBLE => Kind::Float(z.value.dval),
+                ffi::IS_STRING => Kind::Str(z.binary_slice::<u8>().unwrap_or_default()),
+                ffi::IS_ARRAY => {
+                    let ht = &*z.value.arr;
+                    if ht.nNumOfElements == 0 {
+                        Kind::Empty
+                    } else if is_list(ht) {
+                        Kind::List
+                    } else {
+                        Kind::Map
+                    }
+                }
+                ffi::IS_OBJECT => Kind::Map,
+                _ => Kind::Other,
             }
-        } else if z.is_object() {
-            Kind::Map
-        } else {
-            Kind::Other
         }
     }
 

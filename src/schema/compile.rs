@@ -134,6 +134,9 @@ pub struct Node {
     pub max_items: Option<u64>,
     /// The `false` schema.
     pub deny_all: bool,
+    /// Nothing but `type` to check on a scalar: most of the schema's leaves, which the walk
+    /// then settles after the type check.
+    pub type_only: bool,
 }
 
 impl Node {
@@ -164,6 +167,7 @@ impl Node {
             min_items: None,
             max_items: None,
             deny_all: false,
+            type_only: false,
         }
     }
 }
@@ -567,6 +571,20 @@ impl Compiler<'_> {
         if let Some(x) = member(v, "maxItems") {
             n.max_items = Some(count(x, "maxItems")?);
         }
+        n.type_only = n.enumeration.is_none()
+            && n.constant.is_none()
+            && n.not.is_none()
+            && n.min_length.is_none()
+            && n.max_length.is_none()
+            && n.pattern.is_none()
+            && n.format.is_none()
+            && n.minimum.is_none()
+            && n.maximum.is_none()
+            && n.exclusive_minimum.is_none()
+            && n.exclusive_maximum.is_none()
+            && n.one_of.is_empty()
+            && n.any_of.is_empty()
+            && n.all_of.is_empty();
         self.nodes.push(n);
         Ok(self.nodes.len() - 1)
     }

@@ -316,6 +316,9 @@ impl<'a> Walker<'_, 'a> {
                 }
             }
         }
+        if n.type_only && !matches!(original, Kind::List | Kind::Map | Kind::Empty) {
+            return true;
+        }
         if let Some(values) = &n.enumeration {
             if !values.iter().any(|v| equals(kind, doc, v)) {
                 failed!(Keyword::Enum, || format!(
