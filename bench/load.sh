@@ -5,6 +5,11 @@
 # percentiles and errors. Nothing here is part of the default tests.
 #
 #   bench/load.sh [-d SECONDS] [-c CONNECTIONS] [-w FPM_WORKERS] [-r ROUNDS] [--store sqlite|mariadb]
+#                 [--validation off|strict|lenient]
+#
+# Inventories are validated as the endpoint's `validation` setting says (default strict):
+# the extension with Inventory::validate(), the baseline with GLPI's own inventory_format
+# library (../shared/oracle/inventory_format) when it is there, unchecked when it is not.
 #
 # Each round runs every mode and path once, alternating, on a fresh store; the table gives
 # the round with the median requests per second for each cell, and the errors of all rounds.
@@ -20,6 +25,7 @@ connections=8
 children=4
 rounds=3
 store=sqlite
+validation=strict
 while [ $# -gt 0 ]; do
     case "$1" in
         -d) duration=$2; shift 2 ;;
@@ -27,10 +33,12 @@ while [ $# -gt 0 ]; do
         -w) children=$2; shift 2 ;;
         -r) rounds=$2; shift 2 ;;
         --store) store=$2; shift 2 ;;
-        *) echo "usage: $0 [-d SECONDS] [-c CONNECTIONS] [-w FPM_WORKERS] [-r ROUNDS] [--store sqlite|mariadb]" >&2; exit 2 ;;
+        --validation) validation=$2; shift 2 ;;
+        *) echo "usage: $0 [-d SECONDS] [-c CONNECTIONS] [-w FPM_WORKERS] [-r ROUNDS] [--store sqlite|mariadb] [--validation off|strict|lenient]" >&2; exit 2 ;;
     esac
 done
 case "$store" in sqlite|mariadb) ;; *) echo "--store sqlite or mariadb" >&2; exit 2 ;; esac
+case "$validation" in off|strict|lenient) ;; *) echo "--validation off, strict or lenient" >&2; exit 2 ;; esac
 [ "$duration" -ge 1 ] && [ "$duration" -le 300 ] || { echo "-d must be 1 to 300 seconds" >&2; exit 2; }
 [ "$rounds" -ge 1 ] && [ "$rounds" -le 10 ] || { echo "-r must be 1 to 10" >&2; exit 2; }
 
@@ -87,7 +95,7 @@ start_servers() {
     local baseline=$1 credentials=
     [ -n "$db_user" ] && credentials="env[GAP_STORE_USER] = $db_user"$'\n'"env[GAP_STORE_PASSWORD] = $db_password"
     sed -e "s|@RUN@|$run|g" -e "s|@FPM_PORT@|$fpm_port|g" -e "s|@CHILDREN@|$children|g" \
-        -e "s|@DSN@|$dsn|g" -e "s|@BASELINE@|$baseline|g" bench/php-fpm.conf.in \
+        -e "s|@DSN@|$dsn|g" -e "s|@BASELINE@|$baseline|g" -e "s|@VALIDATION@|$validation|g" bench/php-fpm.conf.in \
         | awk -v c="$credentials" '{ if ($0 == "@DB_CREDENTIALS@") print c; else print }' >"$run/php-fpm.conf"
     sed -e "s|@RUN@|$run|g" -e "s|@FPM_PORT@|$fpm_port|g" -e "s|@PORT@|$port|g" -e "s|@ROOT@|$gap_root|g" \
         -e "s|@USER@|$user_line|g" bench/nginx.conf.in >"$run/nginx.conf"

@@ -21,6 +21,14 @@ return [
     // Decode with PHP's own functions the way GLPI does, for load comparisons.
     'baseline' => false,                                                  // GAP_BASELINE (0/1)
 
+    // Inventories checked against GLPI's inventory_format (spec 5.1): strict refuses an
+    // invalid one with 400 bad-format; lenient stores it without its offending parts, with
+    // the list of what was dropped and the inventory as sent; off stores whatever arrives.
+    'validation' => 'strict',                                             // GAP_VALIDATION (off|strict|lenient)
+    // The baseline's GLPI validation: inventory_format's autoload.php (GLPI's own library).
+    // null: ../shared/oracle/inventory_format beside the clone, when it is there.
+    'glpi_inventory_format' => null,                                      // GAP_GLPI_INVENTORY_FORMAT
+
     // Request encodings accepted; others get 415 "unsupported content-type".
     'encodings' => ['none', 'zlib', 'gzip', 'deflate', 'br'],             // GAP_ENCODINGS (comma list)
 

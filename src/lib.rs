@@ -23,6 +23,7 @@ pub mod limits;
 pub mod register;
 pub mod request;
 pub mod response;
+pub mod schema;
 pub mod secret;
 pub mod uuid;
 pub mod x509;

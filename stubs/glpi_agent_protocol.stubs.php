@@ -13,6 +13,12 @@ namespace GlpiAgentProtocol {
         public static function issue(string $ca_certificate, #[\SensitiveParameter] string $ca_key, string $csr, string $agent_id, int $validity_seconds, ?int $not_before = null, int $max_certificate_bytes = 0): mixed {}
     }
 
+    class Inventory
+    {
+        public function __construct() {}
+        public static function validate(mixed $message, ?array $options = null): \GlpiAgentProtocol\Validation {}
+    }
+
     class ProtocolException extends \RuntimeException
     {
         protected $token = '';
@@ -56,6 +62,7 @@ namespace GlpiAgentProtocol {
         public function mode(): string {}
         public function proxyIds(): array {}
         public function requestId(): ?string {}
+        public function validate(?array $options = null): \GlpiAgentProtocol\Validation {}
     }
 
     class Response
@@ -69,6 +76,15 @@ namespace GlpiAgentProtocol {
         public function send(): void {}
         public function status(): int {}
         public static function xmlAck(\GlpiAgentProtocol\Request $request): \GlpiAgentProtocol\Response {}
+    }
+
+    class Validation
+    {
+        public function __construct() {}
+        public function content(): mixed {}
+        public function dropped(): mixed {}
+        public function isValid(): bool {}
+        public function violations(): mixed {}
     }
 
     function certificate_fingerprint(string $certificate, string $algorithm = 'sha256'): string {}

@@ -11,6 +11,7 @@
 //   php tools/admin.php ca create [--name N] [--days D] [--algorithm A] | ca show
 //   php tools/admin.php cert issue UUID CSR_FILE [--out F] | cert list | cert revoke SERIAL
 //   php tools/admin.php fingerprint CERT_FILE [--algorithm sha256]
+//   php tools/admin.php inventory dropped ID | inventory original ID
 //
 // The token is printed once, by "token create"; it is stored only wrapped under the KEK.
 // Every change is written to the audit log (actor "admin").
@@ -58,6 +59,8 @@ usage: php tools/admin.php COMMAND
   cert revoke SERIAL                     the certificate is refused from now on
   fingerprint CERT_FILE [--algorithm A]  a server certificate's fingerprint as
                                          glpi-agent's ssl-fingerprint option takes it
+  inventory dropped ID                   what lenient validation removed from an inventory
+  inventory original ID                  print the inventory exactly as the agent sent it
 
 TXT;
 
@@ -134,7 +137,7 @@ if (!extension_loaded('glpi_agent_protocol')) {
 
 $args = array_slice($argv, 1);
 // Two words for the token and agent commands, one for the others.
-$words = in_array($args[0] ?? '', ['token', 'agent', 'ca', 'cert'], true) ? 2 : 1;
+$words = in_array($args[0] ?? '', ['token', 'agent', 'ca', 'cert', 'inventory'], true) ? 2 : 1;
 $command = implode(' ', array_slice($args, 0, $words));
 $args = array_slice($args, $words);
 
@@ -387,6 +390,25 @@ try {
                 table($registry->events((int) $limit), ['id', 'created_at', 'actor', 'event', 'agent_uuid', 'token_id', 'detail']);
             } else {
                 table($registry->failures((int) $limit), ['id', 'created_at', 'event', 'agent_uuid', 'token_id', 'detail']);
+            }
+            break;
+
+        case 'inventory dropped':
+        case 'inventory original':
+            if (count($args) !== 1 || !ctype_digit($args[0])) {
+                fail(USAGE, 2);
+            }
+            $id = (int) $args[0];
+            $row = array_values(array_filter($store->inventories($id - 1), static fn (array $r): bool => $r['id'] === $id))[0] ?? null;
+            if ($row === null) {
+                fail("no inventory $id");
+            }
+            if ($command === 'inventory dropped') {
+                table($row['dropped'], ['pointer', 'keyword', 'message']);
+                printf("%d part(s) dropped from inventory %d\n", $row['dropped_count'], $id);
+            } else {
+                // Nothing dropped: the stored inventory is the one sent.
+                echo $store->inventoryOriginal($id) ?? $store->inventoryContent($id), "\n";
             }
             break;
 

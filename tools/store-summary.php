@@ -84,13 +84,24 @@ table(
 
 printf("\nInventories (%d)\n", count($inventories));
 table(
-    ['id', 'agent', 'action', 'itemtype', 'format', 'compression', 'wire bytes', 'decoded bytes', 'decode ms'],
+    ['id', 'agent', 'action', 'itemtype', 'format', 'compression', 'wire bytes', 'decoded bytes', 'decode ms', 'dropped'],
     array_map(static fn (array $r): array => [
         $r['id'], $r['agent_id'], $r['action'], $r['itemtype'], $r['format'], $r['compression'],
         number_format($r['raw_size']), number_format($r['decoded_size']), sprintf('%.2f', $r['decode_us'] / 1000),
+        $r['dropped_count'],
     ], $inventories),
-    [0, 1, 6, 7, 8]
+    [0, 1, 6, 7, 8, 9]
 );
+// Lenient validation: what each inventory lost, and where the agent's own copy is.
+foreach ($inventories as $r) {
+    if ($r['dropped_count'] === 0) {
+        continue;
+    }
+    printf("\n  inventory %d: %d part(s) dropped (the inventory as sent: php tools/admin.php inventory original %d)\n", $r['id'], $r['dropped_count'], $r['id']);
+    foreach ($r['dropped'] as $d) {
+        printf("    %s  %s  %s\n", $d['pointer'], $d['keyword'], $d['message']);
+    }
+}
 if ($inventories !== []) {
     $raw = array_sum(array_column($inventories, 'raw_size'));
     $decoded = array_sum(array_column($inventories, 'decoded_size'));

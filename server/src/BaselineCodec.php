@@ -28,6 +28,48 @@ final class BaselineCodec implements Codec
         return 'baseline';
     }
 
+    /** Whether the missing GLPI library was already reported by this process. */
+    private static bool $libraryMissingNoted = false;
+
+    /**
+     * What GLPI's Inventory does with every JSON inventory (setData(), then doInventory()):
+     * a Converter's schema built from inventory.schema.json, imported into swaggest and run
+     * with tolerateStrings, then two more builds. GLPI keeps nothing of an invalid
+     * inventory, so lenient is strict here. Without GLPI's library the inventory is stored
+     * unchecked and the error log says so once.
+     */
+    public function validateInventory(object $request, mixed $content, array $options): ?array
+    {
+        $library = $options['glpi_inventory_format'] ?? null;
+        if ($request->mode() !== 'json') {
+            return null;
+        }
+        if ($library === null) {
+            if (!self::$libraryMissingNoted) {
+                self::$libraryMissingNoted = true;
+                error_log('glpi agent endpoint: baseline: GLPI\'s inventory_format library is not installed (glpi_inventory_format): inventories are stored unchecked');
+            }
+            return null;
+        }
+        require_once $library;
+        $schema = (new \Glpi\Inventory\Converter())->getSchema();
+        $schema->setExtraItemtypes([]);
+        try {
+            $schema->validate($content);
+        } catch (\RuntimeException $e) {
+            $violation = rtrim(substr($e->getMessage(), strlen("JSON does not validate. Violations:\n")), "\n");
+            return [
+                'valid' => false,
+                'violations' => [['pointer' => '', 'keyword' => '', 'message' => $violation]],
+                'content' => null,
+                'dropped' => [],
+            ];
+        }
+        (new \Glpi\Inventory\Converter())->getSchema()->build();
+        (new \Glpi\Inventory\Converter())->getSchema()->build();
+        return ['valid' => true, 'violations' => [], 'content' => $content, 'dropped' => []];
+    }
+
     public function decode(string $body, array $headers, array $options): object
     {
         $encoding = Wire::encodingOf(Wire::header($headers, 'Content-Type') ?? '');

@@ -48,5 +48,18 @@ interface Codec
      */
     public function errorReply(EndpointError $error, ?object $request, int|string $expiration, string $realm): HttpReply;
 
+    /**
+     * The JSON inventory checked against GLPI's inventory_format. $options: 'mode'
+     * ('strict' or 'lenient'), 'glpi_inventory_format' (the baseline's library, or null).
+     * Null when this codec cannot check it (it is then stored unchecked); else
+     * ['valid' => bool, 'violations' => list of ['pointer', 'keyword', 'message'],
+     *  'content' => the message to store (lenient: without what was dropped; null when
+     *  nothing can be kept), 'dropped' => list of ['pointer', 'keyword', 'message']].
+     *
+     * @param array<string, mixed> $options
+     * @return array{valid: bool, violations: list<array<string, string>>, content: mixed, dropped: list<array<string, string>>}|null
+     */
+    public function validateInventory(object $request, mixed $content, array $options): ?array;
+
     public function name(): string;
 }

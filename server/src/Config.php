@@ -18,6 +18,8 @@ final class Config
         'GAP_EXPIRATION' => ['expiration', 'string'],
         'GAP_BUSY_EXPIRATION' => ['busy_expiration', 'string'],
         'GAP_BASELINE' => ['baseline', 'bool'],
+        'GAP_VALIDATION' => ['validation', 'string'],
+        'GAP_GLPI_INVENTORY_FORMAT' => ['glpi_inventory_format', 'string'],
         'GAP_ENCODINGS' => ['encodings', 'list'],
         'GAP_MAX_BODY_BYTES' => ['max_body_bytes', 'int'],
         'GAP_MAX_DECODED_BYTES' => ['max_decoded_bytes', 'int'],
@@ -51,6 +53,7 @@ final class Config
     ];
 
     public const REGISTER_POLICIES = ['off', 'token', 'token+manual'];
+    public const VALIDATION_MODES = ['off', 'strict', 'lenient'];
 
     public const ENCODINGS = ['none', 'zlib', 'gzip', 'deflate', 'br'];
 
@@ -140,6 +143,9 @@ final class Config
         if ($utf8 !== null && !in_array($utf8, ['error', 'substitute'], true)) {
             throw new \UnexpectedValueException("invalid_utf8 must be 'error' or 'substitute'");
         }
+        if (!in_array($this->values['validation'], self::VALIDATION_MODES, true)) {
+            throw new \UnexpectedValueException('validation must be one of: ' . implode(', ', self::VALIDATION_MODES));
+        }
         $id = $this->values['server_id'];
         if ($id !== null && !preg_match('/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i', $id)) {
             throw new \UnexpectedValueException('server_id must be a UUID');
@@ -209,6 +215,20 @@ final class Config
     public function baseline(): bool
     {
         return (bool) $this->values['baseline'];
+    }
+
+    /** 'off', 'strict' or 'lenient'. */
+    public function validation(): string
+    {
+        return $this->values['validation'];
+    }
+
+    /** The autoload.php of GLPI's inventory_format library for the baseline, or null. */
+    public function glpiInventoryFormat(): ?string
+    {
+        $file = $this->values['glpi_inventory_format']
+            ?? dirname(__DIR__, 2) . '/../shared/oracle/inventory_format/autoload.php';
+        return is_file($file) ? $file : null;
     }
 
     public function registerEnabled(): bool

@@ -374,6 +374,8 @@ final class Controller
         }
         $this->limits->check(['deviceid' => $fields['device_id'], 'tag' => $fields['tag'] ?? null]);
 
+        $validation = $this->validateInventory($context);
+
         $agentId = $store->touchAgent($fields);
         $body = $request->body();
         // A compressed JSON inventory is kept as the agent sent it: the JSON is the same once
@@ -381,7 +383,21 @@ final class Controller
         // kept as text (converted to UTF-8), and an opened envelope's inner body is not at
         // hand, so both are stored decoded.
         $compressed = $request->mode() === 'json' && !$request->isEncrypted() && $request->compression() !== 'none';
-        $store->addInventory($agentId, [
+        $stored = [
+            'content' => $compressed ? $context['raw_body'] : $body,
+            'content_encoding' => $compressed ? $request->compression() : 'none',
+        ];
+        if ($validation !== null && $validation['dropped'] !== []) {
+            // Lenient: the salvaged inventory is what is stored; the one sent is kept beside it.
+            $stored = [
+                'content' => json_encode($validation['content'], JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_PRESERVE_ZERO_FRACTION),
+                'content_encoding' => 'none',
+                'dropped' => $validation['dropped'],
+                'original' => $stored['content'],
+                'original_encoding' => $stored['content_encoding'],
+            ];
+        }
+        $store->addInventory($agentId, $stored + [
             'action' => $action,
             'itemtype' => $itemtype,
             'device_id' => $fields['device_id'],
@@ -392,8 +408,6 @@ final class Controller
             'raw_size' => strlen($context['raw_body']),
             'decoded_size' => strlen($body),
             'decode_us' => $context['decode_us'],
-            'content' => $compressed ? $context['raw_body'] : $body,
-            'content_encoding' => $compressed ? $request->compression() : 'none',
         ]);
 
         if ($request->agentId() === null) {
@@ -401,6 +415,42 @@ final class Controller
         }
         $answer = ['status' => 'ok', 'expiration' => $this->config->expiration()];
         return $this->remember($store, $context, $action, $answer, $this->codec->answer($request, $answer));
+    }
+
+    /**
+     * The inventory checked as the `validation` setting says: refused (400 bad-format, the
+     * first violation logged with its pointer) when strict and invalid, or when lenient and
+     * nothing can be kept; else null (off, or a codec that cannot check it) or the result.
+     *
+     * @param array<string, mixed> $context
+     * @return array{valid: bool, violations: list<array<string, string>>, content: mixed, dropped: list<array<string, string>>}|null
+     */
+    private function validateInventory(array $context): ?array
+    {
+        $mode = $this->config->validation();
+        if ($mode === 'off') {
+            return null;
+        }
+        $result = $this->codec->validateInventory($context['request'], $context['content'] ?? null, [
+            'mode' => $mode,
+            'glpi_inventory_format' => $this->config->glpiInventoryFormat(),
+        ]);
+        if ($result === null) {
+            return null;
+        }
+        if (!$result['valid'] || ($mode === 'strict' && $result['violations'] !== [])) {
+            $first = $result['violations'][0] ?? ['pointer' => '', 'keyword' => '', 'message' => ''];
+            error_log(sprintf(
+                'glpi agent endpoint: inventory refused (%s validation, %d violations): %s %s: %s',
+                $mode,
+                count($result['violations']),
+                $first['pointer'] === '' ? '(root)' : $first['pointer'],
+                $first['keyword'],
+                $first['message']
+            ));
+            throw EndpointError::badFormat();
+        }
+        return $result;
     }
 
     /** @param array<string, mixed> $headers */

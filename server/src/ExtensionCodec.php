@@ -67,6 +67,21 @@ final class ExtensionCodec implements Codec
         }
     }
 
+    public function validateInventory(object $request, mixed $content, array $options): ?array
+    {
+        if ($request->mode() !== 'json') {
+            // A legacy XML inventory is validated once converted to inventory_format.
+            return null;
+        }
+        $v = $request->validate(['mode' => $options['mode'] ?? 'strict']);
+        return [
+            'valid' => $v->isValid(),
+            'violations' => $v->violations(),
+            'content' => $v->content(),
+            'dropped' => $v->dropped(),
+        ];
+    }
+
     public function errorReply(EndpointError $error, ?object $request, int|string $expiration, string $realm): HttpReply
     {
         // The extension's own refusals keep their exception; the endpoint's become one.

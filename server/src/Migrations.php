@@ -345,6 +345,23 @@ final class Migrations
                     'ALTER TABLE agents ADD COLUMN cert_serial VARCHAR(48) NULL, ADD COLUMN cert_expires DATETIME NULL',
                 ],
             ],
+            // Lenient validation: what was removed from an inventory (a JSON list of
+            // pointer, keyword, message), and the inventory exactly as the agent sent it,
+            // kept beside the salvaged one so that an operator can recover everything.
+            7 => [
+                'sqlite' => [
+                    'ALTER TABLE inventories ADD COLUMN dropped_count INTEGER NOT NULL DEFAULT 0',
+                    'ALTER TABLE inventories ADD COLUMN dropped TEXT NULL',
+                    'ALTER TABLE inventories ADD COLUMN original BLOB NULL',
+                    "ALTER TABLE inventories ADD COLUMN original_encoding TEXT NOT NULL DEFAULT 'none'",
+                ],
+                'mysql' => [
+                    "ALTER TABLE inventories ADD COLUMN dropped_count INT UNSIGNED NOT NULL DEFAULT 0,
+                        ADD COLUMN dropped MEDIUMTEXT NULL,
+                        ADD COLUMN original LONGBLOB NULL,
+                        ADD COLUMN original_encoding VARCHAR(16) NOT NULL DEFAULT 'none'",
+                ],
+            ],
         ];
     }
 

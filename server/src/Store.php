@@ -311,8 +311,11 @@ final class Store
      * @param array{action: string, itemtype: string, device_id: string, request_id?: ?string,
      *              partial?: bool, format: string, compression: string, raw_size: int,
      *              decoded_size: int, decode_us: int, content: string, content_encoding?: string,
-     *              received_at?: string} $inventory content as sent when content_encoding
-     *              names its compression (none, zlib, gzip, deflate, br), else the text itself
+     *              received_at?: string, dropped?: list<array{pointer: string, keyword: string, message: string}>,
+     *              original?: string, original_encoding?: string} $inventory content as sent when
+     *              content_encoding names its compression (none, zlib, gzip, deflate, br), else the
+     *              text itself; with dropped, content is the salvaged inventory and original the
+     *              one the agent sent (encoded as original_encoding says)
      */
     public function addInventory(int $agentId, array $inventory): int
     {
@@ -332,6 +335,13 @@ final class Store
             'content' => $inventory['content'],
             'content_encoding' => $inventory['content_encoding'] ?? 'none',
         ];
+        if (!empty($inventory['dropped'])) {
+            // Lenient validation removed parts: the list, and the inventory as sent.
+            $row['dropped_count'] = count($inventory['dropped']);
+            $row['dropped'] = json_encode($inventory['dropped'], JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_INVALID_UTF8_SUBSTITUTE);
+            $row['original'] = $inventory['original'];
+            $row['original_encoding'] = $inventory['original_encoding'] ?? 'none';
+        }
         return $this->insert('inventories', $row);
     }
 
@@ -402,14 +412,16 @@ final class Store
     {
         $stmt = $this->pdo->prepare(
             'SELECT i.id, i.agent_id, a.agent_uuid, i.device_id, i.action, i.itemtype, i.request_id, i.partial,
-                    i.format, i.compression, i.raw_size, i.decoded_size, i.decode_us, i.received_at
+                    i.format, i.compression, i.raw_size, i.decoded_size, i.decode_us, i.received_at,
+                    i.dropped_count, i.dropped
              FROM inventories i JOIN agents a ON a.id = i.agent_id WHERE i.id > ? ORDER BY i.id'
         );
         $stmt->execute([$afterId]);
         return array_map(static function (array $r): array {
-            foreach (['id', 'agent_id', 'partial', 'raw_size', 'decoded_size', 'decode_us'] as $k) {
+            foreach (['id', 'agent_id', 'partial', 'raw_size', 'decoded_size', 'decode_us', 'dropped_count'] as $k) {
                 $r[$k] = (int) $r[$k];
             }
+            $r['dropped'] = $r['dropped'] === null ? [] : json_decode((string) $r['dropped'], true);
             return $r;
         }, $stmt->fetchAll());
     }
@@ -445,6 +457,19 @@ final class Store
             }
             return $plain;
         }
+    }
+
+    /** The inventory as the agent sent it, when lenient validation stored a salvaged one. */
+    public function inventoryOriginal(int $id): ?string
+    {
+        $stmt = $this->pdo->prepare('SELECT original, original_encoding FROM inventories WHERE id = ?');
+        $stmt->execute([$id]);
+        $row = $stmt->fetch();
+        if ($row === false || $row['original'] === null) {
+            return null;
+        }
+        $original = (string) $row['original'];
+        return $row['original_encoding'] === 'none' ? $original : decompress($original, (string) $row['original_encoding']);
     }
 
     public function lastInventoryId(): int

@@ -1,7 +1,7 @@
 //! INI directives `glpi_agent_protocol.*`: one per limit, validated when set, read per call
 //! into a [`Limits`] value, and shown by `phpinfo()`.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::ffi::{c_int, c_void, CStr};
 
 use ext_php_rs::ffi::{zend_ini_entry, zend_string};
@@ -10,6 +10,7 @@ use ext_php_rs::zend::{IniEntryDef, IniEntryDefs};
 use ext_php_rs::{info_table_end, info_table_header, info_table_row, info_table_start};
 
 use crate::limits::{InvalidUtf8, Limits};
+use crate::schema::{Mode, DEFAULT_MAX_VIOLATIONS};
 
 extern "C" {
     fn zend_unregister_ini_entries(module_number: c_int);
@@ -46,6 +47,79 @@ thread_local! {
     /// each thread's copy of the directives is refreshed the same way), so that reading
     /// them per call costs no lookup.
     static ACTIVE: Cell<Limits> = const { Cell::new(Limits::DEFAULT) };
+}
+
+/// The defaults of `Inventory::validate()`, from the `validation_*` directives.
+#[derive(Debug, Clone)]
+pub struct ValidationSettings {
+    pub mode: Mode,
+    pub tolerate_strings: bool,
+    pub max_violations: usize,
+    /// None: the bundled inventory_format schema.
+    pub schema_path: Option<String>,
+}
+
+thread_local! {
+    static VALIDATION: RefCell<ValidationSettings> = const {
+        RefCell::new(ValidationSettings {
+            mode: Mode::Strict,
+            tolerate_strings: true,
+            max_violations: DEFAULT_MAX_VIOLATIONS,
+            schema_path: None,
+        })
+    };
+}
+
+/// The validation defaults in force for this request.
+pub fn validation() -> ValidationSettings {
+    VALIDATION.with(|v| v.borrow().clone())
+}
+
+fn parse_ini_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "1" | "on" | "yes" | "true" => Some(true),
+        "0" | "off" | "no" | "false" | "" => Some(false),
+        _ => None,
+    }
+}
+
+unsafe extern "C" fn on_modify_validation(
+    entry: *mut zend_ini_entry,
+    new_value: *mut zend_string,
+    _a1: *mut c_void,
+    _a2: *mut c_void,
+    _a3: *mut c_void,
+    _stage: c_int,
+) -> c_int {
+    let Some(value) = zend_string_bytes(new_value).and_then(|b| std::str::from_utf8(b).ok()) else {
+        return FAILURE;
+    };
+    let Some(name) = entry_name(entry) else {
+        return FAILURE;
+    };
+    let ok = VALIDATION.with(|v| {
+        let mut v = v.borrow_mut();
+        match name {
+            n if n == VALIDATION_MODE.to_bytes() => Mode::parse(value).map(|m| v.mode = m),
+            n if n == VALIDATION_TOLERATE_STRINGS.to_bytes() => {
+                parse_ini_bool(value).map(|b| v.tolerate_strings = b)
+            }
+            n if n == VALIDATION_MAX_VIOLATIONS.to_bytes() => parse_positive(value.as_bytes())
+                .map(|n| v.max_violations = usize::try_from(n).unwrap_or(usize::MAX)),
+            n if n == VALIDATION_SCHEMA.to_bytes() => {
+                let path = value.trim();
+                v.schema_path = (!path.is_empty()).then(|| path.to_owned());
+                Some(())
+            }
+            _ => None,
+        }
+        .is_some()
+    });
+    if ok {
+        SUCCESS
+    } else {
+        FAILURE
+    }
 }
 
 fn entry_name(entry: *mut zend_ini_entry) -> Option<&'static [u8]> {
@@ -139,10 +213,14 @@ pub const CHALLENGE_MAX_AGE: &CStr = c"glpi_agent_protocol.challenge_max_age";
 pub const MESSAGE_MAX_AGE: &CStr = c"glpi_agent_protocol.message_max_age";
 pub const INVALID_UTF8: &CStr = c"glpi_agent_protocol.invalid_utf8";
 pub const MAX_CERTIFICATE_BYTES: &CStr = c"glpi_agent_protocol.max_certificate_bytes";
+pub const VALIDATION_MODE: &CStr = c"glpi_agent_protocol.validation_mode";
+pub const VALIDATION_TOLERATE_STRINGS: &CStr = c"glpi_agent_protocol.validation_tolerate_strings";
+pub const VALIDATION_MAX_VIOLATIONS: &CStr = c"glpi_agent_protocol.validation_max_violations";
+pub const VALIDATION_SCHEMA: &CStr = c"glpi_agent_protocol.validation_schema";
 
 // The defaults are written out as text because the engine keeps C strings; the test
 // below keeps them equal to `Limits::DEFAULT`.
-static ENTRIES: IniEntryDefs<11> = IniEntryDefs::new([
+static ENTRIES: IniEntryDefs<15> = IniEntryDefs::new([
     entry(MAX_DECODED_BYTES, c"67108864", on_modify_positive),
     entry(MAX_RATIO, c"200", on_modify_positive),
     entry(MAX_RATIO_BROTLI, c"1000", on_modify_positive),
@@ -153,6 +231,10 @@ static ENTRIES: IniEntryDefs<11> = IniEntryDefs::new([
     entry(MESSAGE_MAX_AGE, c"300", on_modify_positive),
     entry(INVALID_UTF8, c"error", on_modify_utf8_mode),
     entry(MAX_CERTIFICATE_BYTES, c"16384", on_modify_positive),
+    entry(VALIDATION_MODE, c"strict", on_modify_validation),
+    entry(VALIDATION_TOLERATE_STRINGS, c"1", on_modify_validation),
+    entry(VALIDATION_MAX_VIOLATIONS, c"1000", on_modify_validation),
+    entry(VALIDATION_SCHEMA, c"", on_modify_validation),
     IniEntryDef::end(),
 ]);
 
@@ -199,6 +281,14 @@ pub unsafe fn print_info(module: *mut c_void) {
     info_table_row!(
         "Active max certificate bytes",
         l.max_certificate_bytes.to_string()
+
+    );
+    let v = validation();
+    info_table_row!(
+        "Inventory schema",
+        v.schema_path
+            .as_deref()
+            .unwrap_or("bundled inventory_format 1.2.3")
     );
     info_table_end!();
     // SAFETY: the caller passes the entry the engine gave its info function.

@@ -9,12 +9,14 @@ pub mod envelope;
 pub mod errors;
 pub mod functions;
 pub mod ini;
+pub mod inventory;
 pub(crate) mod json;
 pub mod register;
 pub mod request;
 pub mod response;
 mod sensitive;
 pub mod x509;
+pub mod validation;
 
 /// Unix time in seconds, for the freshness checks of states and envelopes.
 pub(crate) fn unix_now() -> u64 {
@@ -73,4 +75,6 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .class::<response::Response>()
         .class::<register::RegisterServer>()
         .class::<register::RegisterAgent>()
+        .class::<inventory::Inventory>()
+        .class::<validation::Validation>()
 }

@@ -178,6 +178,20 @@ impl Request {
         Binary::from(self.body.clone())
     }
 
+    /// Validates the request's message as `Inventory::validate()` does (same options).
+    /// A legacy XML request has no message until it is converted: `\ValueError`.
+    pub fn validate(
+        &self,
+        options: Option<&ZendHashTable>,
+    ) -> PhpResult<super::validation::Validation> {
+        match &self.content {
+            Some(content) => super::validation::validate_message(content, options),
+            None => Err(super::errors::value_error(&crate::error::UsageError::new(
+                "a legacy XML request is validated once converted: Inventory::validate() of its converted message",
+            ))),
+        }
+    }
+
     /// The content type the request's message was sent with (inside the envelope when encrypted).
     #[php(name = "contentType")]
     pub fn content_type(&self) -> Option<String> {
