@@ -5,9 +5,11 @@ use ext_php_rs::prelude::*;
 use ext_php_rs::zend::ModuleEntry;
 
 pub mod convert;
+pub mod converter;
 pub mod envelope;
 pub mod errors;
 pub mod functions;
+pub mod inventory;
 pub mod ini;
 pub(crate) mod json;
 pub mod register;
@@ -66,6 +68,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .info_function(info)
         .function(wrap_function!(version))
         .class::<request::Request>()
+        .class::<inventory::Inventory>()
         .class::<response::Response>()
         .class::<register::RegisterServer>()
         .class::<register::RegisterAgent>()
