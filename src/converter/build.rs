@@ -70,6 +70,9 @@ fn is_blank(s: &str) -> bool {
 #[derive(Default)]
 pub struct TreeBuilder {
     stack: Vec<Frame>,
+    /// The root has a child node of any kind (GLPI takes a root without child nodes and
+    /// without attributes, a false SimpleXML element, as no document).
+    root_has_nodes: bool,
     pub root: Option<Value>,
 }
 
@@ -125,7 +128,7 @@ impl TreeBuilder {
             let (name, value) = match node {
                 Node::Element(name, value) => (name, value),
                 Node::Other(name) => (name, Value::Arr(Array::new())),
-                Node::Text(t) if sole && !t.is_empty() => {
+                Node::Text(t) if sole && !is_blank(&t) => {
                     entries.push((Key::Int(0), Entry::One(Value::Str(t))));
                     continue;
                 }
@@ -177,6 +180,7 @@ impl Visitor for TreeBuilder {
         if let Some(parent) = self.stack.last_mut() {
             parent.text_open = false;
         }
+        self.root_has_nodes |= self.stack.len() == 1;
         self.stack.push(Frame {
             attributes,
             nodes: Vec::new(),
@@ -190,6 +194,7 @@ impl Visitor for TreeBuilder {
     }
 
     fn text(&mut self, text: &str, _: usize) -> Result<(), ProtocolError> {
+        self.root_has_nodes |= self.stack.len() == 1;
         let Some(frame) = self.stack.last_mut() else {
             return Ok(());
         };
@@ -212,6 +217,7 @@ impl Visitor for TreeBuilder {
             Some(t) => t.to_owned(),
             None => "comment".to_owned(),
         };
+        self.root_has_nodes |= self.stack.len() == 1;
         if let Some(frame) = self.stack.last_mut() {
             frame.nodes.push(Node::Other(name));
             frame.text_open = false;
@@ -225,6 +231,9 @@ impl Visitor for TreeBuilder {
         };
         let is_root = self.stack.is_empty();
         if is_root {
+            if !self.root_has_nodes && frame.attributes.is_empty() {
+                return Err(ProtocolError::MalformedXml);
+            }
             let value = Self::finish(frame, true);
             if value.depth() > JSON_MAX_DEPTH {
                 return Err(ProtocolError::MalformedXml);

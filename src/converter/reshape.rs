@@ -378,57 +378,46 @@ fn is_decimal(s: &str) -> bool {
     }
 }
 
+/// `^([0-9]+([\.|,][0-9])?) ?(.?B)$` with `/i`, tried in PCRE's order (longest number,
+/// then with the space, then with a unit prefix): the number and the unit prefix.
+fn memory_with_unit(s: &[u8]) -> Option<(&[u8], &[u8])> {
+    let digits = s.iter().take_while(|b| b.is_ascii_digit()).count();
+    let tail_matches = |r: &[u8]| -> Option<usize> {
+        // `.?B$`: the prefix length, where `$` may stand before a final newline.
+        let r = r.strip_suffix(b"\n").unwrap_or(r);
+        let ends_b = r.last().is_some_and(|b| b.eq_ignore_ascii_case(&b'b'));
+        match r.len() {
+            2 if ends_b && r[0] != b'\n' => Some(1),
+            1 if ends_b => Some(0),
+            _ => None,
+        }
+    };
+    for k in (1..=digits).rev() {
+        let mut ends = Vec::with_capacity(2);
+        if s.len() > k + 1 && matches!(s[k], b'.' | b'|' | b',') && s[k + 1].is_ascii_digit() {
+            ends.push(k + 2);
+        }
+        ends.push(k);
+        for end in ends {
+            let rest = &s[end..];
+            let candidates = [rest.strip_prefix(b" "), Some(rest)];
+            for r in candidates.into_iter().flatten() {
+                if let Some(unit_len) = tail_matches(r) {
+                    return Some((&s[..end], &r[..unit_len]));
+                }
+            }
+        }
+    }
+    None
+}
+
 /// `convertMemory()`: MB as an integer (or a float when not whole), else null.
 pub fn convert_memory(v: &Value) -> R<Value> {
     let s = string_arg(v)?;
     if let v @ Value::Int(_) = cast_integer(&s) {
         return Ok(v);
     }
-    let body = strip_final_newline(&s).as_bytes();
-    // ^([0-9]+([.|,][0-9])?) ?(.?B)$ with /i, read from the end.
-    let Some((&last, rest)) = body.split_last() else {
-        return Ok(Value::Null);
-    };
-    if !last.eq_ignore_ascii_case(&b'b') {
-        return Ok(Value::Null);
-    }
-    let digits_end = |r: &[u8]| -> Option<usize> {
-        // The number: digits, then optionally one of . | , and one digit.
-        let n = r.len();
-        if n >= 3 && matches!(r[n - 2], b'.' | b'|' | b',') && r[n - 1].is_ascii_digit() {
-            let head = &r[..n - 2];
-            (!head.is_empty() && head.iter().all(u8::is_ascii_digit)).then_some(n)
-        } else {
-            (n > 0 && r.iter().all(u8::is_ascii_digit)).then_some(n)
-        }
-    };
-    // Candidate splits: the unit prefix is zero or one byte, the space optional; PCRE
-    // tries the greedy ones first.
-    let mut parsed = None;
-    'outer: for unit_len in [1usize, 0] {
-        for space in [true, false] {
-            if rest.len() < unit_len {
-                continue;
-            }
-            let (head, unit) = rest.split_at(rest.len() - unit_len);
-            if unit == b"\n" {
-                continue;
-            }
-            let head = if space {
-                match head.strip_suffix(b" ") {
-                    Some(h) => h,
-                    None => continue,
-                }
-            } else {
-                head
-            };
-            if digits_end(head).is_some() {
-                parsed = Some((head, unit));
-                break 'outer;
-            }
-        }
-    }
-    let Some((number, unit)) = parsed else {
+    let Some((number, unit)) = memory_with_unit(s.as_bytes()) else {
         return Ok(Value::Null);
     };
     let number = std::str::from_utf8(number).unwrap_or("");
@@ -463,6 +452,9 @@ pub fn convert_memory(v: &Value) -> R<Value> {
     }
     Ok(match value {
         Number::Int(i) => Value::Int(i),
+        // json_encode writes a whole float below 1e17 as an integer, which json_decode
+        // reads back as one.
+        Number::Float(f) if f == f.trunc() && f.abs() < 1e17 => Value::Int(f as i64),
         Number::Float(f) => Value::Float(f),
     })
 }
