@@ -46,12 +46,18 @@ fn to_zval(v: Value, assoc: bool) -> Zval {
                 let item = to_zval(item, assoc);
                 let _ = match (k, assoc) {
                     (Key::Int(i), true) => ht.insert_at_index(i, item),
-                    (Key::Int(i), false) => ht.insert(i.to_string().as_str(), item),
+                    (Key::Int(i), false) => {
+                        property(&mut ht, &i.to_string(), item);
+                        Ok(())
+                    }
                     (Key::Str(s), true) => match crate::json::php_integer_key(s.as_bytes()) {
                         Some(i) => ht.insert_at_index(i, item),
                         None => ht.insert(s.as_str(), item),
                     },
-                    (Key::Str(s), false) => ht.insert(s.as_str(), item),
+                    (Key::Str(s), false) => {
+                        property(&mut ht, &s, item);
+                        Ok(())
+                    }
                 };
             }
             if assoc {
@@ -62,6 +68,22 @@ fn to_zval(v: Value, assoc: bool) -> Zval {
         }
     };
     z.unwrap_or_default()
+}
+
+/// A property: always a string key, even when it looks like a number, as in the
+/// property tables `json_decode` makes.
+fn property(ht: &mut ZendHashTable, name: &str, mut value: Zval) {
+    // SAFETY: the table is live; zend_hash_str_update copies the zval into the table,
+    // which then owns its content, so the Rust side must not release it.
+    unsafe {
+        ext_php_rs::ffi::zend_hash_str_update(
+            std::ptr::from_mut::<ZendHashTable>(ht),
+            name.as_ptr().cast(),
+            name.len(),
+            &raw mut value,
+        );
+    }
+    std::mem::forget(value);
 }
 
 /// A `stdClass` whose property table is `props`, as `json_decode` builds one.
