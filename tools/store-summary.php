@@ -77,12 +77,13 @@ table(
 
 printf("\nInventories (%d)\n", count($inventories));
 table(
-    ['id', 'agent', 'action', 'itemtype', 'format', 'compression', 'wire bytes', 'decoded bytes', 'decode ms'],
+    ['id', 'agent', 'action', 'itemtype', 'format', 'compression', 'wire bytes', 'decoded bytes', 'decode ms', 'converted json'],
     array_map(static fn (array $r): array => [
         $r['id'], $r['agent_id'], $r['action'], $r['itemtype'], $r['format'], $r['compression'],
         number_format($r['raw_size']), number_format($r['decoded_size']), sprintf('%.2f', $r['decode_us'] / 1000),
+        $r['converted_size'] === null ? '-' : number_format($r['converted_size']) . ' bytes',
     ], $inventories),
-    [0, 1, 6, 7, 8]
+    [0, 1, 6, 7, 8, 9]
 );
 if ($inventories !== []) {
     $raw = array_sum(array_column($inventories, 'raw_size'));

@@ -9,12 +9,40 @@ require_once __DIR__ . '/ConverterCases.php';
 
 final class GlpiConverterOracle
 {
+    private static function root(): string
+    {
+        return dirname(__DIR__, 2);
+    }
+
+    /** The shared corpus beside the clone (GAP_SHARED_CORPUS may name it), or null. */
+    private static function corpus(): ?string
+    {
+        foreach ([getenv('GAP_SHARED_CORPUS') ?: '', self::root() . '/../shared/corpus'] as $dir) {
+            if ($dir !== '' && is_dir($dir)) {
+                return realpath($dir);
+            }
+        }
+        return null;
+    }
+
+    /** GLPI's schema check of a converted message, as GLPI's server runs it. */
+    public static function validates(string $json): bool
+    {
+        set_error_handler(fn() => true);
+        try {
+            return (new \Glpi\Inventory\Converter())->getSchema()->validate(json_decode($json));
+        } catch (\Throwable $e) {
+            return false;
+        } finally {
+            restore_error_handler();
+        }
+    }
+
     /** The oracle's directory, or null when the shared directory is absent. */
     public static function dir(): ?string
     {
-        $env = getenv('GAP_SHARED_ORACLE');
-        $candidates = [$env ?: '', PROJECT_ROOT . '/../shared/oracle/inventory_format'];
-        $corpus = shared_corpus();
+        $candidates = [getenv('GAP_SHARED_ORACLE') ?: '', self::root() . '/../shared/oracle/inventory_format'];
+        $corpus = self::corpus();
         if ($corpus !== null) {
             $candidates[] = dirname($corpus) . '/oracle/inventory_format';
         }
@@ -79,10 +107,10 @@ final class GlpiConverterOracle
     public static function inputs(bool $with_corpus): array
     {
         $documents = [
-            'sample' => file_get_contents(PROJECT_ROOT . '/samples/inventory.xml'),
-            'fusioninventory-agent-wire' => file_get_contents(PROJECT_ROOT . '/tests/data/wire/fusioninventory-agent/02-inventory-xml.request.xml'),
+            'sample' => file_get_contents(self::root() . '/samples/inventory.xml'),
+            'fusioninventory-agent-wire' => file_get_contents(self::root() . '/tests/data/wire/fusioninventory-agent/02-inventory-xml.request.xml'),
         ];
-        $corpus = shared_corpus();
+        $corpus = self::corpus();
         if ($with_corpus && $corpus !== null) {
             foreach (glob("$corpus/xml/*.xml") ?: [] as $f) {
                 $documents['corpus-' . basename($f, '.xml')] = file_get_contents($f);

@@ -49,4 +49,11 @@ interface Codec
     public function errorReply(EndpointError $error, ?object $request, int|string $expiration, string $realm): HttpReply;
 
     public function name(): string;
+
+    /**
+     * The JSON inventory a legacy XML inventory converts to, as GLPI's Converter makes it
+     * (stdClass objects), or null where this codec does not convert.
+     * @throws EndpointError when the XML cannot be converted
+     */
+    public function convertXml(object $request): ?object;
 }

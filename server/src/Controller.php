@@ -581,6 +581,10 @@ final class Controller
         } elseif ((string) $request->deviceId() === '') {
             throw EndpointError::badFormat();
         }
+        $converted = $request->mode() === 'xml' ? $this->convertedXml($request) : null;
+        if ($converted !== null && isset($converted->itemtype) && is_string($converted->itemtype) && $converted->itemtype !== '') {
+            $itemtype = $converted->itemtype;
+        }
 
         $agentId = $store->touchAgent($fields);
         $body = $request->body();
@@ -602,6 +606,7 @@ final class Controller
             'decode_us' => $context['decode_us'],
             'content' => $compressed ? $context['raw_body'] : $body,
             'content_encoding' => $compressed ? $request->compression() : 'none',
+            'converted_json' => $converted === null ? null : json_encode($converted, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR),
         ]);
 
         if ($request->agentId() === null) {
@@ -609,6 +614,15 @@ final class Controller
         }
         $answer = ['status' => 'ok', 'expiration' => $this->config->expiration()];
         return $this->remember($store, $context, $action, $answer, $this->codec->answer($request, $answer));
+    }
+
+    /**
+     * A legacy XML inventory as the JSON inventory GLPI converts it to; refused (400) where
+     * GLPI's conversion fails.
+     */
+    private function convertedXml(object $request): ?object
+    {
+        return $this->codec->convertXml($request);
     }
 
     /** @param array<string, mixed> $headers */

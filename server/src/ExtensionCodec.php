@@ -3,6 +3,7 @@ declare(strict_types=1);
 
 namespace GlpiAgentEndpoint;
 
+use GlpiAgentProtocol\Inventory;
 use GlpiAgentProtocol\ProtocolException;
 use GlpiAgentProtocol\Request;
 use GlpiAgentProtocol\Response;
@@ -31,6 +32,15 @@ final class ExtensionCodec implements Codec
     {
         try {
             return $request->content();
+        } catch (ProtocolException $e) {
+            throw EndpointError::fromProtocol($e);
+        }
+    }
+
+    public function convertXml(object $request): ?object
+    {
+        try {
+            return Inventory::fromXml($request->body());
         } catch (ProtocolException $e) {
             throw EndpointError::fromProtocol($e);
         }

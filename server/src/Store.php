@@ -304,6 +304,7 @@ final class Store
             'received_at' => $inventory['received_at'] ?? self::now(),
             'content' => $inventory['content'],
             'content_encoding' => $inventory['content_encoding'] ?? 'none',
+            'converted_json' => $inventory['converted_json'] ?? null,
         ];
         return $this->insert('inventories', $row);
     }
@@ -375,7 +376,8 @@ final class Store
     {
         $stmt = $this->pdo->prepare(
             'SELECT i.id, i.agent_id, a.agent_uuid, i.device_id, i.action, i.itemtype, i.request_id, i.partial,
-                    i.format, i.compression, i.raw_size, i.decoded_size, i.decode_us, i.received_at
+                    i.format, i.compression, i.raw_size, i.decoded_size, i.decode_us, i.received_at,
+                    LENGTH(i.converted_json) AS converted_size
              FROM inventories i JOIN agents a ON a.id = i.agent_id WHERE i.id > ? ORDER BY i.id'
         );
         $stmt->execute([$afterId]);
@@ -383,8 +385,18 @@ final class Store
             foreach (['id', 'agent_id', 'partial', 'raw_size', 'decoded_size', 'decode_us'] as $k) {
                 $r[$k] = (int) $r[$k];
             }
+            $r['converted_size'] = $r['converted_size'] === null ? null : (int) $r['converted_size'];
             return $r;
         }, $stmt->fetchAll());
+    }
+
+    /** The JSON inventory a stored XML inventory was converted to, or null. */
+    public function inventoryConvertedJson(int $id): ?string
+    {
+        $stmt = $this->pdo->prepare('SELECT converted_json FROM inventories WHERE id = ?');
+        $stmt->execute([$id]);
+        $json = $stmt->fetchColumn();
+        return $json === false || $json === null ? null : (string) $json;
     }
 
     /** The stored document, decoded: the JSON or XML text. */
