@@ -37,17 +37,24 @@ pub fn convert(data: &mut Value) -> R<()> {
         unset(content, "processnumber")?;
         root.set("jobid", Value::Int(job));
     }
+    // The device is unset at the end and nothing reads it meanwhile: it is taken, not copied.
     let device = root
-        .get("content")
-        .and_then(|c| c.at("device"))
-        .cloned()
+        .get_mut("content")
+        .and_then(Value::arr_mut)
+        .and_then(|c| c.remove("device"))
         .unwrap_or(Value::Null);
-    if let Value::Arr(members) = &device {
-        for (key, member) in members.iter() {
+    if let Value::Arr(members) = device {
+        let firmwares = match members.get("firmwares") {
+            None | Some(Value::Null) => Firmwares::None,
+            Some(Value::Arr(a)) if a.is_empty() => Firmwares::None,
+            Some(Value::Arr(_)) => Firmwares::Some,
+            Some(_) => Firmwares::Uncountable,
+        };
+        for (key, member) in members.into_entries() {
             let Key::Str(key) = key else {
                 return refuse();
             };
-            convert_member(root, &device, key, member)?;
+            convert_member(root, firmwares, &key, member)?;
         }
     }
     let printer = matches!(root.get("itemtype"), Some(Value::Str(t)) if php::str_loose_eq(t, "Printer"));
@@ -58,9 +65,30 @@ pub fn convert(data: &mut Value) -> R<()> {
     unset(content, "device")
 }
 
+/// What the device's own `firmwares` member is, for the firmware in its information.
+#[derive(Clone, Copy)]
+enum Firmwares {
+    None,
+    Some,
+    /// Not an array: `count()` throws.
+    Uncountable,
+}
+
+/// `$v[$key]` taken out of `$v` (a string cannot be read with a string key).
+fn take(v: &mut Value, key: &str) -> R<Value> {
+    match v {
+        Value::Arr(a) => Ok(a.remove(key).unwrap_or(Value::Null)),
+        Value::Str(_) => refuse(),
+        _ => Ok(Value::Null),
+    }
+}
+
 /// `$list['key']` made a list: a list as it is, anything else in a list of one.
 fn as_list(v: Option<&Value>) -> R<Vec<Value>> {
-    let v = v.cloned().unwrap_or(Value::Null);
+    into_list(v.cloned().unwrap_or(Value::Null))
+}
+
+fn into_list(v: Value) -> R<Vec<Value>> {
     if is_list(Some(&v))? {
         let Value::Arr(a) = v else { unreachable!() };
         Ok(a.into_values().collect())
@@ -77,21 +105,21 @@ fn array_or_wrap(v: Option<&Value>) -> Value {
     }
 }
 
-fn convert_member(root: &mut Array, device: &Value, key: &str, member: &Value) -> R<()> {
+fn convert_member(root: &mut Array, firmwares: Firmwares, key: &str, mut member: Value) -> R<()> {
     match key {
-        "info" => convert_info(root, device, member),
+        "info" => convert_info(root, firmwares, member),
         "ports" => {
-            let ports = as_list(read(member, "port")?)?;
+            let ports = into_list(take(&mut member, "port")?)?;
             let mut ports = Value::Arr(Array::list(ports));
             each_mut(&mut ports, convert_port)?;
             let content = root.get_mut("content").expect("network content");
             assign(content, "network_ports", ports)
         }
         "firmwares" | "modems" | "simcards" => {
-            let elements = if is_list(Some(member))? {
-                member.clone()
+            let elements = if is_list(Some(&member))? {
+                member
             } else {
-                Value::Arr(Array::list(vec![member.clone()]))
+                Value::Arr(Array::list(vec![member]))
             };
             let content = root.get_mut("content").expect("network content");
             let existing = match content.at(key) {
@@ -103,7 +131,7 @@ fn convert_member(root: &mut Array, device: &Value, key: &str, member: &Value) -
             assign(content, key, merged)
         }
         "components" => {
-            let mut comps = Value::Arr(Array::list(as_list(read(member, "component")?)?));
+            let mut comps = Value::Arr(Array::list(into_list(take(&mut member, "component")?)?));
             each_mut(&mut comps, |c| {
                 if let Some(v) = c.at("containedinindex") {
                     if !c.has("contained_index") {
@@ -122,7 +150,7 @@ fn convert_member(root: &mut Array, device: &Value, key: &str, member: &Value) -
         }
         "cartridges" | "pagecounters" | "drives" | "error" => {
             let content = root.get_mut("content").expect("network content");
-            assign(content, key, member.clone())
+            assign(content, key, member)
         }
         _ => refuse(),
     }
@@ -143,8 +171,8 @@ fn array_merge(a: &Value, b: &Value) -> R<Value> {
     Ok(Value::Arr(out))
 }
 
-fn convert_info(root: &mut Array, device: &Value, member: &Value) -> R<()> {
-    let mut info = device.at("info").cloned().unwrap_or(Value::Null);
+fn convert_info(root: &mut Array, firmwares: Firmwares, member: Value) -> R<()> {
+    let mut info = member;
     for key in ["cpu", "id"] {
         if let Some(v) = info.at(key) {
             let n = php::to_int(v);
@@ -172,16 +200,18 @@ fn convert_info(root: &mut Array, device: &Value, member: &Value) -> R<()> {
         assign(&mut info, "ips", v)?;
     }
     let content = root.get_mut("content").expect("network content");
-    assign(content, "network_device", info.clone())?;
+    assign(content, "network_device", info)?;
+    let info = content.at("network_device").cloned().unwrap_or(Value::Null);
 
     // Agents before 2.3.22 give only a firmware version in the device information.
-    let no_firmwares = match device.at("firmwares") {
-        None => true,
-        Some(Value::Arr(a)) => a.is_empty(),
-        Some(_) => return refuse(),
+    let no_firmwares = match firmwares {
+        Firmwares::None => true,
+        Firmwares::Some => false,
+        Firmwares::Uncountable => return refuse(),
     };
     if no_firmwares {
-        if let Some(fw) = member.at("firmware") {
+        // The information's firmware, which the reshaping above leaves as it was.
+        if let Some(fw) = info.at("firmware") {
             let existing = content.at("firmwares").cloned().unwrap_or(Value::Arr(Array::new()));
             let mut add = Array::new();
             add.set("version", fw.clone());
