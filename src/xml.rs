@@ -347,6 +347,15 @@ fn is_xml_name(name: &[u8]) -> bool {
         start(c)
             || matches!(c, '-' | '.' | '0'..='9' | '\u{b7}' | '\u{300}'..='\u{36f}' | '\u{203f}'..='\u{2040}')
     }
+    // The common case, an ASCII name, without decoding characters.
+    if name.is_ascii() {
+        return name
+            .first()
+            .is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b':'))
+            && name
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'-' | b'.'));
+    }
     let Ok(name) = std::str::from_utf8(name) else {
         return false;
     };
@@ -447,8 +456,36 @@ fn scan(text: &str, limits: &Limits) -> Result<Found, ProtocolError> {
 }
 
 /// Reads the whole document, reporting it to `visitor`; returns the root's name.
+/// Every character of `text` is an XML character; ASCII is checked byte by byte.
+fn all_xml_chars(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') {
+                return false;
+            }
+            i += 1;
+            continue;
+        }
+        // A multi-byte character: `text` is UTF-8, so its first byte gives its length.
+        let len = match b {
+            0xc0..=0xdf => 2,
+            0xe0..=0xef => 3,
+            _ => 4,
+        };
+        let c = text[i..i + len].chars().next().unwrap_or('\0');
+        if !is_xml_char(c) {
+            return false;
+        }
+        i += len;
+    }
+    true
+}
+
 fn read(text: &str, limits: &Limits, visitor: &mut impl Visitor) -> Result<String, ProtocolError> {
-    if !text.chars().all(is_xml_char) {
+    if !all_xml_chars(text) {
         return Err(ProtocolError::MalformedXml);
     }
     let mut reader = quick_xml::Reader::from_str(text);

@@ -101,19 +101,22 @@ impl TreeBuilder {
         if !root {
             if let Some(Node::Text(first)) = frame.nodes.first() {
                 if !is_blank(first) {
-                    let mut s = String::new();
-                    for n in &frame.nodes {
-                        if let Node::Text(t) = n {
-                            s.push_str(t);
-                        }
+                    let mut texts = frame.nodes.into_iter().filter_map(|n| match n {
+                        Node::Text(t) => Some(t),
+                        _ => None,
+                    });
+                    let mut s = texts.next().unwrap_or_default();
+                    for t in texts {
+                        s.push_str(&t);
                     }
                     return Value::Str(s);
                 }
             }
         }
         let sole = frame.nodes.len() == 1;
-        let mut entries: Vec<(Key, Entry)> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut entries: Vec<(Key, Entry)> = Vec::with_capacity(frame.nodes.len());
+        // Names are looked up linearly while few, through an index past that.
+        let mut index: Option<HashMap<String, usize>> = None;
         if !frame.attributes.is_empty() {
             let mut attrs = Array::with_capacity(frame.attributes.len());
             for (k, v) in frame.attributes {
@@ -134,8 +137,23 @@ impl TreeBuilder {
                 }
                 Node::Text(_) | Node::Hidden => continue,
             };
-            match index.get(&name) {
-                Some(&i) => match &mut entries[i].1 {
+            if index.is_none() && entries.len() >= 16 {
+                index = Some(
+                    entries
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, (k, _))| k.as_str().map(|s| (s.to_owned(), i)))
+                        .collect(),
+                );
+            }
+            let found = match &index {
+                Some(ix) => ix.get(&name).copied(),
+                None => entries
+                    .iter()
+                    .position(|(k, _)| k.as_str() == Some(name.as_str())),
+            };
+            match found {
+                Some(i) => match &mut entries[i].1 {
                     Entry::Many(vs) => vs.push(value),
                     entry => {
                         let Entry::One(first) = std::mem::replace(entry, Entry::Many(Vec::new()))
@@ -146,7 +164,9 @@ impl TreeBuilder {
                     }
                 },
                 None => {
-                    index.insert(name.clone(), entries.len());
+                    if let Some(ix) = index.as_mut() {
+                        ix.insert(name.clone(), entries.len());
+                    }
                     entries.push((Key::Str(name), Entry::One(value)));
                 }
             }

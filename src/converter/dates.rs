@@ -82,13 +82,7 @@ impl DateTime {
 
     /// `format('Y-m-d H:i:s')`.
     pub fn date_time(&self) -> String {
-        format!(
-            "{} {:02}:{:02}:{:02}",
-            self.date(),
-            self.h,
-            self.i,
-            self.s
-        )
+        format!("{} {:02}:{:02}:{:02}", self.date(), self.h, self.i, self.s)
     }
 }
 
@@ -138,13 +132,43 @@ fn word<'a>(s: &'a [u8], pos: &mut usize) -> &'a [u8] {
 
 fn month_named(w: &[u8]) -> Option<i64> {
     const NAMES: [(&str, i64); 37] = [
-        ("jan", 1), ("feb", 2), ("mar", 3), ("apr", 4), ("may", 5), ("jun", 6),
-        ("jul", 7), ("aug", 8), ("sep", 9), ("sept", 9), ("oct", 10), ("nov", 11),
-        ("dec", 12), ("january", 1), ("february", 2), ("march", 3), ("april", 4),
-        ("june", 6), ("july", 7), ("august", 8), ("september", 9), ("october", 10),
-        ("november", 11), ("december", 12), ("i", 1), ("ii", 2), ("iii", 3), ("iv", 4),
-        ("v", 5), ("vi", 6), ("vii", 7), ("viii", 8), ("ix", 9), ("x", 10), ("xi", 11),
-        ("xii", 12), ("", 0),
+        ("jan", 1),
+        ("feb", 2),
+        ("mar", 3),
+        ("apr", 4),
+        ("may", 5),
+        ("jun", 6),
+        ("jul", 7),
+        ("aug", 8),
+        ("sep", 9),
+        ("sept", 9),
+        ("oct", 10),
+        ("nov", 11),
+        ("dec", 12),
+        ("january", 1),
+        ("february", 2),
+        ("march", 3),
+        ("april", 4),
+        ("june", 6),
+        ("july", 7),
+        ("august", 8),
+        ("september", 9),
+        ("october", 10),
+        ("november", 11),
+        ("december", 12),
+        ("i", 1),
+        ("ii", 2),
+        ("iii", 3),
+        ("iv", 4),
+        ("v", 5),
+        ("vi", 6),
+        ("vii", 7),
+        ("viii", 8),
+        ("ix", 9),
+        ("x", 10),
+        ("xi", 11),
+        ("xii", 12),
+        ("", 0),
     ];
     let w = std::str::from_utf8(w).ok()?.to_ascii_lowercase();
     NAMES
@@ -155,9 +179,20 @@ fn month_named(w: &[u8]) -> Option<i64> {
 
 fn weekday_named(w: &[u8]) -> Option<i64> {
     const NAMES: [(&str, i64); 14] = [
-        ("sun", 0), ("sunday", 0), ("mon", 1), ("monday", 1), ("tue", 2), ("tuesday", 2),
-        ("wed", 3), ("wednesday", 3), ("thu", 4), ("thursday", 4), ("fri", 5),
-        ("friday", 5), ("sat", 6), ("saturday", 6),
+        ("sun", 0),
+        ("sunday", 0),
+        ("mon", 1),
+        ("monday", 1),
+        ("tue", 2),
+        ("tuesday", 2),
+        ("wed", 3),
+        ("wednesday", 3),
+        ("thu", 4),
+        ("thursday", 4),
+        ("fri", 5),
+        ("friday", 5),
+        ("sat", 6),
+        ("saturday", 6),
     ];
     let w = std::str::from_utf8(w).ok()?.to_ascii_lowercase();
     NAMES.iter().find(|(n, _)| *n == w).map(|(_, d)| *d)

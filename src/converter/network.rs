@@ -10,18 +10,26 @@ use super::value::{Array, Key, Value};
 
 /// Device members a discovery moves into the device's information as they are.
 const DISCOVERY_INFO: &[&str] = &[
-    "mac", "contact", "firmware", "location", "manufacturer", "model", "uptime", "type",
-    "description", "serial", "assettag",
+    "mac",
+    "contact",
+    "firmware",
+    "location",
+    "manufacturer",
+    "model",
+    "uptime",
+    "type",
+    "description",
+    "serial",
+    "assettag",
 ];
 
 pub fn convert(data: &mut Value) -> R<()> {
-    let is_network = data
-        .at("content")
-        .is_some_and(|c| c.has("device"));
+    let is_network = data.at("content").is_some_and(|c| c.has("device"));
     if !is_network {
         return Ok(());
     }
-    let discovery = matches!(data.at("action"), Some(Value::Str(a)) if php::str_loose_eq(a, "netdiscovery"));
+    let discovery =
+        matches!(data.at("action"), Some(Value::Str(a)) if php::str_loose_eq(a, "netdiscovery"));
     if discovery {
         convert_discovery(data)?;
     }
@@ -57,7 +65,8 @@ pub fn convert(data: &mut Value) -> R<()> {
             convert_member(root, firmwares, &key, member)?;
         }
     }
-    let printer = matches!(root.get("itemtype"), Some(Value::Str(t)) if php::str_loose_eq(t, "Printer"));
+    let printer =
+        matches!(root.get("itemtype"), Some(Value::Str(t)) if php::str_loose_eq(t, "Printer"));
     let content = root.get_mut("content").expect("checked above");
     if !content.has("versionclient") && printer {
         assign(content, "versionclient", Value::Str("missing".into()))?;
@@ -84,10 +93,6 @@ fn take(v: &mut Value, key: &str) -> R<Value> {
 }
 
 /// `$list['key']` made a list: a list as it is, anything else in a list of one.
-fn as_list(v: Option<&Value>) -> R<Vec<Value>> {
-    into_list(v.cloned().unwrap_or(Value::Null))
-}
-
 fn into_list(v: Value) -> R<Vec<Value>> {
     if is_list(Some(&v))? {
         let Value::Arr(a) = v else { unreachable!() };
@@ -212,7 +217,10 @@ fn convert_info(root: &mut Array, firmwares: Firmwares, member: Value) -> R<()> 
     if no_firmwares {
         // The information's firmware, which the reshaping above leaves as it was.
         if let Some(fw) = info.at("firmware") {
-            let existing = content.at("firmwares").cloned().unwrap_or(Value::Arr(Array::new()));
+            let existing = content
+                .at("firmwares")
+                .cloned()
+                .unwrap_or(Value::Arr(Array::new()));
             let mut add = Array::new();
             add.set("version", fw.clone());
             add.set("name", fw.clone());
@@ -249,11 +257,11 @@ fn ucfirst(s: &str) -> String {
 }
 
 fn convert_port(port: &mut Value) -> R<()> {
-    if port.has("vlans") {
-        let vlans = port.at("vlans").cloned().unwrap_or(Value::Null);
-        let list = as_list(read(&vlans, "vlan")?)?;
-        assign(port, "vlans", Value::Arr(Array::list(list)))?;
-    }
+    replace_member(port, "vlans", |mut vlans| {
+        Ok(Value::Arr(Array::list(into_list(take(
+            &mut vlans, "vlan",
+        )?)?)))
+    })?;
     let cdp = port
         .at("connections")
         .and_then(|c| c.at("cdp"))
@@ -265,9 +273,8 @@ fn convert_port(port: &mut Value) -> R<()> {
     }
     rename_unless_set(port, "ifinoctets", "ifinbytes")?;
     rename_unless_set(port, "ifoutoctets", "ifoutbytes")?;
-    if port.has("connections") {
-        let conns = port.at("connections").cloned().unwrap_or(Value::Null);
-        let mut list = Value::Arr(Array::list(as_list(read(&conns, "connection")?)?));
+    replace_member(port, "connections", |mut conns| {
+        let mut list = Value::Arr(Array::list(into_list(take(&mut conns, "connection")?)?));
         each_mut(&mut list, |c| {
             if let Some(n) = c.at("ifnumber") {
                 let n = cast_integer(&string_arg(n)?);
@@ -275,8 +282,8 @@ fn convert_port(port: &mut Value) -> R<()> {
             }
             Ok(())
         })?;
-        assign(port, "connections", list)?;
-    }
+        Ok(list)
+    })?;
     if port.has("aggregate") {
         let agg = port.at("aggregate").cloned().unwrap_or(Value::Null);
         let p = read(&agg, "port")?;
@@ -295,16 +302,33 @@ fn convert_port(port: &mut Value) -> R<()> {
         }
         unset(port, "ip")?;
     }
-    if port.has("ips") {
-        let ips = port.at("ips").cloned().unwrap_or(Value::Null);
-        let v = array_or_wrap(read(&ips, "ip")?);
-        assign(port, "ips", v)?;
-    }
+    replace_member(port, "ips", |mut ips| {
+        let ip = take(&mut ips, "ip")?;
+        Ok(match ip {
+            a @ Value::Arr(_) => a,
+            other => Value::Arr(Array::list(vec![other])),
+        })
+    })
+}
+
+/// `if (isset($item[$key])) $item[$key] = f($item[$key]);`, the member moved, not copied.
+fn replace_member(item: &mut Value, key: &str, f: impl FnOnce(Value) -> R<Value>) -> R<()> {
+    let Some(slot) = item
+        .arr_mut()
+        .and_then(|a| a.get_mut(key))
+        .filter(|v| !matches!(v, Value::Null))
+    else {
+        return Ok(());
+    };
+    let value = std::mem::replace(slot, Value::Null);
+    *slot = f(value)?;
     Ok(())
 }
 
 fn device_of(root: &mut Array) -> R<&mut Value> {
-    let content = root.get_mut("content").ok_or(crate::ProtocolError::BadFormat)?;
+    let content = root
+        .get_mut("content")
+        .ok_or(crate::ProtocolError::BadFormat)?;
     slot(content, "device")
 }
 
@@ -321,8 +345,7 @@ fn convert_discovery(data: &mut Value) -> R<()> {
         unset(device, "dnshostname")?;
         unset(device, "netbiosname")?;
     }
-    if device.at("netbiosname").is_some_and(|v| !php::is_empty(v)) && device.has("dnshostname")
-    {
+    if device.at("netbiosname").is_some_and(|v| !php::is_empty(v)) && device.has("dnshostname") {
         unset(device, "dnshostname")?;
     }
     if device.has("ip") {
@@ -368,7 +391,9 @@ fn convert_discovery(data: &mut Value) -> R<()> {
                 unset(device, key)?;
             }
             "workgroup" => {
-                let content = root.get_mut("content").ok_or(crate::ProtocolError::BadFormat)?;
+                let content = root
+                    .get_mut("content")
+                    .ok_or(crate::ProtocolError::BadFormat)?;
                 let hardware = slot(content, "hardware")?;
                 assign(hardware, "workgroup", value.clone())?;
                 unset(device_of(root)?, key)?;

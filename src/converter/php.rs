@@ -188,7 +188,6 @@ pub fn as_string(v: &Value) -> Option<String> {
     }
 }
 
-
 /// `$a == $b` for two strings: numerically when both are numeric.
 pub fn str_loose_eq(a: &str, b: &str) -> bool {
     match (numeric(a), numeric(b)) {

@@ -85,12 +85,43 @@ const INTEGER_FIELDS: &[(&str, &str)] = &[
 
 /// Content members that are lists of items, a single item being made a list of one.
 const LISTS: &[&str] = &[
-    "cpus", "local_users", "local_groups", "ports", "sounds", "usbdevices", "batteries",
-    "firewall", "monitors", "printers", "storages", "slots", "modems", "licenseinfos",
-    "antivirus", "drives", "users", "networks", "controllers", "envs", "inputs",
-    "logical_volumes", "physical_volumes", "volume_groups", "memories", "processes",
-    "softwares", "virtualmachines", "firmwares", "simcards", "sensors", "powersupplies",
-    "videos", "remote_mgmt", "cartridges", "cameras", "user",
+    "cpus",
+    "local_users",
+    "local_groups",
+    "ports",
+    "sounds",
+    "usbdevices",
+    "batteries",
+    "firewall",
+    "monitors",
+    "printers",
+    "storages",
+    "slots",
+    "modems",
+    "licenseinfos",
+    "antivirus",
+    "drives",
+    "users",
+    "networks",
+    "controllers",
+    "envs",
+    "inputs",
+    "logical_volumes",
+    "physical_volumes",
+    "volume_groups",
+    "memories",
+    "processes",
+    "softwares",
+    "virtualmachines",
+    "firmwares",
+    "simcards",
+    "sensors",
+    "powersupplies",
+    "videos",
+    "remote_mgmt",
+    "cartridges",
+    "cameras",
+    "user",
 ];
 
 /// Members of items that are lists of values.
@@ -104,18 +135,43 @@ const SUB_LISTS: &[(&str, &str)] = &[
 
 /// The `networks[].type` values the schema knows.
 const NETWORK_TYPES: &[&str] = &[
-    "ethernet", "wifi", "infiniband", "aggregate", "alias", "dialup", "loopback", "bridge",
-    "fibrechannel", "bluetooth",
+    "ethernet",
+    "wifi",
+    "infiniband",
+    "aggregate",
+    "alias",
+    "dialup",
+    "loopback",
+    "bridge",
+    "fibrechannel",
+    "bluetooth",
 ];
 
-const DROPPED: &[&str] = &["registry", "userslist", "mib_applications", "mib_components", "jvms"];
+const DROPPED: &[&str] = &[
+    "registry",
+    "userslist",
+    "mib_applications",
+    "mib_components",
+    "jvms",
+];
 
 const DROPPED_IN_OBJECTS: &[(&str, &[&str])] = &[
     (
         "hardware",
         &[
-            "archname", "osname", "checksum", "etime", "ipaddr", "osversion", "oscomments",
-            "processorn", "processors", "processort", "userid", "lastdate", "userdomain",
+            "archname",
+            "osname",
+            "checksum",
+            "etime",
+            "ipaddr",
+            "osversion",
+            "oscomments",
+            "processorn",
+            "processors",
+            "processort",
+            "userid",
+            "lastdate",
+            "userdomain",
         ],
     ),
     ("operatingsystem", &["boot_date"]),
@@ -128,7 +184,10 @@ const DROPPED_IN_ITEMS: &[(&str, &[&str])] = &[
     ("drives", &["numfiles"]),
     ("inputs", &["pointtype"]),
     ("networks", &["typemib"]),
-    ("softwares", &["filename", "source", "language", "is64bit", "releasetype"]),
+    (
+        "softwares",
+        &["filename", "source", "language", "is64bit", "releasetype"],
+    ),
     ("controllers", &["description", "version"]),
     ("slots", &["shared"]),
     ("physical_volumes", &["pv_name"]),
@@ -141,8 +200,16 @@ const DROPPED_IN_ITEMS: &[(&str, &[&str])] = &[
 ];
 
 const DROPPED_AT_TOP: &[&str] = &[
-    "uuid", "user", "userdefinedproperties", "agentsname", "machineid", "cfkey", "policies",
-    "hostname", "processors", "policy_server",
+    "uuid",
+    "user",
+    "userdefinedproperties",
+    "agentsname",
+    "machineid",
+    "cfkey",
+    "policies",
+    "hostname",
+    "processors",
+    "policy_server",
 ];
 
 /// Where a conversion step would throw in PHP, [`refuse`] says so.
@@ -161,9 +228,7 @@ pub fn convert(data: &mut Value) -> R<()> {
 fn set_action(data: &mut Value) -> R<()> {
     let root = data.arr_mut().ok_or(crate::ProtocolError::BadFormat)?;
     if root.get("action").is_none_or(|v| *v == Value::Null) {
-        let network = root
-            .get("content")
-            .is_some_and(|c| c.has("device"));
+        let network = root.get("content").is_some_and(|c| c.has("device"));
         let query = match root.get("query").filter(|v| **v != Value::Null) {
             Some(q) => string_arg(q)?.to_ascii_lowercase(),
             None if network => "snmp".into(),
@@ -666,7 +731,9 @@ fn normalise_items(data: &mut Value) -> R<()> {
         Ok(())
     })?;
 
-    each_of(content, "networks", |n| rename_unless_set(n, "macaddr", "mac"))?;
+    each_of(content, "networks", |n| {
+        rename_unless_set(n, "macaddr", "mac")
+    })?;
     if let Some(hw) = content.arr_mut().and_then(|c| c.get_mut("hardware")) {
         for key in ["memory", "swap"] {
             if let Some(v) = hw.at(key) {
@@ -823,4 +890,3 @@ fn split_pciid(node: &mut Value) -> R<()> {
     }
     unset(node, "pciid")
 }
-

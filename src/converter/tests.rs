@@ -90,7 +90,10 @@ fn simplexml_shapes() {
 fn names_that_differ_in_case_meet_at_the_first_place() {
     let v = convert_str("<R><A>1</A><B>2</B><a>3</a></R>").unwrap();
     let j = serde_json::to_string(&to_json(&v)).unwrap();
-    assert_eq!(j, r#"{"a":"3","b":"2","action":"inventory","itemtype":"Computer"}"#);
+    assert_eq!(
+        j,
+        r#"{"a":"3","b":"2","action":"inventory","itemtype":"Computer"}"#
+    );
 }
 
 #[test]

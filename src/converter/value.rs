@@ -174,7 +174,24 @@ impl Array {
 
     /// `array_change_key_case()`: ASCII lower-case string keys; when two keys meet, the
     /// later value replaces the earlier one at the earlier one's place.
-    pub fn lowercase_keys(self) -> Array {
+    pub fn lowercase_keys(mut self) -> Array {
+        // Usually no two keys meet: lower-case in place, and rebuild only when they do.
+        let small = self.entries.len() <= 16;
+        if small {
+            for (k, _) in self.entries.iter_mut() {
+                if let Key::Str(s) = k {
+                    s.make_ascii_lowercase();
+                }
+            }
+            let distinct = self
+                .entries
+                .iter()
+                .enumerate()
+                .all(|(i, (k, _))| self.entries[..i].iter().all(|(e, _)| e != k));
+            if distinct {
+                return self;
+            }
+        }
         let mut out = Array::with_capacity(self.entries.len());
         let mut index: Option<HashMap<String, usize>> = None;
         for (k, v) in self.entries {
