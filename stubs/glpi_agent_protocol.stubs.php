@@ -6,6 +6,12 @@
 // @generated
 
 namespace GlpiAgentProtocol {
+    class Inventory
+    {
+        public function __construct() {}
+        public static function fromXml(string $xml, ?array $options = null): mixed {}
+    }
+
     class ProtocolException extends \RuntimeException
     {
         protected $token = '';

@@ -77,13 +77,16 @@ pub fn numeric(s: &str) -> Option<Number> {
     b[end..].iter().all(|c| is_ws(*c)).then_some(n)
 }
 
+/// 2^63, the first float past `PHP_INT_MAX`.
+const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+
 /// A float to int the way a cast of a numeric string does it (saturating).
 fn float_to_int_capped(f: f64) -> i64 {
     if !f.is_finite() {
         0
-    } else if f >= 9.223_372_036_854_775_807e18 {
+    } else if f >= TWO_63 {
         i64::MAX
-    } else if f <= -9.223_372_036_854_775_808e18 {
+    } else if f <= -TWO_63 {
         i64::MIN
     } else {
         f as i64
@@ -95,7 +98,7 @@ pub fn float_to_int(f: f64) -> i64 {
     if !f.is_finite() {
         return 0;
     }
-    if f > -9.223_372_036_854_775_808e18 && f < 9.223_372_036_854_775_807e18 {
+    if f > -TWO_63 && f < TWO_63 {
         return f as i64;
     }
     let two64 = 18_446_744_073_709_551_616.0_f64;
