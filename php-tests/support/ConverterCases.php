@@ -303,6 +303,9 @@ final class ConverterCases
         $c['zero-values'] = self::doc('<HARDWARE><NAME>0</NAME><MEMORY>0</MEMORY></HARDWARE><SOFTWARES><NAME>0</NAME><INSTALLDATE>0</INSTALLDATE></SOFTWARES>');
         $c['deep'] = self::doc(str_repeat('<A>', 200) . 'x' . str_repeat('</A>', 200));
         $c['too-deep'] = self::doc(str_repeat('<A>', 300) . 'x' . str_repeat('</A>', 300));
+        // libxml2's limit: the root and 256 levels pass, one more fails.
+        $c['deepest'] = '<REQUEST>' . str_repeat('<A>', 256) . 'x' . str_repeat('</A>', 256) . '</REQUEST>';
+        $c['one-too-deep'] = '<REQUEST>' . str_repeat('<A>', 257) . 'x' . str_repeat('</A>', 257) . '</REQUEST>';
         $c['malformed'] = '<REQUEST><CONTENT></REQUEST>';
         $c['dtd'] = '<!DOCTYPE r [<!ENTITY e "x">]><REQUEST><CONTENT><HARDWARE><NAME>&e;</NAME></HARDWARE></CONTENT></REQUEST>';
         $c['latin1'] = mb_convert_encoding(

@@ -24,9 +24,9 @@ use super::value::{Array, Key, Value};
 use crate::error::ProtocolError;
 use crate::xml::Visitor;
 
-/// libxml2's default nesting limit (without `XML_PARSE_HUGE`), past which GLPI's
-/// `simplexml_load_string` fails.
-pub const LIBXML_MAX_DEPTH: usize = 256;
+/// The deepest element GLPI's `simplexml_load_string` accepts (libxml2's default limit,
+/// without `XML_PARSE_HUGE`), the root being at depth 1: measured, 257 passes, 258 fails.
+pub const LIBXML_MAX_DEPTH: usize = 257;
 
 /// libxml2's default longest text node (`XML_MAX_TEXT_LENGTH`).
 pub const LIBXML_MAX_TEXT: usize = 10_000_000;
