@@ -166,11 +166,23 @@ fn array_merge(a: &Value, b: &Value) -> R<Value> {
     let (Value::Arr(a), Value::Arr(b)) = (a, b) else {
         return refuse();
     };
-    let mut out = Array::new();
+    let mut out = Array::with_capacity(a.len() + b.len());
+    // Indexed, so that a peer's huge array costs linear time.
+    let mut strings: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut next = 0;
     for (k, v) in a.iter().chain(b.iter()) {
         match k {
-            Key::Int(_) => out.push(v.clone()),
-            Key::Str(s) => out.set(s, v.clone()),
+            Key::Int(_) => {
+                out.push_new(Key::Int(next), v.clone());
+                next += 1;
+            }
+            Key::Str(s) => match strings.get(s.as_str()) {
+                Some(&i) => *out.value_at_mut(i) = v.clone(),
+                None => {
+                    strings.insert(s, out.len());
+                    out.push_new(Key::Str(s.clone()), v.clone());
+                }
+            },
         }
     }
     Ok(Value::Arr(out))

@@ -148,19 +148,9 @@ impl Array {
         &mut self.entries[i].1
     }
 
-    /// `$a[] = $value`.
-    pub fn push(&mut self, value: Value) {
-        let next = self
-            .entries
-            .iter()
-            .filter_map(|(k, _)| match k {
-                Key::Int(i) => Some(*i + 1),
-                Key::Str(_) => None,
-            })
-            .max()
-            .unwrap_or(0)
-            .max(0);
-        self.entries.push((Key::Int(next), value));
+    /// The value of the `i`-th entry.
+    pub fn value_at_mut(&mut self, i: usize) -> &mut Value {
+        &mut self.entries[i].1
     }
 
     /// Appends a key known to be absent.
