@@ -4,6 +4,7 @@ declare(strict_types=1);
 namespace GlpiAgentEndpoint\Tests;
 
 require_once __DIR__ . '/support/EndpointTestCase.php';
+require_once __DIR__ . '/support/GlpiConverterOracle.php';
 
 /**
  * A real agent nobody here wrote, Debian's fusioninventory-agent, run against the
@@ -99,6 +100,27 @@ final class EndpointPeerTest extends EndpointTestCase
         $this->assertSame('INVENTORY', (string) $xml->QUERY);
         $this->assertSame($deviceId, (string) $xml->DEVICEID);
         $this->assertNotSame('', (string) $xml->CONTENT->HARDWARE->NAME);
+        $this->assertConvertedJsonStored($row['id'], $content, $deviceId);
+    }
+
+    /** The XML inventory is kept converted too: the JSON inventory GLPI's Converter makes of it. */
+    private function assertConvertedJsonStored(int $id, string $xml, string $deviceId): void
+    {
+        $json = $this->store->inventoryConvertedJson($id);
+        $this->assertNotNull($json, 'the converted JSON is stored');
+        $message = json_decode($json, true, 512, JSON_THROW_ON_ERROR);
+        $this->assertSame(['inventory', $deviceId, 'Computer'], [$message['action'], $message['deviceid'], $message['itemtype']]);
+        $this->assertTrue(array_is_list($message['content']['softwares']));
+        $this->assertSame((string) simplexml_load_string($xml)->CONTENT->HARDWARE->NAME, $message['content']['hardware']['name']);
+        $oracle = \GlpiConverterOracle::dir();
+        if ($oracle === null) {
+            return;
+        }
+        [$converted, $glpi] = \GlpiConverterOracle::convert($xml, true);
+        $this->assertTrue($converted);
+        $this->assertTrue(\GlpiConverterOracle::same($glpi, $message), 'the stored JSON is GLPI\'s conversion');
+        // And GLPI's own schema accepts it, as GLPI's server validates a converted inventory.
+        $this->assertTrue(\GlpiConverterOracle::validates($json));
     }
 
     public function testAnUncompressedRunIsStoredTooAndKeepsTheSameAgent(): void
@@ -113,5 +135,6 @@ final class EndpointPeerTest extends EndpointTestCase
         $rows = $this->store->inventories();
         $this->assertSame(['zlib', 'none'], array_column($rows, 'compression'));
         $this->assertSame('INVENTORY', (string) simplexml_load_string((string) $this->store->inventoryContent($rows[1]['id']))->QUERY);
+        $this->assertNotNull($this->store->inventoryConvertedJson($rows[1]['id']));
     }
 }

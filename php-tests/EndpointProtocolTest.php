@@ -209,6 +209,32 @@ final class EndpointProtocolTest extends EndpointTestCase
         $this->assertSame(['inventory', 'Computer', 'xml', 'zlib', 'vm-2026-11-22-04-52-46', null],
             [$row['action'], $row['itemtype'], $row['format'], $row['compression'], $row['device_id'], $row['agent_uuid']]);
         $this->assertSame(gzuncompress($raw), $this->store->inventoryContent($row['id']));
+        // And as the JSON inventory it converts to.
+        $this->assertSame(
+            json_encode(\GlpiAgentProtocol\Inventory::fromXml(gzuncompress($raw), ['assoc' => true])),
+            json_encode(json_decode((string) $this->store->inventoryConvertedJson($row['id']), true))
+        );
+        $this->assertSame(strlen((string) $this->store->inventoryConvertedJson($row['id'])), $row['converted_size']);
+    }
+
+    public function testAConvertedXmlInventoryGivesItsItemtypeAndAnUnconvertibleOneIsRefused(): void
+    {
+        $switch = '<?xml version="1.0" encoding="UTF-8"?><REQUEST><DEVICEID>pc-3</DEVICEID><QUERY>SNMPQUERY</QUERY><CONTENT>'
+            . '<DEVICE><INFO><TYPE>NETWORKING</TYPE><NAME>sw-1</NAME><MEMORY>128</MEMORY></INFO>'
+            . '<PORTS><PORT><IFNUMBER>1</IFNUMBER><IFINOCTETS>10</IFINOCTETS></PORT></PORTS></DEVICE>'
+            . '<MODULEVERSION>4.1</MODULEVERSION><PROCESSNUMBER>7</PROCESSNUMBER></CONTENT></REQUEST>';
+        $this->assertSame(200, $this->post(self::legacyHeaders(), gzcompress($switch))->status);
+        $row = $this->store->inventories()[0];
+        $this->assertSame(['netinventory', 'NetworkEquipment'], [$row['action'], $row['itemtype']]);
+        $message = json_decode((string) $this->store->inventoryConvertedJson($row['id']), true);
+        $this->assertSame(7, $message['jobid']);
+        $this->assertSame('sw-1', $message['content']['network_device']['name']);
+        $this->assertSame([['ifnumber' => 1, 'ifinbytes' => 10]], $message['content']['network_ports']);
+
+        // GLPI's conversion throws on a device member it does not know: refused, nothing stored.
+        $before = $this->store->snapshot();
+        $unknown = str_replace('<DEVICE><INFO>', '<DEVICE><STRANGE>1</STRANGE><INFO>', $switch);
+        $this->assertRefused($this->post(self::legacyHeaders(), gzcompress($unknown)), 400, 'bad-format', $before);
     }
 
     public function testAnXmlInventoryInLatin1IsStoredInUtf8(): void

@@ -371,8 +371,18 @@ final class ValidationTest extends TestCase
         $salvaged = $r->validate(['mode' => 'lenient'])->content()->content->storages;
         $this->assertCount(1, $salvaged);
         $this->assertFalse(property_exists($salvaged[0], 'disksize'));
-        $xml = Request::decode('<?xml version="1.0"?><REQUEST><DEVICEID>x</DEVICEID><QUERY>INVENTORY</QUERY></REQUEST>', ['Content-Type' => 'application/xml']);
-        $this->expectException(\ValueError::class);
-        $xml->validate();
+        // A legacy XML request is validated as the message it converts to.
+        $xml = Request::decode((string) file_get_contents(PROJECT_ROOT . '/samples/inventory.xml'), ['Content-Type' => 'application/xml']);
+        $expected = \GlpiAgentProtocol\Inventory::validate(\GlpiAgentProtocol\Inventory::fromXml($xml->body()));
+        $this->assertSame($expected->isValid(), $xml->validate()->isValid());
+        $this->assertSame($expected->violations(), $xml->validate()->violations());
+        $this->assertNotNull($xml->validate()->content());
+        $empty = Request::decode('<?xml version="1.0"?><REQUEST/>', ['Content-Type' => 'application/xml']);
+        try {
+            $empty->validate();
+            $this->fail('an XML inventory GLPI cannot convert validates nothing');
+        } catch (\GlpiAgentProtocol\ProtocolException $e) {
+            $this->assertSame([400, 'malformed xml'], [$e->getCode(), $e->getToken()]);
+        }
     }
 }

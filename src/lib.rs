@@ -12,6 +12,7 @@ pub mod answer;
 pub mod auth;
 pub mod compression;
 pub mod content_type;
+pub mod converter;
 pub mod envelope;
 pub mod error;
 pub mod expiration;

@@ -347,6 +347,15 @@ fn is_xml_name(name: &[u8]) -> bool {
         start(c)
             || matches!(c, '-' | '.' | '0'..='9' | '\u{b7}' | '\u{300}'..='\u{36f}' | '\u{203f}'..='\u{2040}')
     }
+    // The common case, an ASCII name, without decoding characters.
+    if name.is_ascii() {
+        return name
+            .first()
+            .is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b':'))
+            && name
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'-' | b'.'));
+    }
     let Ok(name) = std::str::from_utf8(name) else {
         return false;
     };
@@ -367,8 +376,116 @@ enum Field {
     DeviceId,
 }
 
+/// What [`walk`] reports of a well-formed document, element by element. Comments and
+/// processing instructions inside the root are reported because they split the text
+/// around them into separate nodes, as libxml2 keeps them.
+pub(crate) trait Visitor {
+    /// A start tag (or an empty-element tag, closed at once) at `depth` (the root is 1).
+    fn open(&mut self, tag: &BytesStart<'_>, depth: usize) -> Result<(), ProtocolError>;
+    /// Character data inside the element at `depth`, with references resolved.
+    fn text(&mut self, text: &str, depth: usize) -> Result<(), ProtocolError>;
+    /// A comment (`None`) or processing instruction (its target) inside the root.
+    fn other(&mut self, pi_target: Option<&str>, depth: usize) -> Result<(), ProtocolError>;
+    /// The end of the element opened at `depth`.
+    fn close(&mut self, depth: usize) -> Result<(), ProtocolError>;
+}
+
+/// Reads a whole document (any encoding [`parse_request`] reads) with the same checks,
+/// reporting it to `visitor`.
+pub(crate) fn walk(
+    bytes: Vec<u8>,
+    limits: &Limits,
+    visitor: &mut impl Visitor,
+) -> Result<(), ProtocolError> {
+    let (text, _) = to_utf8(bytes)?;
+    read(&text, limits, visitor).map(|_| ())
+}
+
+struct Fields {
+    query: Option<String>,
+    device_id: Option<String>,
+    // The field being read, when the reader is inside a QUERY or DEVICEID child of the root.
+    reading: Option<(Field, String)>,
+}
+
+impl Visitor for Fields {
+    fn open(&mut self, tag: &BytesStart<'_>, depth: usize) -> Result<(), ProtocolError> {
+        if depth == 2 {
+            self.reading = field(tag, &self.query, &self.device_id).map(|f| (f, String::new()));
+        }
+        Ok(())
+    }
+
+    fn text(&mut self, text: &str, depth: usize) -> Result<(), ProtocolError> {
+        if depth == 2 {
+            if let Some((_, v)) = self.reading.as_mut() {
+                v.push_str(text);
+            }
+        }
+        Ok(())
+    }
+
+    fn other(&mut self, _: Option<&str>, _: usize) -> Result<(), ProtocolError> {
+        Ok(())
+    }
+
+    fn close(&mut self, depth: usize) -> Result<(), ProtocolError> {
+        if depth == 2 {
+            match self.reading.take() {
+                Some((Field::Query, v)) => self.query = Some(v),
+                Some((Field::DeviceId, v)) => self.device_id = Some(v),
+                None => {}
+            }
+        }
+        Ok(())
+    }
+}
+
 fn scan(text: &str, limits: &Limits) -> Result<Found, ProtocolError> {
-    if !text.chars().all(is_xml_char) {
+    let mut fields = Fields {
+        query: None,
+        device_id: None,
+        reading: None,
+    };
+    let root = read(text, limits, &mut fields)?;
+    Ok(Found {
+        root,
+        query: fields.query,
+        device_id: fields.device_id,
+    })
+}
+
+/// Reads the whole document, reporting it to `visitor`; returns the root's name.
+/// Every character of `text` is an XML character; ASCII is checked byte by byte.
+fn all_xml_chars(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') {
+                return false;
+            }
+            i += 1;
+            continue;
+        }
+        // A multi-byte character: `text` is UTF-8, so its first byte gives its length.
+        let len = match b {
+            0xc0..=0xdf => 2,
+            0xe0..=0xef => 3,
+            _ => 4,
+        };
+        let c = text[i..i + len].chars().next().unwrap_or('\0');
+        if !is_xml_char(c) {
+            return false;
+        }
+        i += len;
+    }
+    true
+}
+
+fn read(text: &str, limits: &Limits, visitor: &mut impl Visitor) -> Result<String, ProtocolError> {
+    if !all_xml_chars(text) {
         return Err(ProtocolError::MalformedXml);
     }
     let mut reader = quick_xml::Reader::from_str(text);
@@ -383,11 +500,8 @@ fn scan(text: &str, limits: &Limits) -> Result<Found, ProtocolError> {
     let max_depth = usize::try_from(limits.max_depth).unwrap_or(usize::MAX);
     let mut depth = 0usize;
     let mut root: Option<String> = None;
-    let mut query: Option<String> = None;
-    let mut device_id: Option<String> = None;
-    // The field being read, when the reader is inside a QUERY or DEVICEID child of the root.
-    let mut reading: Option<(Field, String)> = None;
     let mut first = true;
+    let mut buf = [0u8; 4];
 
     loop {
         let event = reader.read_event().map_err(malformed)?;
@@ -407,8 +521,16 @@ fn scan(text: &str, limits: &Limits) -> Result<Found, ProtocolError> {
                 if pi.target().eq_ignore_ascii_case(b"xml") || !is_xml_name(pi.target()) {
                     return Err(ProtocolError::MalformedXml);
                 }
+                if depth > 0 {
+                    let target = std::str::from_utf8(pi.target()).map_err(malformed)?;
+                    visitor.other(Some(target), depth)?;
+                }
             }
-            Event::Comment(_) => {}
+            Event::Comment(_) => {
+                if depth > 0 {
+                    visitor.other(None, depth)?;
+                }
+            }
             Event::Start(_) | Event::Empty(_) if depth == 0 && root.is_some() => {
                 return Err(ProtocolError::MalformedXml);
             }
@@ -420,44 +542,35 @@ fn scan(text: &str, limits: &Limits) -> Result<Found, ProtocolError> {
                 }
                 if depth == 1 {
                     root = Some(name_of(&e)?);
-                } else if depth == 2 {
-                    reading = field(&e, &query, &device_id).map(|f| (f, String::new()));
                 }
+                visitor.open(&e, depth)?;
             }
             Event::Empty(e) => {
                 check_tag(&e)?;
                 if depth == 0 {
                     root = Some(name_of(&e)?);
-                } else if depth == 1 {
-                    match field(&e, &query, &device_id) {
-                        Some(Field::Query) => query = Some(String::new()),
-                        Some(Field::DeviceId) => device_id = Some(String::new()),
-                        None => {}
-                    }
                 }
+                visitor.open(&e, depth + 1)?;
+                visitor.close(depth + 1)?;
             }
             Event::End(_) => {
-                if depth == 2 {
-                    match reading.take() {
-                        Some((Field::Query, v)) => query = Some(v),
-                        Some((Field::DeviceId, v)) => device_id = Some(v),
-                        None => {}
-                    }
+                if depth == 0 {
+                    return Err(ProtocolError::MalformedXml);
                 }
-                depth = depth.checked_sub(1).ok_or(ProtocolError::MalformedXml)?;
+                visitor.close(depth)?;
+                depth -= 1;
             }
             Event::Text(t) => {
                 if t.windows(3).any(|w| w == b"]]>") {
                     return Err(ProtocolError::MalformedXml);
                 }
                 let content = t.xml10_content().map_err(malformed)?;
-                if depth == 0 && !content.bytes().all(is_space) {
-                    return Err(ProtocolError::MalformedXml);
-                }
-                if depth == 2 {
-                    if let Some((_, v)) = reading.as_mut() {
-                        v.push_str(&content);
+                if depth == 0 {
+                    if !content.bytes().all(is_space) {
+                        return Err(ProtocolError::MalformedXml);
                     }
+                } else {
+                    visitor.text(&content, depth)?;
                 }
             }
             Event::GeneralRef(r) => {
@@ -465,29 +578,17 @@ fn scan(text: &str, limits: &Limits) -> Result<Found, ProtocolError> {
                     return Err(ProtocolError::MalformedXml);
                 }
                 let c = resolve(&r)?;
-                if depth == 2 {
-                    if let Some((_, v)) = reading.as_mut() {
-                        v.push(c);
-                    }
-                }
+                visitor.text(c.encode_utf8(&mut buf), depth)?;
             }
             Event::CData(c) => {
                 if depth == 0 {
                     return Err(ProtocolError::MalformedXml);
                 }
-                if depth == 2 {
-                    if let Some((_, v)) = reading.as_mut() {
-                        v.push_str(&c.decode().map_err(malformed)?);
-                    }
-                }
+                visitor.text(&c.decode().map_err(malformed)?, depth)?;
             }
             Event::Eof => {
                 return match root {
-                    Some(root) if depth == 0 => Ok(Found {
-                        root,
-                        query,
-                        device_id,
-                    }),
+                    Some(root) if depth == 0 => Ok(root),
                     _ => Err(ProtocolError::MalformedXml),
                 };
             }

@@ -16,6 +16,7 @@ namespace GlpiAgentProtocol {
     class Inventory
     {
         public function __construct() {}
+        public static function fromXml(string $xml, ?array $options = null): mixed {}
         public static function validate(mixed $message, ?array $options = null): \GlpiAgentProtocol\Validation {}
     }
 

@@ -84,11 +84,12 @@ table(
 
 printf("\nInventories (%d)\n", count($inventories));
 table(
-    ['id', 'agent', 'action', 'itemtype', 'format', 'compression', 'wire bytes', 'decoded bytes', 'decode ms', 'dropped'],
+    ['id', 'agent', 'action', 'itemtype', 'format', 'compression', 'wire bytes', 'decoded bytes', 'decode ms', 'dropped', 'converted json'],
     array_map(static fn (array $r): array => [
         $r['id'], $r['agent_id'], $r['action'], $r['itemtype'], $r['format'], $r['compression'],
         number_format($r['raw_size']), number_format($r['decoded_size']), sprintf('%.2f', $r['decode_us'] / 1000),
         $r['dropped_count'],
+        $r['converted_size'] === null ? '-' : number_format($r['converted_size']) . ' bytes',
     ], $inventories),
     [0, 1, 6, 7, 8, 9]
 );

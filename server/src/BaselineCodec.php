@@ -178,6 +178,12 @@ final class BaselineCodec implements Codec
         return [$agentId, $requestId === null ? null : trim($requestId), $proxyIds];
     }
 
+    /** GLPI's reference path stores a legacy XML inventory as received, unconverted. */
+    public function convertXml(object $request): ?object
+    {
+        return null;
+    }
+
     public function content(object $request): mixed
     {
         return $request->content();

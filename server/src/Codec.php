@@ -62,4 +62,11 @@ interface Codec
     public function validateInventory(object $request, mixed $content, array $options): ?array;
 
     public function name(): string;
+
+    /**
+     * The JSON inventory a legacy XML inventory converts to, as GLPI's Converter makes it
+     * (stdClass objects), or null where this codec does not convert.
+     * @throws EndpointError when the XML cannot be converted
+     */
+    public function convertXml(object $request): ?object;
 }

@@ -374,7 +374,13 @@ final class Controller
         }
         $this->limits->check(['deviceid' => $fields['device_id'], 'tag' => $fields['tag'] ?? null]);
 
-        $validation = $this->validateInventory($context);
+        // A legacy XML inventory becomes the JSON message GLPI converts it to, which is then
+        // validated and kept like a JSON one; the XML as received is kept too.
+        $converted = $request->mode() === 'xml' ? $this->codec->convertXml($request) : null;
+        if ($converted !== null && isset($converted->itemtype) && is_string($converted->itemtype) && $converted->itemtype !== '') {
+            $itemtype = $converted->itemtype;
+        }
+        $validation = $this->validateInventory($context, $converted);
 
         $agentId = $store->touchAgent($fields);
         $body = $request->body();
@@ -387,7 +393,14 @@ final class Controller
             'content' => $compressed ? $context['raw_body'] : $body,
             'content_encoding' => $compressed ? $request->compression() : 'none',
         ];
-        if ($validation !== null && $validation['dropped'] !== []) {
+        if ($converted !== null) {
+            // Lenient validation salvages the converted message; the XML stays as sent.
+            $json = $validation !== null && $validation['dropped'] !== [] ? $validation['content'] : $converted;
+            $stored['converted_json'] = json_encode($json, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_PRESERVE_ZERO_FRACTION | JSON_THROW_ON_ERROR);
+            if ($validation !== null) {
+                $stored['dropped'] = $validation['dropped'];
+            }
+        } elseif ($validation !== null && $validation['dropped'] !== []) {
             // Lenient: the salvaged inventory is what is stored; the one sent is kept beside it.
             $stored = [
                 'content' => json_encode($validation['content'], JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_PRESERVE_ZERO_FRACTION),
@@ -425,13 +438,13 @@ final class Controller
      * @param array<string, mixed> $context
      * @return array{valid: bool, violations: list<array<string, string>>, content: mixed, dropped: list<array<string, string>>}|null
      */
-    private function validateInventory(array $context): ?array
+    private function validateInventory(array $context, ?object $converted): ?array
     {
         $mode = $this->config->validation();
         if ($mode === 'off') {
             return null;
         }
-        $result = $this->codec->validateInventory($context['request'], $context['content'] ?? null, [
+        $result = $this->codec->validateInventory($context['request'], $converted ?? $context['content'] ?? null, [
             'mode' => $mode,
             'glpi_inventory_format' => $this->config->glpiInventoryFormat(),
         ]);

@@ -3,6 +3,7 @@ declare(strict_types=1);
 
 namespace GlpiAgentEndpoint;
 
+use GlpiAgentProtocol\Inventory;
 use GlpiAgentProtocol\ProtocolException;
 use GlpiAgentProtocol\Request;
 use GlpiAgentProtocol\Response;
@@ -31,6 +32,15 @@ final class ExtensionCodec implements Codec
     {
         try {
             return $request->content();
+        } catch (ProtocolException $e) {
+            throw EndpointError::fromProtocol($e);
+        }
+    }
+
+    public function convertXml(object $request): ?object
+    {
+        try {
+            return Inventory::fromXml($request->body());
         } catch (ProtocolException $e) {
             throw EndpointError::fromProtocol($e);
         }
@@ -69,11 +79,9 @@ final class ExtensionCodec implements Codec
 
     public function validateInventory(object $request, mixed $content, array $options): ?array
     {
-        if ($request->mode() !== 'json') {
-            // A legacy XML inventory is validated once converted to inventory_format.
-            return null;
-        }
-        $v = $request->validate(['mode' => $options['mode'] ?? 'strict']);
+        $mode = ['mode' => $options['mode'] ?? 'strict'];
+        // A legacy XML inventory is validated as the message it was converted to.
+        $v = $request->mode() === 'json' ? $request->validate($mode) : Inventory::validate($content, $mode);
         return [
             'valid' => $v->isValid(),
             'violations' => $v->violations(),

@@ -362,6 +362,16 @@ final class Migrations
                         ADD COLUMN original_encoding VARCHAR(16) NOT NULL DEFAULT 'none'",
                 ],
             ],
+            // A legacy XML inventory is kept as received and as the JSON inventory it
+            // converts to, so that every inventory can be read in the one format.
+            8 => [
+                'sqlite' => [
+                    'ALTER TABLE inventories ADD COLUMN converted_json TEXT NULL',
+                ],
+                'mysql' => [
+                    'ALTER TABLE inventories ADD COLUMN converted_json LONGTEXT NULL',
+                ],
+            ],
         ];
     }
 

@@ -334,6 +334,7 @@ final class Store
             'received_at' => $inventory['received_at'] ?? self::now(),
             'content' => $inventory['content'],
             'content_encoding' => $inventory['content_encoding'] ?? 'none',
+            'converted_json' => $inventory['converted_json'] ?? null,
         ];
         if (!empty($inventory['dropped'])) {
             // Lenient validation removed parts: the list, and the inventory as sent.
@@ -413,7 +414,8 @@ final class Store
         $stmt = $this->pdo->prepare(
             'SELECT i.id, i.agent_id, a.agent_uuid, i.device_id, i.action, i.itemtype, i.request_id, i.partial,
                     i.format, i.compression, i.raw_size, i.decoded_size, i.decode_us, i.received_at,
-                    i.dropped_count, i.dropped
+                    i.dropped_count, i.dropped,
+                    LENGTH(i.converted_json) AS converted_size
              FROM inventories i JOIN agents a ON a.id = i.agent_id WHERE i.id > ? ORDER BY i.id'
         );
         $stmt->execute([$afterId]);
@@ -422,8 +424,18 @@ final class Store
                 $r[$k] = (int) $r[$k];
             }
             $r['dropped'] = $r['dropped'] === null ? [] : json_decode((string) $r['dropped'], true);
+            $r['converted_size'] = $r['converted_size'] === null ? null : (int) $r['converted_size'];
             return $r;
         }, $stmt->fetchAll());
+    }
+
+    /** The JSON inventory a stored XML inventory was converted to, or null. */
+    public function inventoryConvertedJson(int $id): ?string
+    {
+        $stmt = $this->pdo->prepare('SELECT converted_json FROM inventories WHERE id = ?');
+        $stmt->execute([$id]);
+        $json = $stmt->fetchColumn();
+        return $json === false || $json === null ? null : (string) $json;
     }
 
     /** The stored document, decoded: the JSON or XML text. */

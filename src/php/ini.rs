@@ -281,7 +281,6 @@ pub unsafe fn print_info(module: *mut c_void) {
     info_table_row!(
         "Active max certificate bytes",
         l.max_certificate_bytes.to_string()
-
     );
     let v = validation();
     info_table_row!(

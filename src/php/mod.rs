@@ -5,6 +5,7 @@ use ext_php_rs::prelude::*;
 use ext_php_rs::zend::ModuleEntry;
 
 pub mod convert;
+pub mod converter;
 pub mod envelope;
 pub mod errors;
 pub mod functions;
@@ -15,8 +16,8 @@ pub mod register;
 pub mod request;
 pub mod response;
 mod sensitive;
-pub mod x509;
 pub mod validation;
+pub mod x509;
 
 /// Unix time in seconds, for the freshness checks of states and envelopes.
 pub(crate) fn unix_now() -> u64 {
@@ -72,9 +73,9 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .info_function(info)
         .function(wrap_function!(version))
         .class::<request::Request>()
+        .class::<inventory::Inventory>()
         .class::<response::Response>()
         .class::<register::RegisterServer>()
         .class::<register::RegisterAgent>()
-        .class::<inventory::Inventory>()
         .class::<validation::Validation>()
 }

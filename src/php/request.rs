@@ -178,17 +178,19 @@ impl Request {
         Binary::from(self.body.clone())
     }
 
-    /// Validates the request's message as `Inventory::validate()` does (same options).
-    /// A legacy XML request has no message until it is converted: `\ValueError`.
+    /// Validates the request's message as `Inventory::validate()` does (same options): the
+    /// JSON message, or a legacy XML inventory as `Inventory::fromXml()` converts it (whose
+    /// refusals, a ProtocolException 400, it throws).
     pub fn validate(
         &self,
         options: Option<&ZendHashTable>,
     ) -> PhpResult<super::validation::Validation> {
         match &self.content {
             Some(content) => super::validation::validate_message(content, options),
-            None => Err(super::errors::value_error(&crate::error::UsageError::new(
-                "a legacy XML request is validated once converted: Inventory::validate() of its converted message",
-            ))),
+            None => {
+                let converted = super::converter::from_xml(&self.body, None)?;
+                super::validation::validate_message(&converted, options)
+            }
         }
     }
 

@@ -1,0 +1,259 @@
+//! The values a converted inventory is made of: PHP's own model (ordered arrays whose keys
+//! are integers or strings), because the conversion's rules are defined on PHP arrays and
+//! their edge cases (a list that stops being one, a key that lands at the end) are part of
+//! the result.
+
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Arr(Array),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Key {
+    Int(i64),
+    Str(String),
+}
+
+impl Key {
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Key::Str(s) => Some(s),
+            Key::Int(_) => None,
+        }
+    }
+}
+
+/// An ordered PHP array. Lookups are linear: the arrays of an inventory have few string
+/// keys, and the few places where a peer could make one huge index it first.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Array {
+    entries: Vec<(Key, Value)>,
+}
+
+impl Array {
+    pub fn new() -> Self {
+        Array::default()
+    }
+
+    pub fn with_capacity(n: usize) -> Self {
+        Array {
+            entries: Vec::with_capacity(n),
+        }
+    }
+
+    /// A list (keys 0..n-1) of `items`.
+    pub fn list(items: Vec<Value>) -> Self {
+        Array {
+            entries: items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (Key::Int(i as i64), v))
+                .collect(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// `array_is_list()`.
+    pub fn is_list(&self) -> bool {
+        self.entries
+            .iter()
+            .enumerate()
+            .all(|(i, (k, _))| *k == Key::Int(i as i64))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &(Key, Value)> {
+        self.entries.iter()
+    }
+
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&Key, &mut Value)> {
+        self.entries.iter_mut().map(|(k, v)| (&*k, v))
+    }
+
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut Value> {
+        self.entries.iter_mut().map(|(_, v)| v)
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &Value> {
+        self.entries.iter().map(|(_, v)| v)
+    }
+
+    pub fn into_values(self) -> impl Iterator<Item = Value> {
+        self.entries.into_iter().map(|(_, v)| v)
+    }
+
+    pub fn into_entries(self) -> Vec<(Key, Value)> {
+        self.entries
+    }
+
+    pub fn keys(&self) -> Vec<Key> {
+        self.entries.iter().map(|(k, _)| k.clone()).collect()
+    }
+
+    fn position(&self, key: &str) -> Option<usize> {
+        self.entries
+            .iter()
+            .position(|(k, _)| matches!(k, Key::Str(s) if s == key))
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.position(key).map(|i| &self.entries[i].1)
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
+        self.position(key).map(|i| &mut self.entries[i].1)
+    }
+
+    pub fn get_key_mut(&mut self, key: &Key) -> Option<&mut Value> {
+        self.entries
+            .iter_mut()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+    }
+
+    pub fn get_key(&self, key: &Key) -> Option<&Value> {
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// `$a[$key] = $value`: in place when the key exists, else at the end.
+    pub fn set(&mut self, key: &str, value: Value) {
+        match self.position(key) {
+            Some(i) => self.entries[i].1 = value,
+            None => self.entries.push((Key::Str(key.to_owned()), value)),
+        }
+    }
+
+    /// `$a[$key]` for writing: the existing slot, or a new null one at the end.
+    pub fn slot(&mut self, key: &str) -> &mut Value {
+        let i = match self.position(key) {
+            Some(i) => i,
+            None => {
+                self.entries.push((Key::Str(key.to_owned()), Value::Null));
+                self.entries.len() - 1
+            }
+        };
+        &mut self.entries[i].1
+    }
+
+    /// The value of the `i`-th entry.
+    pub fn value_at_mut(&mut self, i: usize) -> &mut Value {
+        &mut self.entries[i].1
+    }
+
+    /// Appends a key known to be absent.
+    pub fn push_new(&mut self, key: Key, value: Value) {
+        self.entries.push((key, value));
+    }
+
+    pub fn remove(&mut self, key: &str) -> Option<Value> {
+        self.position(key).map(|i| self.entries.remove(i).1)
+    }
+
+    /// `array_change_key_case()`: ASCII lower-case string keys; when two keys meet, the
+    /// later value replaces the earlier one at the earlier one's place.
+    pub fn lowercase_keys(mut self) -> Array {
+        // Usually no two keys meet: lower-case in place, and rebuild only when they do.
+        let small = self.entries.len() <= 16;
+        if small {
+            for (k, _) in self.entries.iter_mut() {
+                if let Key::Str(s) = k {
+                    s.make_ascii_lowercase();
+                }
+            }
+            let distinct = self
+                .entries
+                .iter()
+                .enumerate()
+                .all(|(i, (k, _))| self.entries[..i].iter().all(|(e, _)| e != k));
+            if distinct {
+                return self;
+            }
+        }
+        let mut out = Array::with_capacity(self.entries.len());
+        let mut index: Option<HashMap<String, usize>> = None;
+        for (k, v) in self.entries {
+            let k = match k {
+                Key::Str(mut s) => {
+                    s.make_ascii_lowercase();
+                    Key::Str(s)
+                }
+                k => k,
+            };
+            if out.entries.len() == 16 && index.is_none() {
+                index = Some(
+                    out.entries
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, (k, _))| k.as_str().map(|s| (s.to_owned(), i)))
+                        .collect(),
+                );
+            }
+            let found = match (&k, &index) {
+                (Key::Str(s), Some(ix)) => ix.get(s).copied(),
+                (Key::Str(s), None) => out.position(s),
+                (Key::Int(_), _) => out.entries.iter().position(|(e, _)| *e == k),
+            };
+            match found {
+                Some(i) => out.entries[i].1 = v,
+                None => {
+                    if let (Key::Str(s), Some(ix)) = (&k, index.as_mut()) {
+                        ix.insert(s.clone(), out.entries.len());
+                    }
+                    out.entries.push((k, v));
+                }
+            }
+        }
+        out
+    }
+}
+
+impl Value {
+    pub fn arr(&self) -> Option<&Array> {
+        match self {
+            Value::Arr(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    pub fn arr_mut(&mut self) -> Option<&mut Array> {
+        match self {
+            Value::Arr(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// `isset($v[$key])`.
+    pub fn has(&self, key: &str) -> bool {
+        self.arr()
+            .and_then(|a| a.get(key))
+            .is_some_and(|v| !matches!(v, Value::Null))
+    }
+
+    /// `$v[$key] ?? null`.
+    pub fn at(&self, key: &str) -> Option<&Value> {
+        self.arr()
+            .and_then(|a| a.get(key))
+            .filter(|v| !matches!(v, Value::Null))
+    }
+
+    /// The nesting of arrays, counted as `json_encode` counts its depth.
+    pub fn depth(&self) -> usize {
+        match self {
+            Value::Arr(a) => 1 + a.values().map(Value::depth).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+}
