@@ -401,12 +401,6 @@ fn call_settings(options: Option<&ZendHashTable>) -> Result<CallSettings, UsageE
     Ok(out)
 }
 
-/// A table entry's value: `zend_hash_*_update` take the zval over, so the clone's own
-/// reference is handed to the table rather than dropped.
-fn hand_over(v: Zval) -> Zval {
-    v
-}
-
 /// A copy of `z` without what `r` removes: new tables only along the way to the removed
 /// parts, everything else shared (refcounted) with the original.
 fn apply(z: &Zval, r: &Removals) -> Zval {
@@ -440,7 +434,9 @@ fn apply(z: &Zval, r: &Removals) -> Zval {
                 Some(Removal::Within(inner)) => apply(v, inner),
                 None => v.shallow_clone(),
             };
-            let mut value = std::mem::ManuallyDrop::new(hand_over(value));
+            // `zend_hash_*_update` take the zval over: the clone's own reference is handed to
+            // the table rather than dropped.
+            let mut value = std::mem::ManuallyDrop::new(value);
             let slot = std::ptr::from_mut::<Zval>(&mut value).cast::<zval>();
             if list {
                 ffi::zend_hash_next_index_insert(out, slot);
