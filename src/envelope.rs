@@ -20,16 +20,14 @@
 //! the other direction, another content type or another time fails to open.
 //!
 //! Order of checks in [`open`]: layout, then authentication (`DecryptionFailed`), then
-//! freshness (`StaleMessage`), then — in [`open_once`] — replay (`ReplayedMessage`).
-//! Only authenticated messages reach the freshness and replay checks, so forged
-//! messages cannot fill the replay store or probe the clock.
-
-use std::collections::HashMap;
+//! freshness (`StaleMessage`); the caller then refuses replays (`ReplayedMessage`) by
+//! recording [`Opened::message_id`]. Only authenticated messages reach the freshness and
+//! replay checks, so forged messages cannot fill the replay store or probe the clock.
 
 use crate::error::{Error, ProtocolError, UsageError};
 use crate::gcm;
-use crate::register::uuid_block;
 use crate::secret::{fill_random, Key128};
+use crate::uuid::{parse_id, AgentId, Uuid};
 
 /// The outer `Content-Type` of an encrypted body. The inner one travels, authenticated,
 /// inside the envelope.
@@ -70,13 +68,31 @@ impl Direction {
 }
 
 /// The parties a message belongs to, from (or for) its HTTP headers.
-#[derive(Debug, Clone, Copy)]
-pub struct Binding<'a> {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Binding {
     /// `GLPI-Agent-ID`: the agent the message is from or for.
-    pub agent_id: &'a str,
+    pub agent_id: AgentId,
     /// `GLPI-CryptoKey-ID`: the owner of the key (the agent itself, or a proxy).
-    pub cryptokey_id: &'a str,
+    pub cryptokey_id: Uuid,
+    /// Which way the message travels.
     pub direction: Direction,
+}
+
+impl Binding {
+    /// The binding of header values: `BadAgentId` / `BadCryptoKeyId` when one is not a
+    /// UUID string.
+    pub fn parse(
+        agent_id: &str,
+        cryptokey_id: &str,
+        direction: Direction,
+    ) -> Result<Binding, ProtocolError> {
+        Ok(Binding {
+            agent_id: parse_id(agent_id.as_bytes()).map_err(|_| ProtocolError::BadAgentId)?,
+            cryptokey_id: parse_id(cryptokey_id.as_bytes())
+                .map_err(|_| ProtocolError::BadCryptoKeyId)?,
+            direction,
+        })
+    }
 }
 
 /// An authenticated, fresh message.
@@ -95,70 +111,11 @@ pub struct Opened {
     pub keep_until: u64,
 }
 
-/// Remembers the message ids seen within the freshness window.
-///
-/// For PHP the natural store is a table with a unique key on the message id (or on
-/// `(cryptokey_id, message_id)`) and a `keep_until` column: insert, treat a duplicate
-/// key error as "seen", delete rows whose `keep_until` has passed.
-pub trait ReplayGuard {
-    /// Records `message_id` until `keep_until` and returns true, or returns false when
-    /// it is already recorded.
-    fn first_seen(&mut self, message_id: &str, keep_until: u64) -> bool;
-}
-
-/// An in-memory [`ReplayGuard`] for a long-running process or for tests. Expired ids
-/// are dropped as new ones arrive.
-#[derive(Debug, Default)]
-pub struct MemoryReplayGuard {
-    seen: HashMap<String, u64>,
-    now: u64,
-}
-
-impl MemoryReplayGuard {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Sets the clock used to drop expired ids.
-    pub fn set_now(&mut self, now: u64) {
-        self.now = now;
-    }
-
-    pub fn len(&self) -> usize {
-        self.seen.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.seen.is_empty()
-    }
-}
-
-impl ReplayGuard for MemoryReplayGuard {
-    fn first_seen(&mut self, message_id: &str, keep_until: u64) -> bool {
-        let now = self.now;
-        self.seen.retain(|_, until| *until >= now);
-        match self.seen.entry(message_id.to_string()) {
-            std::collections::hash_map::Entry::Occupied(_) => false,
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(keep_until);
-                true
-            }
-        }
-    }
-}
-
-fn ids(b: &Binding<'_>) -> Option<([u8; 16], [u8; 16])> {
-    Some((
-        uuid_block::parse(b.agent_id)?,
-        uuid_block::parse(b.cryptokey_id)?,
-    ))
-}
-
-fn aad(header: &[u8], agent: &[u8; 16], key_id: &[u8; 16]) -> Vec<u8> {
+fn aad(header: &[u8], binding: &Binding) -> Vec<u8> {
     let mut a = Vec::with_capacity(header.len() + 32);
     a.extend_from_slice(header);
-    a.extend_from_slice(agent);
-    a.extend_from_slice(key_id);
+    a.extend_from_slice(binding.agent_id.as_bytes());
+    a.extend_from_slice(binding.cryptokey_id.as_bytes());
     a
 }
 
@@ -169,12 +126,12 @@ fn valid_type(t: &[u8]) -> bool {
 /// Encrypts `plaintext` (already compressed, if it is to be) for the parties in
 /// `binding`, with a fresh random nonce. `now` is Unix time in seconds.
 ///
-/// Errors: `Usage` for ids that are not UUID strings or a content type that is empty,
+/// Errors: `Usage` for a content type that is empty,
 /// longer than 127 bytes or not printable ASCII; `Rng` when the OS random generator
 /// fails.
 pub fn seal(
     key: &Key128,
-    binding: &Binding<'_>,
+    binding: &Binding,
     inner_content_type: &str,
     plaintext: &[u8],
     now: u64,
@@ -188,14 +145,12 @@ pub fn seal(
 /// used twice under one key.
 pub(crate) fn seal_with_nonce(
     key: &Key128,
-    binding: &Binding<'_>,
+    binding: &Binding,
     inner_content_type: &str,
     plaintext: &[u8],
     now: u64,
     nonce: &[u8; NONCE_LEN],
 ) -> Result<Vec<u8>, Error> {
-    let (agent, key_id) = ids(binding)
-        .ok_or_else(|| UsageError::new("the agent id and the cryptokey id must be UUID strings"))?;
     let ct = inner_content_type.as_bytes();
     if !valid_type(ct) {
         return Err(UsageError::new(
@@ -212,7 +167,7 @@ pub(crate) fn seal_with_nonce(
     out.push(ct.len() as u8);
     out.extend_from_slice(ct);
     out.extend_from_slice(plaintext);
-    let aad = aad(&out[..header_len], &agent, &key_id);
+    let aad = aad(&out[..header_len], binding);
     let tag = gcm::seal_in_place(key.as_bytes(), nonce, &aad, &mut out[header_len..])
         .map_err(|_| UsageError::new("the body is too large for one AES-GCM message"))?;
     out.extend_from_slice(&tag);
@@ -221,21 +176,18 @@ pub(crate) fn seal_with_nonce(
 
 /// Opens a message for the parties in `binding`, checking that it is authentic and that
 /// its timestamp is within `max_age` seconds of `now` either way (normally
-/// `Limits::message_max_age`). It does not check replays: use [`open_once`], or record
-/// [`Opened::message_id`] yourself before acting on the message.
+/// `Limits::message_max_age`). It does not check replays: record
+/// [`Opened::message_id`] before acting on the message.
 ///
-/// Errors: `BadAgentId` / `BadCryptoKeyId` when an id is not a UUID string;
-/// `DecryptionFailed` for a wrong key, any alteration, a wrong binding, another version
+/// Errors: `DecryptionFailed` for a wrong key, any alteration, a wrong binding, another version
 /// or a broken layout; `StaleMessage` outside the window.
 pub fn open(
     key: &Key128,
-    binding: &Binding<'_>,
+    binding: &Binding,
     bytes: &[u8],
     now: u64,
     max_age: u32,
 ) -> Result<Opened, Error> {
-    let agent = uuid_block::parse(binding.agent_id).ok_or(ProtocolError::BadAgentId)?;
-    let key_id = uuid_block::parse(binding.cryptokey_id).ok_or(ProtocolError::BadCryptoKeyId)?;
     let fail = || Error::Protocol(ProtocolError::DecryptionFailed);
 
     if bytes.len() < MIN_LEN || bytes[0] != VERSION || bytes[1] != binding.direction.byte() {
@@ -253,7 +205,7 @@ pub fn open(
         return Err(fail());
     }
     let body_end = bytes.len() - TAG_LEN;
-    let aad = aad(&bytes[..header_len], &agent, &key_id);
+    let aad = aad(&bytes[..header_len], binding);
     let tag: &[u8; TAG_LEN] = bytes[body_end..].try_into().map_err(|_| fail())?;
     let mut plaintext = bytes[header_len..body_end].to_vec();
     // On failure the buffer comes back wiped: no unauthenticated plaintext survives.
@@ -270,24 +222,6 @@ pub fn open(
         timestamp,
         keep_until: timestamp.saturating_add(u64::from(max_age)),
     })
-}
-
-/// [`open`], then records the message id in `guard`: `ReplayedMessage` when it was
-/// already there.
-pub fn open_once(
-    key: &Key128,
-    binding: &Binding<'_>,
-    bytes: &[u8],
-    now: u64,
-    max_age: u32,
-    guard: &mut dyn ReplayGuard,
-) -> Result<Opened, Error> {
-    let opened = open(key, binding, bytes, now, max_age)?;
-    if guard.first_seen(&opened.message_id, opened.keep_until) {
-        Ok(opened)
-    } else {
-        Err(ProtocolError::ReplayedMessage.into())
-    }
 }
 
 #[cfg(test)]

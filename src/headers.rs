@@ -16,7 +16,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::ProtocolError;
 use crate::limits::Limits;
-use crate::uuid::{AgentId, Uuid};
+use crate::uuid::{parse_id, AgentId, Uuid};
 
 pub const AGENT_ID: &str = "glpi-agent-id";
 pub const REQUEST_ID: &str = "glpi-request-id";
@@ -173,7 +173,7 @@ impl Headers {
     /// `GLPI-CryptoKey-ID` (spec 3.2.6): `None` when absent (the body is plain).
     pub fn crypto_key_id(&self) -> Result<Option<Uuid>, ProtocolError> {
         self.get(CRYPTOKEY_ID)
-            .map(|v| Uuid::parse(v).map_err(|_| ProtocolError::BadCryptoKeyId))
+            .map(|v| parse_id(v.as_bytes()).map_err(|_| ProtocolError::BadCryptoKeyId))
             .transpose()
     }
 
@@ -246,9 +246,9 @@ impl fmt::Debug for Headers {
 /// (400). The nil UUID is what a broken or unconfigured agent would send; every such agent
 /// would share one identity.
 pub fn parse_agent_id(value: &str) -> Result<AgentId, ProtocolError> {
-    Uuid::parse(trim_ows(value))
+    parse_id(trim_ows(value).as_bytes())
         .ok()
-        .filter(|id| *id != Uuid::NIL)
+        .filter(|id| *id != Uuid::nil())
         .ok_or(ProtocolError::BadAgentId)
 }
 
@@ -271,8 +271,8 @@ pub fn parse_proxy_ids(value: &str, max: u32) -> Result<Vec<AgentId>, ProtocolEr
         if ids.len() >= max as usize {
             return Err(ProtocolError::TooManyProxy);
         }
-        let id = Uuid::parse(entry).map_err(|_| ProtocolError::BadProxyId)?;
-        if id == Uuid::NIL {
+        let id = parse_id(entry.as_bytes()).map_err(|_| ProtocolError::BadProxyId)?;
+        if id == Uuid::nil() {
             return Err(ProtocolError::BadProxyId);
         }
         ids.push(id);
@@ -324,7 +324,7 @@ mod tests {
     }
 
     fn id(s: &str) -> AgentId {
-        Uuid::parse(s).unwrap()
+        parse_id(s.as_bytes()).unwrap()
     }
 
     /// The headers glpi-agent 1.12 sent with its full inventory in the wire captures, as

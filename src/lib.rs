@@ -34,10 +34,10 @@ pub mod xml;
 pub const SUPPORTED_ENCODINGS: &str =
     "json, xml, zlib (RFC 1950), gzip (RFC 1952), deflate (RFC 1951), brotli (RFC 7932, built in)";
 
+pub use crate::uuid::{AgentId, Uuid};
 pub use compression::Compression;
 pub use error::{Error, ProtocolError, UsageError};
 pub use limits::Limits;
-pub use uuid::{AgentId, Uuid};
 
 #[cfg(test)]
 pub(crate) mod test_support;

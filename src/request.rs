@@ -85,11 +85,9 @@ pub fn decode(
         Some(key_id) => {
             let key = opts.key.ok_or(ProtocolError::UnknownCryptoKey)?;
             let agent = agent_id.ok_or(ProtocolError::BadAgentId)?;
-            let agent_text = agent.to_string();
-            let key_text = key_id.to_string();
             let binding = Binding {
-                agent_id: &agent_text,
-                cryptokey_id: &key_text,
+                agent_id: agent,
+                cryptokey_id: key_id,
                 direction: Direction::AgentToServer,
             };
             let o = envelope::open(key, &binding, raw, opts.now, opts.limits.message_max_age)

@@ -9,15 +9,16 @@ use crate::content_type::{answer_content_type, BodyType, Mode, Spelling};
 use crate::envelope::{self, Binding, Direction};
 use crate::error::{Error, ProtocolError, UsageError};
 use crate::secret::Key128;
+use crate::uuid::{AgentId, Uuid};
 
 /// What an answer inherits from its request.
 #[derive(Clone, Copy)]
 pub struct AnswerContext<'a> {
     pub compression: Compression,
     pub spelling: Spelling,
-    pub agent_id: Option<&'a str>,
+    pub agent_id: Option<AgentId>,
     pub request_id: Option<&'a str>,
-    pub cryptokey_id: Option<&'a str>,
+    pub cryptokey_id: Option<Uuid>,
     /// Present when the request was encrypted: the answer is sealed with it.
     pub key: Option<&'a Key128>,
     pub accept: Option<&'a str>,
@@ -95,7 +96,7 @@ pub fn encode(
         };
         body = envelope::seal(key, &binding, content_type, &body, ctx.now)?;
         outer_type = envelope::CONTENT_TYPE.to_owned();
-        headers.push(("GLPI-CryptoKey-ID".to_owned(), cryptokey_id.to_owned()));
+        headers.push(("GLPI-CryptoKey-ID".to_owned(), cryptokey_id.to_string()));
     } else if ctx.key.is_some() {
         return Err(
             UsageError::new("an encrypted answer needs the agent id and cryptokey id").into(),
@@ -104,7 +105,7 @@ pub fn encode(
     headers.insert(0, ("Content-Type".to_owned(), outer_type));
     headers.push(("Pragma".to_owned(), "no-cache".to_owned()));
     if let Some(id) = ctx.agent_id {
-        headers.push(("GLPI-Agent-ID".to_owned(), id.to_owned()));
+        headers.push(("GLPI-Agent-ID".to_owned(), id.to_string()));
     }
     if let Some(id) = ctx.request_id {
         headers.push(("GLPI-Request-ID".to_owned(), id.to_owned()));
@@ -165,7 +166,7 @@ mod tests {
     fn ctx() -> AnswerContext<'static> {
         AnswerContext {
             compression: Compression::Zlib,
-            agent_id: Some("3a609a2e-947f-4e6a-9af9-32c024ac3944"),
+            agent_id: Some(uuid::uuid!("3a609a2e-947f-4e6a-9af9-32c024ac3944")),
             request_id: Some("F4CCE510"),
             ..AnswerContext::PLAIN
         }
@@ -297,7 +298,7 @@ mod tests {
     #[test]
     fn encrypted_requests_get_sealed_answers_the_agent_can_open() {
         let key = Key128::from_slice(&[3u8; 16]).unwrap();
-        let id = "3a609a2e-947f-4e6a-9af9-32c024ac3944";
+        let id = uuid::uuid!("3a609a2e-947f-4e6a-9af9-32c024ac3944");
         let c = AnswerContext {
             key: Some(&key),
             cryptokey_id: Some(id),
@@ -306,7 +307,10 @@ mod tests {
         };
         let a = json_answer(&c, &ok_answer(), 200).unwrap();
         assert_eq!(header(&a, "Content-Type"), Some(envelope::CONTENT_TYPE));
-        assert_eq!(header(&a, "GLPI-CryptoKey-ID"), Some(id));
+        assert_eq!(
+            header(&a, "GLPI-CryptoKey-ID"),
+            Some(id.to_string().as_str())
+        );
         let binding = Binding {
             agent_id: id,
             cryptokey_id: id,

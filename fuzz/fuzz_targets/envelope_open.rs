@@ -11,13 +11,17 @@ use libfuzzer_sys::fuzz_target;
 const KEY: [u8; 16] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
 const AGENT: &str = "3a609a2e-947f-4e6a-9af9-32c024ac3944";
 const PROXY: &str = "0b8e2a1c-5d4f-4a3b-9c2d-1e0f9a8b7c6d";
+
+fn binding(agent: &str, key_owner: &str, direction: Direction) -> Binding {
+    Binding::parse(agent, key_owner, direction).unwrap()
+}
 const NOW: u64 = 1_700_000_000;
 
 fuzz_target!(|data: &[u8]| {
     let key = Key128::from_slice(&KEY).unwrap();
     let bindings = [
-        Binding { agent_id: AGENT, cryptokey_id: AGENT, direction: Direction::AgentToServer },
-        Binding { agent_id: AGENT, cryptokey_id: PROXY, direction: Direction::ServerToAgent },
+        binding(AGENT, AGENT, Direction::AgentToServer),
+        binding(AGENT, PROXY, Direction::ServerToAgent),
     ];
     for b in &bindings {
         match envelope::open(&key, b, data, NOW, 300) {

@@ -14,20 +14,11 @@ use crate::error::UsageError;
 use crate::secret::Key128;
 
 /// The parties of a message; a key without another owner belongs to the agent itself.
-fn binding<'a>(
-    agent_id: &'a str,
-    cryptokey_id: Option<&'a str>,
-    direction: &str,
-) -> Result<Binding<'a>, UsageError> {
-    let direction = Direction::from_name(direction).ok_or_else(|| {
+fn direction_named(name: &str) -> Result<Direction, UsageError> {
+    Direction::from_name(name).ok_or_else(|| {
         UsageError::new(format!(
-            "unknown direction '{direction}' (agent-to-server, server-to-agent)"
+            "unknown direction '{name}' (agent-to-server, server-to-agent)"
         ))
-    })?;
-    Ok(Binding {
-        agent_id,
-        cryptokey_id: cryptokey_id.unwrap_or(agent_id),
-        direction,
     })
 }
 
@@ -47,7 +38,13 @@ pub fn seal_message(
     direction: String,
 ) -> PhpResult<Binary<u8>> {
     let key = Key128::from_slice(&key).php()?;
-    let binding = binding(agent_id, cryptokey_id.as_deref(), &direction).php()?;
+    let binding = Binding::parse(
+        agent_id,
+        cryptokey_id.as_deref().unwrap_or(agent_id),
+        direction_named(&direction).php()?,
+    )
+    .map_err(|_| UsageError::new("the agent id and the cryptokey id must be UUID strings"))
+    .php()?;
     envelope::seal(&key, &binding, content_type, &body, super::unix_now())
         .php()
         .map(Binary::from)
@@ -72,7 +69,12 @@ pub fn open_message(
 ) -> PhpResult<Zval> {
     let key = Key128::from_slice(&key).php()?;
     let max_age = super::seconds_or_default(max_age, super::ini::limits().message_max_age).php()?;
-    let binding = binding(agent_id, cryptokey_id.as_deref(), &direction).php()?;
+    let binding = Binding::parse(
+        agent_id,
+        cryptokey_id.as_deref().unwrap_or(agent_id),
+        direction_named(&direction).php()?,
+    )
+    .php()?;
     let opened = envelope::open(&key, &binding, &envelope, super::unix_now(), max_age).php()?;
     let mut ht = ZendHashTable::with_capacity(5);
     ht.insert("content_type", opened.inner_content_type.as_str())?;

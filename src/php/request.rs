@@ -11,6 +11,7 @@ use crate::compression::Compression;
 use crate::content_type::{Mode, Spelling};
 use crate::request::{self as core, DecodeOptions, Encryption};
 use crate::secret::Key128;
+use crate::uuid::{AgentId, Uuid};
 
 /// A decoded request. Built only by `Request::decode()`.
 #[php_class]
@@ -23,10 +24,10 @@ pub struct Request {
     pub(crate) content: Option<Zval>,
     pub(crate) action: String,
     pub(crate) device_id: Option<String>,
-    pub(crate) agent_id: Option<String>,
+    pub(crate) agent_id: Option<AgentId>,
     pub(crate) request_id: Option<String>,
     pub(crate) proxy_ids: Vec<String>,
-    pub(crate) cryptokey_id: Option<String>,
+    pub(crate) cryptokey_id: Option<Uuid>,
     pub(crate) encryption: Option<Encryption>,
     /// The session key the request was opened with: its answer is sealed with it.
     pub(crate) key: Option<Key128>,
@@ -88,10 +89,10 @@ impl Request {
             content,
             action,
             device_id,
-            agent_id: decoded.agent_id.map(|a| a.to_string()),
+            agent_id: decoded.agent_id,
             request_id: decoded.request_id,
             proxy_ids: decoded.proxy_ids.iter().map(ToString::to_string).collect(),
-            cryptokey_id: decoded.cryptokey_id.map(|k| k.to_string()),
+            cryptokey_id: decoded.cryptokey_id,
             key: if decoded.encryption.is_some() {
                 key
             } else {
@@ -126,7 +127,7 @@ impl Request {
     /// `GLPI-Agent-ID` as a canonical lower-case UUID.
     #[php(name = "agentId")]
     pub fn agent_id(&self) -> Option<String> {
-        self.agent_id.clone()
+        self.agent_id.map(|id| id.to_string())
     }
 
     /// `GLPI-Request-ID` when it is valid (8 upper-case hex digits); otherwise null.
@@ -143,7 +144,7 @@ impl Request {
 
     #[php(name = "cryptoKeyId")]
     pub fn crypto_key_id(&self) -> Option<String> {
-        self.cryptokey_id.clone()
+        self.cryptokey_id.map(|id| id.to_string())
     }
 
     #[php(name = "isEncrypted")]

@@ -25,9 +25,9 @@ fn context(r: &Request) -> AnswerContext<'_> {
     AnswerContext {
         compression: r.compression,
         spelling: r.spelling,
-        agent_id: r.agent_id.as_deref(),
+        agent_id: r.agent_id,
         request_id: r.request_id.as_deref(),
-        cryptokey_id: r.cryptokey_id.as_deref(),
+        cryptokey_id: r.cryptokey_id,
         key: r.key.as_ref(),
         accept: r.accept.as_deref(),
         content_type: r.content_type.as_deref(),

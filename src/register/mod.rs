@@ -56,6 +56,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::{Error, ProtocolError, UsageError};
 use crate::secret::{random8, Key128, Token};
+use crate::uuid::Uuid;
 use block::BlockCipher;
 use sealed::Kind;
 
@@ -126,7 +127,9 @@ pub struct AgentAnswer {
 /// Errors: `BadAgentId` when the id is not a UUID string; `Rng` when the OS random
 /// generator fails.
 pub fn challenge(token: &Token, target_agent_id: &str, now: u64) -> Result<ServerChallenge, Error> {
-    let target = uuid_block::parse(target_agent_id).ok_or(ProtocolError::BadAgentId)?;
+    let target = crate::uuid::parse_id(target_agent_id.as_bytes())
+        .map_err(|_| ProtocolError::BadAgentId)?
+        .into_bytes();
     let server_secret = random8()?;
 
     let mut block = Zeroizing::new([0u8; 16]);
@@ -143,7 +146,7 @@ pub fn challenge(token: &Token, target_agent_id: &str, now: u64) -> Result<Serve
     Ok(ServerChallenge {
         challenge: uuid_block::format(&challenge),
         state,
-        state_id: uuid_block::format(&id),
+        state_id: Uuid::from_bytes(id).to_string(),
     })
 }
 
@@ -155,8 +158,9 @@ pub fn challenge(token: &Token, target_agent_id: &str, now: u64) -> Result<Serve
 /// `ChallengeFailed` when `challenge` is not a UUID string; `Usage` when
 /// `own_agent_id` is not one; `Rng` on random generator failure.
 pub fn answer(token: &Token, own_agent_id: &str, challenge: &str) -> Result<AgentAnswer, Error> {
-    let own = uuid_block::parse(own_agent_id)
-        .ok_or_else(|| UsageError::new("the agent id must be a UUID string"))?;
+    let own = crate::uuid::parse_id(own_agent_id.as_bytes())
+        .map_err(|_| UsageError::new("the agent id must be a UUID string"))?
+        .into_bytes();
     let c = uuid_block::parse(challenge).ok_or(ProtocolError::ChallengeFailed)?;
     let cipher = BlockCipher::new(token.key());
     let secret = cipher.decrypt(&c);
@@ -241,8 +245,8 @@ pub fn verify(
         final_challenge: uuid_block::format(&final_challenge),
         crypto: uuid_block::format(&crypto),
         key,
-        target_agent_id: uuid_block::format(&target),
-        state_id: uuid_block::format(&id),
+        target_agent_id: Uuid::from_bytes(target).to_string(),
+        state_id: Uuid::from_bytes(id).to_string(),
     })
 }
 
@@ -287,7 +291,7 @@ pub fn finish(
 /// [`challenge`] and [`verify`] return, for an agent state an id of the same kind (to
 /// key the agent's own store). `None` when `state` is not a state of this format.
 pub fn state_id(state: &[u8]) -> Option<String> {
-    sealed::state_id(state).map(|id| uuid_block::format(&id))
+    sealed::state_id(state).map(|id| Uuid::from_bytes(id).to_string())
 }
 
 /// Test hooks: states with chosen secrets, so that known-answer vectors can drive

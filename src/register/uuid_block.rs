@@ -8,12 +8,12 @@
 
 use zeroize::Zeroizing;
 
-use crate::uuid::{decode_uuid, encode_uuid, UUID_TEXT_LEN};
+use crate::uuid::{secret, UUID_TEXT_LEN};
 
 /// Parses `8-4-4-4-12` hex (either case) into `out`; false on any other shape, with `out`
 /// zeroed. Secrets are parsed straight into a wiping buffer.
 pub(crate) fn parse_into(text: &[u8], out: &mut [u8; 16]) -> bool {
-    decode_uuid(text, out).is_ok()
+    secret::decode(text, out).is_ok()
 }
 
 /// The block of a UUID string, or `None` when the text is not one.
@@ -25,7 +25,7 @@ pub(crate) fn parse(text: &str) -> Option<[u8; 16]> {
 /// Lower-case UUID string of a public block (challenges, ids).
 pub(crate) fn format(block: &[u8; 16]) -> String {
     let mut out = [0u8; UUID_TEXT_LEN];
-    encode_uuid(block, &mut out);
+    secret::encode(block, &mut out);
     out.iter().map(|&b| char::from(b)).collect()
 }
 
@@ -33,7 +33,7 @@ pub(crate) fn format(block: &[u8; 16]) -> String {
 /// no buffer that is not wiped.
 pub(crate) fn format_secret(block: &[u8; 16]) -> Zeroizing<String> {
     let mut out = Zeroizing::new([0u8; UUID_TEXT_LEN]);
-    encode_uuid(block, &mut out);
+    secret::encode(block, &mut out);
     let mut s = Zeroizing::new(String::with_capacity(UUID_TEXT_LEN));
     s.extend(out.iter().map(|&b| char::from(b)));
     s

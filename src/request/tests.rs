@@ -131,11 +131,7 @@ fn an_encrypted_body_without_a_key_is_refused_and_with_it_is_opened() {
         -1,
     )
     .unwrap();
-    let binding = Binding {
-        agent_id: AGENT,
-        cryptokey_id: AGENT,
-        direction: Direction::AgentToServer,
-    };
+    let binding = Binding::parse(AGENT, AGENT, Direction::AgentToServer).unwrap();
     let sealed = envelope::seal(
         &key,
         &binding,

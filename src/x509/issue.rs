@@ -16,7 +16,7 @@ use super::csr::check_csr;
 use super::{ca_der, fingerprint_der, hex, pem, FingerprintAlgorithm};
 use crate::error::{Error, UsageError};
 use crate::secret::fill_random;
-use crate::uuid::Uuid;
+use crate::uuid::parse_id;
 
 /// The CA's key type. RSA is not offered: ring signs with RSA keys but does not make them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,7 +169,7 @@ pub struct Issued {
 /// Issues an agent certificate from a PKCS#10 request. A bad request is the agent's
 /// fault (`ProtocolError`); a bad CA certificate, key or agent id is the caller's.
 pub fn issue(req: &IssueRequest<'_>) -> Result<Issued, Error> {
-    let agent = Uuid::parse(req.agent_id)
+    let agent = parse_id(req.agent_id.as_bytes())
         .map_err(|_| UsageError::new("the agent id must be a UUID string"))?
         .to_string();
     let ca = ca_der(req.ca_certificate)?;

@@ -11,7 +11,7 @@ use x509_parser::extensions::GeneralName;
 
 use super::{ca_der, fingerprint_der, hex, pem, FingerprintAlgorithm};
 use crate::error::{Error, ProtocolError};
-use crate::uuid::Uuid;
+use crate::uuid::parse_id;
 
 /// Allowed values of subject fields, in the manner of ITSM-NG's `x509_cn_restrict`,
 /// `x509_ou_restrict`, `x509_o_restrict` and its email field: an empty list allows any
@@ -182,11 +182,11 @@ pub fn verify_client(
     let agent_id = cn
         .as_deref()
         .filter(|_| cns.len() == 1)
-        .and_then(|c| Uuid::parse(c).ok())
+        .and_then(|c| parse_id(c.as_bytes()).ok())
         .ok_or(not_for_clients.clone())?;
     for uri in uris {
         if let Some(id) = uri.strip_prefix("urn:uuid:") {
-            if Uuid::parse(id).ok() != Some(agent_id) {
+            if parse_id(id.as_bytes()).ok() != Some(agent_id) {
                 return Err(not_for_clients.into());
             }
         }
@@ -201,7 +201,12 @@ pub fn verify_client(
     }
     let agent_id = agent_id.to_string();
     if let Some(expected) = &options.expected_agent_id {
-        if Uuid::parse(expected).ok().map(|u| u.to_string()).as_deref() != Some(agent_id.as_str()) {
+        if parse_id(expected.as_bytes())
+            .ok()
+            .map(|u| u.to_string())
+            .as_deref()
+            != Some(agent_id.as_str())
+        {
             return Err(ProtocolError::CertificateAgentMismatch.into());
         }
     }
