@@ -46,6 +46,28 @@ final class ExceptionTest extends TestCase
         $this->assertSame(__LINE__ - 7, $e->getLine());
     }
 
+    public function testEveryTokenIsAClassConstantWithItsStatus(): void
+    {
+        $constants = (new \ReflectionClass(ProtocolException::class))->getConstants();
+        // The README's error table lists every token of the extension with its status.
+        preg_match_all('/^\| (\d{3}) \| `([^`]+)` \|/m', (string) file_get_contents(__DIR__ . '/../README.md'), $rows, PREG_SET_ORDER);
+        $readme = [];
+        foreach ($rows as [, $status, $token]) {
+            $readme[$token] = (int) $status;
+        }
+        $this->assertNotEmpty($readme);
+        $this->assertCount(count($readme), $constants, 'one constant per token of the README table');
+        foreach ($constants as $name => $token) {
+            $this->assertMatchesRegularExpression('/^[A-Z][A-Z0-9_]*$/', $name);
+            $this->assertArrayHasKey($token, $readme, $name);
+            $this->assertSame($readme[$token], ProtocolException::statusOf($token), $token);
+        }
+        $this->assertSame('bad-format', ProtocolException::BAD_FORMAT);
+        $this->assertSame('proxy-loop-detected', ProtocolException::PROXY_LOOP_DETECTED);
+        $this->assertNull(ProtocolException::statusOf('registration required'));
+        $this->assertNull(ProtocolException::statusOf('BAD-FORMAT'));
+    }
+
     public function testAnswerOmitsExpirationWhenNoneWasGiven(): void
     {
         $e = new ProtocolException('busy server', 503, 'the queue is full');

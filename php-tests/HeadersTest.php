@@ -137,6 +137,32 @@ final class HeadersTest extends TestCase
         return implode(', ', $ids);
     }
 
+    public function testTheProxyChainCheckAppliesSpec327AtEitherEnd(): void
+    {
+        $agent = ['GLPI-Agent-ID' => self::AGENT];
+        $ok = self::decode($agent + ['GLPI-Proxy-ID' => self::PROXY_A]);
+        $ok->checkProxyChain();
+        $ok->checkProxyChain(self::PROXY_B);
+        $ok->checkProxyChain(strtoupper(self::PROXY_B), true);
+        $loops = [
+            'this server in the chain' => [self::PROXY_A, self::PROXY_A],
+            'this server, upper case' => [self::PROXY_A, strtoupper(self::PROXY_A)],
+            'the agent relays itself' => [self::AGENT . ',' . self::PROXY_A, null],
+            'one proxy twice' => [self::PROXY_A . ',' . self::PROXY_B . ',' . self::PROXY_A, null],
+        ];
+        foreach ($loops as $why => [$chain, $own]) {
+            $request = self::decode($agent + ['GLPI-Proxy-ID' => $chain]);
+            $this->assertProtocolError(404, 'proxy-loop-detected', fn () => $request->checkProxyChain($own), $why);
+            $this->assertProtocolError(404, 'proxy-loop-detected', fn () => $request->checkProxyChain($own, true), $why);
+        }
+        // A full chain reaches the server, but a proxy has no room left to add itself.
+        $full = self::decode($agent + ['GLPI-Proxy-ID' => self::chain(3)], ['max_proxies' => 3]);
+        $full->checkProxyChain(self::PROXY_A);
+        $this->assertProtocolError(404, 'too-many-proxy', fn () => $full->checkProxyChain(self::PROXY_A, true));
+        self::decode($agent + ['GLPI-Proxy-ID' => self::chain(2)], ['max_proxies' => 3])->checkProxyChain(self::PROXY_A, true);
+        $this->assertValueError(fn () => $ok->checkProxyChain('not-a-uuid'));
+    }
+
     public function testTooManyProxiesIsA404(): void
     {
         // Spec 3.2.7 suggests 5 by default.

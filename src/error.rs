@@ -9,194 +9,163 @@
 
 use std::fmt;
 
-/// An error caused by what a peer sent. Each variant maps to one HTTP status and one
-/// spec-style token; [`ProtocolError::detail`] adds a human-readable explanation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ProtocolError {
+/// Declares [`ProtocolError`] from one table (variant, fields, HTTP status, token), so that
+/// a variant cannot exist without its status, its token and its place in
+/// [`ProtocolError::all`].
+macro_rules! protocol_errors {
+    ($(
+        $(#[doc = $doc:literal])*
+        $name:ident $({ $($field:ident : $ty:ty),* $(,)? })? => $status:literal, $token:literal;
+    )*) => {
+        /// An error caused by what a peer sent. Each variant maps to one HTTP status and one
+        /// spec-style token; [`ProtocolError::detail`] adds a human-readable explanation.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub enum ProtocolError {
+            $(
+                $(#[doc = $doc])*
+                $name $({ $(#[allow(missing_docs)] $field: $ty),* })?,
+            )*
+        }
+
+        impl ProtocolError {
+            /// The HTTP status to answer with.
+            pub fn http_status(&self) -> u16 {
+                match self {
+                    $(ProtocolError::$name { .. } => $status,)*
+                }
+            }
+
+            /// The error token sent as the answer's `message`. The spec's own tokens are
+            /// used where it names one; the others follow their style (short, lower case).
+            pub fn token(&self) -> &'static str {
+                match self {
+                    $(ProtocolError::$name { .. } => $token,)*
+                }
+            }
+
+            /// The variant's name, e.g. `UnsupportedContentType`.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(ProtocolError::$name { .. } => stringify!($name),)*
+                }
+            }
+
+            /// Every variant once (fields zero), for tables (README, PHP class constants,
+            /// tests) that must list them all.
+            pub fn all() -> Vec<ProtocolError> {
+                vec![$(ProtocolError::$name $({ $($field: <$ty>::default()),* })?,)*]
+            }
+        }
+    };
+}
+
+protocol_errors! {
     /// The `Content-Type` names no encoding this implementation reads.
-    UnsupportedContentType,
+    UnsupportedContentType => 415, "unsupported content-type";
     /// No content type in `Accept` can be answered with.
-    NotAcceptable,
+    NotAcceptable => 406, "not acceptable";
     /// The body decodes to more bytes than the configured cap.
-    PayloadTooLarge { limit: u64 },
+    PayloadTooLarge { limit: u64 } => 413, "payload too large";
     /// The JSON message holds more values (keys included) than the configured maximum.
-    TooManyValues { limit: u64 },
+    TooManyValues { limit: u64 } => 413, "too many values";
     /// The PHP values of the message would need more memory than the request has left
     /// under `memory_limit`: refused before building any, instead of PHP's fatal error.
-    OverMemoryLimit { needed: u64, available: u64 },
+    OverMemoryLimit { needed: u64, available: u64 } => 413, "values exceed memory limit";
     /// The compressed stream expands faster than any real inventory does.
-    CompressionRatio { limit: u32 },
+    CompressionRatio { limit: u32 } => 413, "compression ratio too high";
     /// The compressed stream is damaged (bad header, bad checksum, invalid codes).
-    CorruptCompressedData,
+    CorruptCompressedData => 400, "corrupt compressed data";
     /// The compressed stream stops before its end marker.
-    TruncatedCompressedData,
+    TruncatedCompressedData => 400, "truncated compressed data";
     /// The JSON text is not valid JSON.
-    MalformedJson { offset: usize },
+    MalformedJson { offset: usize } => 400, "malformed json";
     /// The JSON text nests deeper than the configured depth.
-    JsonTooDeep { limit: u32 },
+    JsonTooDeep { limit: u32 } => 400, "json too deep";
     /// The JSON text holds bytes that are not UTF-8: inside a string (when substitution
     /// was not asked for) or anywhere else, as `json_decode` reports `JSON_ERROR_UTF8`.
-    InvalidUtf8 { offset: usize },
+    InvalidUtf8 { offset: usize } => 400, "invalid utf-8";
     /// A JSON object key that PHP refuses as a property name (it starts with NUL).
-    InvalidPropertyName,
+    InvalidPropertyName => 400, "invalid property name";
     /// The XML document is not well-formed, declares a DTD, or has an unknown encoding.
-    MalformedXml,
+    MalformedXml => 400, "malformed xml";
     /// A message lacks a mandatory field or has one of the wrong type.
-    BadFormat,
+    BadFormat => 400, "bad-format";
     /// `GLPI-Agent-ID` is missing where required or is not a UUID.
-    BadAgentId,
+    BadAgentId => 400, "bad agent id";
     /// `GLPI-CryptoKey-ID` is not a UUID.
-    BadCryptoKeyId,
+    BadCryptoKeyId => 400, "bad cryptokey id";
     /// `GLPI-Proxy-ID` is not a comma list of UUIDs.
-    BadProxyId,
+    BadProxyId => 400, "bad proxy id";
     /// The proxy chain already holds this proxy's own id (spec 3.2.7).
-    ProxyLoopDetected,
+    ProxyLoopDetected => 404, "proxy-loop-detected";
     /// The proxy chain is at its configured maximum (spec 3.2.7).
-    TooManyProxy,
+    TooManyProxy => 404, "too-many-proxy";
     /// Credentials are missing or wrong (answered with `WWW-Authenticate`).
-    Unauthorized,
+    Unauthorized => 401, "unauthorized";
     /// The party is known and refused: revoked token, tag mismatch, rejected agent.
-    Forbidden,
+    Forbidden => 403, "forbidden";
     /// The server cannot take the request now; the agent keeps its data and retries.
-    BusyServer,
+    BusyServer => 503, "busy server";
     /// A REGISTER challenge answer is wrong, replayed or too old (spec 6.2.3).
-    ChallengeFailed,
+    ChallengeFailed => 403, "challenge failed";
     /// A REGISTER challenge targets another agent id (spec 6.2.2): a proxy keeps it.
-    ChallengeForAnotherAgent,
+    ChallengeForAnotherAgent => 409, "challenge for another agent";
     /// An encrypted body was sent without a key to read it, or with an unknown key id.
-    UnknownCryptoKey,
+    UnknownCryptoKey => 403, "unknown cryptokey";
     /// The agent is registered and must encrypt, but sent a plain body.
-    EncryptionRequired,
+    EncryptionRequired => 403, "encryption required";
     /// An encrypted message fails authentication (wrong key, tampered, bad layout).
-    DecryptionFailed,
+    DecryptionFailed => 400, "decryption failed";
     /// An encrypted message was seen before.
-    ReplayedMessage,
+    ReplayedMessage => 400, "replayed message";
     /// An encrypted message is outside the freshness window.
-    StaleMessage,
+    StaleMessage => 400, "stale message";
     /// The session key has expired: the agent must register again.
-    KeyExpired,
+    KeyExpired => 403, "key expired";
     /// The HTTP method is not one the protocol uses.
-    MethodNotAllowed,
+    MethodNotAllowed => 405, "method not allowed";
     /// The action is not one this server implements.
-    UnsupportedAction,
+    UnsupportedAction => 501, "unsupported action";
     /// A client certificate that is not a PEM (or URL-escaped PEM) X.509 certificate.
-    BadCertificate,
+    BadCertificate => 400, "bad certificate";
     /// The endpoint requires a client certificate and none was presented.
-    CertificateRequired,
+    CertificateRequired => 403, "certificate required";
     /// The client certificate was not issued (and signed) by the configured CA.
-    UnknownCertificateAuthority,
+    UnknownCertificateAuthority => 403, "unknown certificate authority";
     /// The client certificate is past its `notAfter`.
-    CertificateExpired,
+    CertificateExpired => 403, "certificate expired";
     /// The client certificate is before its `notBefore`.
-    CertificateNotYetValid,
+    CertificateNotYetValid => 403, "certificate not yet valid";
     /// The client certificate's serial is on the revocation list.
-    CertificateRevoked,
+    CertificateRevoked => 403, "certificate revoked";
     /// The certificate is a CA, or its extended key usage excludes client authentication,
     /// or its subject names no agent id.
-    CertificateNotForClients,
+    CertificateNotForClients => 403, "certificate not for clients";
     /// A subject field is outside the configured restrictions (`cn`, `ou`, `o`, `email`).
-    CertificateSubjectRefused,
+    CertificateSubjectRefused => 403, "certificate subject refused";
     /// The certificate's agent id is not the request's `GLPI-Agent-ID`.
-    CertificateAgentMismatch,
+    CertificateAgentMismatch => 403, "certificate agent mismatch";
     /// A certificate signing request that is not a PEM or DER PKCS#10 request.
-    BadCsr,
+    BadCsr => 400, "bad csr";
     /// The request's signature does not verify under its own key (or uses SHA-1).
-    CsrSignatureInvalid,
+    CsrSignatureInvalid => 400, "csr signature invalid";
     /// The request's key is of a type or size this CA does not certify.
-    CsrKeyRefused,
+    CsrKeyRefused => 400, "csr key refused";
 }
 
 impl ProtocolError {
-    /// The HTTP status to answer with.
-    pub fn http_status(&self) -> u16 {
-        use ProtocolError::*;
-        match self {
-            UnsupportedContentType => 415,
-            NotAcceptable => 406,
-            PayloadTooLarge { .. }
-            | CompressionRatio { .. }
-            | TooManyValues { .. }
-            | OverMemoryLimit { .. } => 413,
-            CorruptCompressedData | TruncatedCompressedData => 400,
-            MalformedJson { .. }
-            | JsonTooDeep { .. }
-            | InvalidUtf8 { .. }
-            | InvalidPropertyName => 400,
-            MalformedXml | BadFormat => 400,
-            BadAgentId | BadCryptoKeyId | BadProxyId => 400,
-            ProxyLoopDetected | TooManyProxy => 404,
-            Unauthorized => 401,
-            Forbidden => 403,
-            BusyServer => 503,
-            ChallengeFailed => 403,
-            ChallengeForAnotherAgent => 409,
-            UnknownCryptoKey | EncryptionRequired | KeyExpired => 403,
-            DecryptionFailed | ReplayedMessage | StaleMessage => 400,
-            MethodNotAllowed => 405,
-            UnsupportedAction => 501,
-            BadCertificate | BadCsr | CsrSignatureInvalid | CsrKeyRefused => 400,
-            CertificateRequired
-            | UnknownCertificateAuthority
-            | CertificateExpired
-            | CertificateNotYetValid
-            | CertificateRevoked
-            | CertificateNotForClients
-            | CertificateSubjectRefused
-            | CertificateAgentMismatch => 403,
+    /// The name of the PHP class constant holding the token: the variant's name in upper
+    /// snake case (`UnsupportedContentType` is `UNSUPPORTED_CONTENT_TYPE`).
+    pub fn constant_name(&self) -> String {
+        let mut out = String::new();
+        for (i, c) in self.name().chars().enumerate() {
+            if c.is_ascii_uppercase() && i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_uppercase());
         }
-    }
-
-    /// The error token sent as the answer's `message`. The spec's own tokens are used
-    /// where it names one; the others follow their style (short, lower case).
-    pub fn token(&self) -> &'static str {
-        use ProtocolError::*;
-        match self {
-            UnsupportedContentType => "unsupported content-type",
-            NotAcceptable => "not acceptable",
-            PayloadTooLarge { .. } => "payload too large",
-            OverMemoryLimit { .. } => "values exceed memory limit",
-            TooManyValues { .. } => "too many values",
-            CompressionRatio { .. } => "compression ratio too high",
-            CorruptCompressedData => "corrupt compressed data",
-            TruncatedCompressedData => "truncated compressed data",
-            MalformedJson { .. } => "malformed json",
-            JsonTooDeep { .. } => "json too deep",
-            InvalidUtf8 { .. } => "invalid utf-8",
-            InvalidPropertyName => "invalid property name",
-            MalformedXml => "malformed xml",
-            BadFormat => "bad-format",
-            BadAgentId => "bad agent id",
-            BadCryptoKeyId => "bad cryptokey id",
-            BadProxyId => "bad proxy id",
-            ProxyLoopDetected => "proxy-loop-detected",
-            TooManyProxy => "too-many-proxy",
-            Unauthorized => "unauthorized",
-            Forbidden => "forbidden",
-            BusyServer => "busy server",
-            ChallengeFailed => "challenge failed",
-            ChallengeForAnotherAgent => "challenge for another agent",
-            UnknownCryptoKey => "unknown cryptokey",
-            EncryptionRequired => "encryption required",
-            DecryptionFailed => "decryption failed",
-            ReplayedMessage => "replayed message",
-            StaleMessage => "stale message",
-            KeyExpired => "key expired",
-            MethodNotAllowed => "method not allowed",
-            UnsupportedAction => "unsupported action",
-            BadCertificate => "bad certificate",
-            CertificateRequired => "certificate required",
-            UnknownCertificateAuthority => "unknown certificate authority",
-            CertificateExpired => "certificate expired",
-            CertificateNotYetValid => "certificate not yet valid",
-            CertificateRevoked => "certificate revoked",
-            CertificateNotForClients => "certificate not for clients",
-            CertificateSubjectRefused => "certificate subject refused",
-            CertificateAgentMismatch => "certificate agent mismatch",
-            BadCsr => "bad csr",
-            CsrSignatureInvalid => "csr signature invalid",
-            CsrKeyRefused => "csr key refused",
-        }
+        out
     }
 
     /// A sentence for logs and exception messages: the token plus the public facts.
@@ -220,60 +189,6 @@ impl ProtocolError {
             }
             other => other.token().to_string(),
         }
-    }
-
-    /// Every variant once, for tables (README, tests) that must list them all.
-    pub fn all() -> Vec<ProtocolError> {
-        use ProtocolError::*;
-        vec![
-            UnsupportedContentType,
-            NotAcceptable,
-            PayloadTooLarge { limit: 0 },
-            TooManyValues { limit: 0 },
-            OverMemoryLimit {
-                needed: 0,
-                available: 0,
-            },
-            CompressionRatio { limit: 0 },
-            CorruptCompressedData,
-            TruncatedCompressedData,
-            MalformedJson { offset: 0 },
-            JsonTooDeep { limit: 0 },
-            InvalidUtf8 { offset: 0 },
-            InvalidPropertyName,
-            MalformedXml,
-            BadFormat,
-            BadAgentId,
-            BadCryptoKeyId,
-            BadProxyId,
-            ProxyLoopDetected,
-            TooManyProxy,
-            Unauthorized,
-            Forbidden,
-            BusyServer,
-            ChallengeFailed,
-            ChallengeForAnotherAgent,
-            UnknownCryptoKey,
-            EncryptionRequired,
-            DecryptionFailed,
-            ReplayedMessage,
-            StaleMessage,
-            KeyExpired,
-            MethodNotAllowed,
-            UnsupportedAction,
-            BadCertificate,
-            CertificateRequired,
-            UnknownCertificateAuthority,
-            CertificateExpired,
-            CertificateNotYetValid,
-            CertificateRevoked,
-            CertificateNotForClients,
-            CertificateSubjectRefused,
-            CertificateAgentMismatch,
-            BadCsr,
-            CsrSignatureInvalid,
-            CsrKeyRefused,
-        ]
     }
 }
 
@@ -365,6 +280,30 @@ mod tests {
             assert_eq!(t, t.to_lowercase());
             assert!(t.len() <= 32);
         }
+    }
+
+    #[test]
+    fn constant_names_are_distinct_php_identifiers() {
+        let mut seen = std::collections::HashSet::new();
+        for e in ProtocolError::all() {
+            let c = e.constant_name();
+            assert!(
+                c.chars()
+                    .all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit() || ch == '_')
+                    && !c.starts_with('_'),
+                "{c}"
+            );
+            assert!(seen.insert(c.clone()), "constant {c} twice");
+        }
+        assert_eq!(
+            ProtocolError::UnsupportedContentType.constant_name(),
+            "UNSUPPORTED_CONTENT_TYPE"
+        );
+        assert_eq!(
+            ProtocolError::InvalidUtf8 { offset: 1 }.constant_name(),
+            "INVALID_UTF8"
+        );
+        assert_eq!(ProtocolError::BadCsr.constant_name(), "BAD_CSR");
     }
 
     #[test]

@@ -280,18 +280,42 @@ pub fn parse_proxy_ids(value: &str, max: u32) -> Result<Vec<AgentId>, ProtocolEr
     Ok(ids)
 }
 
-/// What a proxy checks before forwarding (spec 3.2.7): its own id already in the chain is
-/// `proxy-loop-detected`; a chain already at `max` (so that adding itself would pass it) is
-/// `too-many-proxy`. Both are answered with 404.
+/// Where a `GLPI-Proxy-ID` chain is checked (spec 3.2.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChainCheck {
+    /// By a proxy about to add its own id: the chain must leave room for it.
+    Forwarding,
+    /// By the server the chain ends at: the chain as it arrived.
+    Receiving,
+}
+
+/// The loop and length rules of spec 3.2.7, for a proxy and for a server alike. The request
+/// went round in a circle (`proxy-loop-detected`) when the checking party's own id is in
+/// the chain, when the requesting agent relays its own request, or when one proxy appears
+/// twice. The chain is too long (`too-many-proxy`) past `max` ids as it arrived, or, for a
+/// proxy, when adding itself would pass `max`. Both are answered with 404; a loop is
+/// reported before the length.
 pub fn check_proxy_chain(
     chain: &[AgentId],
-    own_id: &AgentId,
+    agent_id: Option<&AgentId>,
+    own_id: Option<&AgentId>,
     max: u32,
+    at: ChainCheck,
 ) -> Result<(), ProtocolError> {
-    if chain.contains(own_id) {
+    let in_chain = |id: Option<&AgentId>| id.is_some_and(|id| chain.contains(id));
+    // Chains hold at most a few ids: the quadratic scan is cheaper than a set.
+    let repeated = chain
+        .iter()
+        .enumerate()
+        .any(|(i, id)| chain[i + 1..].contains(id));
+    if in_chain(own_id) || in_chain(agent_id) || repeated {
         return Err(ProtocolError::ProxyLoopDetected);
     }
-    if chain.len() >= max as usize {
+    let room = match at {
+        ChainCheck::Forwarding => chain.len() < max as usize,
+        ChainCheck::Receiving => chain.len() <= max as usize,
+    };
+    if !room {
         return Err(ProtocolError::TooManyProxy);
     }
     Ok(())
@@ -561,29 +585,64 @@ mod tests {
         );
     }
 
+    fn distinct_ids(n: u8) -> Vec<AgentId> {
+        (1..=n).map(|i| Uuid::from_bytes([i; 16])).collect()
+    }
+
     #[test]
     fn proxy_chain_checks_follow_spec_3_2_7() {
+        use ChainCheck::{Forwarding, Receiving};
         let own = id(ID);
-        let other = id(ID2);
-        assert_eq!(check_proxy_chain(&[], &own, 5), Ok(()));
-        assert_eq!(check_proxy_chain(&[other], &own, 5), Ok(()));
+        let agent = id(ID2);
+        let other = Uuid::from_bytes([0xee; 16]);
+        for at in [Forwarding, Receiving] {
+            assert_eq!(
+                check_proxy_chain(&[], Some(&agent), Some(&own), 5, at),
+                Ok(())
+            );
+            assert_eq!(
+                check_proxy_chain(&[other], Some(&agent), Some(&own), 5, at),
+                Ok(())
+            );
+            for (chain, why) in [
+                (vec![own], "own id"),
+                (vec![other, own], "own id further on"),
+                (vec![agent], "the agent relays itself"),
+                (vec![other, other], "one proxy twice"),
+                (vec![own; 5], "a loop in a full chain"),
+            ] {
+                assert_eq!(
+                    check_proxy_chain(&chain, Some(&agent), Some(&own), 5, at),
+                    Err(ProtocolError::ProxyLoopDetected),
+                    "{why} ({at:?})"
+                );
+            }
+        }
+        // Without ids to compare, only repetition is a loop.
+        assert_eq!(check_proxy_chain(&[own], None, None, 5, Receiving), Ok(()));
         assert_eq!(
-            check_proxy_chain(&[own], &own, 5),
+            check_proxy_chain(&[own, own], None, None, 5, Receiving),
             Err(ProtocolError::ProxyLoopDetected)
         );
+        // A proxy needs room for itself; the server takes a chain at the maximum.
+        let four = distinct_ids(4);
+        let five = distinct_ids(5);
+        let six = distinct_ids(6);
         assert_eq!(
-            check_proxy_chain(&[other, own, other], &own, 5),
-            Err(ProtocolError::ProxyLoopDetected)
+            check_proxy_chain(&four, None, Some(&own), 5, Forwarding),
+            Ok(())
         );
-        assert_eq!(check_proxy_chain(&[other; 4], &own, 5), Ok(()));
         assert_eq!(
-            check_proxy_chain(&[other; 5], &own, 5),
+            check_proxy_chain(&five, None, Some(&own), 5, Forwarding),
             Err(ProtocolError::TooManyProxy)
         );
-        // A loop is reported even when the chain is also full.
         assert_eq!(
-            check_proxy_chain(&[own; 5], &own, 5),
-            Err(ProtocolError::ProxyLoopDetected)
+            check_proxy_chain(&five, None, Some(&own), 5, Receiving),
+            Ok(())
+        );
+        assert_eq!(
+            check_proxy_chain(&six, None, Some(&own), 5, Receiving),
+            Err(ProtocolError::TooManyProxy)
         );
         assert_eq!(ProtocolError::ProxyLoopDetected.http_status(), 404);
         assert_eq!(ProtocolError::TooManyProxy.http_status(), 404);

@@ -2,16 +2,20 @@
 //! whatever parses writes back to text that parses to the same value.
 #![no_main]
 
-use glpi_agent_protocol::headers::{self, Headers};
-use glpi_agent_protocol::uuid::Uuid;
+use glpi_agent_protocol::headers::{self, ChainCheck, Headers};
+use glpi_agent_protocol::uuid::{parse_id, UUID_TEXT_LEN};
 use glpi_agent_protocol::{Limits, ProtocolError};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(id) = Uuid::parse_bytes(data) {
-        let text = id.to_string();
+    if let Ok(id) = parse_id(data) {
+        let mut buf = [0u8; UUID_TEXT_LEN];
+        let text = glpi_agent_protocol::uuid::write_id(&id, &mut buf);
         assert_eq!(text.as_bytes(), data.to_ascii_lowercase().as_slice());
-        assert_eq!(Uuid::parse(&text), Ok(id));
+        assert_eq!(parse_id(text.as_bytes()), Ok(id));
+        let mut secret = [0u8; 16];
+        glpi_agent_protocol::uuid::secret::decode(data, &mut secret).unwrap();
+        assert_eq!(&secret, id.as_bytes());
     }
 
     let text = String::from_utf8_lossy(data);
@@ -23,7 +27,13 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(headers::parse_proxy_ids(&again, limits.max_proxies), Ok(chain.clone()));
             if let Some(first) = chain.first() {
                 assert_eq!(
-                    headers::check_proxy_chain(&chain, first, limits.max_proxies),
+                    headers::check_proxy_chain(
+                        &chain,
+                        None,
+                        Some(first),
+                        limits.max_proxies,
+                        ChainCheck::Receiving
+                    ),
                     Err(ProtocolError::ProxyLoopDetected)
                 );
             }

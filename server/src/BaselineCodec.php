@@ -3,6 +3,8 @@ declare(strict_types=1);
 
 namespace GlpiAgentEndpoint;
 
+use GlpiAgentProtocol\ProtocolException;
+
 /**
  * What GLPI 10 does with PHP's own functions (Glpi\Agent\Communication\AbstractRequest):
  * gzuncompress / gzdecode / gzinflate by content type, a json_decode that checks the body
@@ -92,7 +94,7 @@ final class BaselineCodec implements Codec
             default => $body,
         };
         if ($plain === false) {
-            throw new EndpointError(400, 'corrupt compressed data');
+            throw EndpointError::protocol(ProtocolException::CORRUPT_COMPRESSED_DATA);
         }
         if (strlen($plain) > $max) {
             throw EndpointError::payloadTooLarge();
@@ -113,7 +115,7 @@ final class BaselineCodec implements Codec
             }
             $content = json_decode($plain, false, $depth, $flags);
             if (json_last_error() !== JSON_ERROR_NONE) {
-                throw new EndpointError(400, 'malformed json');
+                throw EndpointError::protocol(ProtocolException::MALFORMED_JSON);
             }
             if (!$content instanceof \stdClass) {
                 throw EndpointError::badFormat();
@@ -136,11 +138,24 @@ final class BaselineCodec implements Codec
         libxml_clear_errors();
         libxml_use_internal_errors($previous);
         if ($xml === false) {
-            throw new EndpointError(400, 'malformed xml');
+            throw EndpointError::protocol(ProtocolException::MALFORMED_XML);
         }
         $action = isset($xml->QUERY) ? strtolower((string) $xml->QUERY) : 'inventory';
         $deviceId = isset($xml->DEVICEID) ? (string) $xml->DEVICEID : null;
         return new BaselineRequest('xml', $encoding, $action, $deviceId, $agentId, $requestId, $proxyIds, null, $plain);
+    }
+
+    /** The extension's rules (Request::checkProxyChain()), for requests it did not decode. */
+    public function checkProxyChain(object $request, ?string $serverId): void
+    {
+        $chain = $request->proxyIds();
+        $own = array_filter([$request->agentId(), $serverId === null ? null : strtolower($serverId)]);
+        if (count(array_unique($chain)) !== count($chain) || array_intersect($own, $chain) !== []) {
+            throw EndpointError::proxyLoop();
+        }
+        if (count($chain) > $this->maxProxies) {
+            throw EndpointError::tooManyProxy();
+        }
     }
 
     /**
@@ -167,7 +182,7 @@ final class BaselineCodec implements Codec
             foreach (explode(',', $chain) as $id) {
                 $id = trim($id);
                 if (!preg_match(Wire::UUID, $id)) {
-                    throw new EndpointError(400, 'bad proxy id');
+                    throw EndpointError::protocol(ProtocolException::BAD_PROXY_ID);
                 }
                 $proxyIds[] = strtolower($id);
             }

@@ -90,7 +90,7 @@ final class ClientCertificates
         $presented = trim((string) ($server[$this->config->get('client_certificate_variable')] ?? ''));
         if ($presented === '') {
             if ($mode === 'required') {
-                throw new EndpointError(403, 'certificate required');
+                throw EndpointError::protocol(ProtocolException::CERTIFICATE_REQUIRED);
             }
             return null;
         }

@@ -61,6 +61,14 @@ interface Codec
      */
     public function validateInventory(object $request, mixed $content, array $options): ?array;
 
+    /**
+     * Spec 3.2.7 at the end of the chain: this server's id ($serverId) or the requesting
+     * agent in GLPI-Proxy-ID, or one proxy twice, is a loop; a chain longer than
+     * max_proxies is too long. Both are 404.
+     * @throws EndpointError
+     */
+    public function checkProxyChain(object $request, ?string $serverId): void;
+
     public function name(): string;
 
     /**

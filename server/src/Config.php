@@ -273,7 +273,7 @@ final class Config
     public function decodeOptions(): array
     {
         $options = [];
-        foreach (['max_decoded_bytes', 'max_depth', 'max_values', 'invalid_utf8', 'message_max_age'] as $key) {
+        foreach (['max_decoded_bytes', 'max_depth', 'max_values', 'max_proxies', 'invalid_utf8', 'message_max_age'] as $key) {
             if ($this->values[$key] !== null) {
                 $options[$key] = $this->values[$key];
             }

@@ -122,7 +122,7 @@ final class Controller
                 // Answered plainly: the refused encoding cannot be mirrored.
                 throw EndpointError::unsupportedContentType();
             }
-            $this->checkProxyChain($request);
+            $this->codec->checkProxyChain($request, $this->config->get('server_id'));
             // The whole message is needed for every JSON action; decoding it is part of the
             // request's decode time.
             $content = $request->mode() === 'json' ? $this->codec->content($request) : null;
@@ -511,26 +511,6 @@ final class Controller
             'GLPI-Agent-ID' => $agentId,
             'GLPI-Request-ID' => $requestId,
         ], $body);
-    }
-
-    private function checkProxyChain(object $request): void
-    {
-        $chain = $request->proxyIds();
-        if ($chain === []) {
-            return;
-        }
-        if (count($chain) > $this->config->get('max_proxies')) {
-            throw EndpointError::tooManyProxy();
-        }
-        $seen = array_map('strtolower', $chain);
-        $serverId = $this->config->get('server_id');
-        // A proxy twice in the chain, the agent relaying its own request, or this server in
-        // the chain: the request went round in a circle (spec 3.2.7).
-        if (count(array_unique($seen)) !== count($seen)
-            || ($request->agentId() !== null && in_array(strtolower($request->agentId()), $seen, true))
-            || ($serverId !== null && in_array(strtolower($serverId), $seen, true))) {
-            throw EndpointError::proxyLoop();
-        }
     }
 
     /** PROLOG_FREQ is in hours (FusionInventory protocol); round a shorter delay up to 1. */

@@ -3,6 +3,8 @@ declare(strict_types=1);
 
 namespace GlpiAgentEndpoint;
 
+use GlpiAgentProtocol\ProtocolException;
+
 /**
  * A refusal the endpoint answers with: an HTTP status and the error token sent as the
  * answer's "message" (spec 3.3.3). Errors the extension detects keep their
@@ -30,14 +32,22 @@ final class EndpointError extends \RuntimeException
         return new self((int) $e->getCode(), $e->getToken(), [], $e);
     }
 
+    /** A refusal the extension names: its token, with the status the extension gives it. */
+    public static function protocol(string $token): self
+    {
+        $status = ProtocolException::statusOf($token)
+            ?? throw new \LogicException("not a token of the extension: $token");
+        return new self($status, $token);
+    }
+
     public static function badFormat(): self
     {
-        return new self(400, 'bad-format');
+        return self::protocol(ProtocolException::BAD_FORMAT);
     }
 
     public static function badAgentId(): self
     {
-        return new self(400, 'bad agent id');
+        return self::protocol(ProtocolException::BAD_AGENT_ID);
     }
 
     public static function badRequestId(): self
@@ -48,7 +58,7 @@ final class EndpointError extends \RuntimeException
     /** The codec adds WWW-Authenticate with the configured realm. */
     public static function unauthorized(): self
     {
-        return new self(401, 'unauthorized');
+        return self::protocol(ProtocolException::UNAUTHORIZED);
     }
 
     public static function unknownRequest(): self
@@ -58,32 +68,32 @@ final class EndpointError extends \RuntimeException
 
     public static function proxyLoop(): self
     {
-        return new self(404, 'proxy-loop-detected');
+        return self::protocol(ProtocolException::PROXY_LOOP_DETECTED);
     }
 
     public static function tooManyProxy(): self
     {
-        return new self(404, 'too-many-proxy');
+        return self::protocol(ProtocolException::TOO_MANY_PROXY);
     }
 
     public static function methodNotAllowed(): self
     {
-        return new self(405, 'method not allowed', ['Allow' => 'POST, GET']);
+        return new self(ProtocolException::statusOf(ProtocolException::METHOD_NOT_ALLOWED), ProtocolException::METHOD_NOT_ALLOWED, ['Allow' => 'POST, GET']);
     }
 
     public static function payloadTooLarge(): self
     {
-        return new self(413, 'payload too large');
+        return self::protocol(ProtocolException::PAYLOAD_TOO_LARGE);
     }
 
     public static function unsupportedContentType(): self
     {
-        return new self(415, 'unsupported content-type');
+        return self::protocol(ProtocolException::UNSUPPORTED_CONTENT_TYPE);
     }
 
     public static function unsupportedAction(): self
     {
-        return new self(501, 'unsupported action');
+        return self::protocol(ProtocolException::UNSUPPORTED_ACTION);
     }
 
     /** A REGISTER or registration refusal: the agent retries after $retry. */
@@ -94,7 +104,7 @@ final class EndpointError extends \RuntimeException
 
     public static function busy(?\Throwable $previous = null): self
     {
-        return new self(503, 'busy server', [], $previous, true);
+        return new self(ProtocolException::statusOf(ProtocolException::BUSY_SERVER), ProtocolException::BUSY_SERVER, [], $previous, true);
     }
 
     public static function internal(?\Throwable $previous = null): self

@@ -90,6 +90,15 @@ final class ExtensionCodec implements Codec
         ];
     }
 
+    public function checkProxyChain(object $request, ?string $serverId): void
+    {
+        try {
+            $request->checkProxyChain($serverId);
+        } catch (ProtocolException $e) {
+            throw EndpointError::fromProtocol($e);
+        }
+    }
+
     public function errorReply(EndpointError $error, ?object $request, int|string $expiration, string $realm): HttpReply
     {
         // The extension's own refusals keep their exception; the endpoint's become one.

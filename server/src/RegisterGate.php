@@ -37,6 +37,9 @@ final class RegisterGate
         $this->limits = new FieldLimits($config);
     }
 
+    /** The endpoint's own token for a peer that may only register (not one of the extension's). */
+    public const REGISTRATION_REQUIRED = 'registration required';
+
     /**
      * What a REGISTER message needs at most, a CSR member included: the body of a peer that
      * may only register is decoded within it.
@@ -58,7 +61,7 @@ final class RegisterGate
         $agentId = strtolower(trim((string) Wire::header($headers, 'GLPI-Agent-ID')));
         if (!preg_match(Wire::UUID, $agentId)) {
             // Legacy agents cannot register; a malformed id is refused by the decoder.
-            return $this->registerError(403, 'registration required');
+            return $this->registerError(self::REGISTRATION_REQUIRED, 403);
         }
         try {
             $registered = $this->registry(($this->store)())->isRegistered($agentId);
@@ -66,9 +69,9 @@ final class RegisterGate
             throw EndpointError::busy($e);
         }
         if (!$registered) {
-            return $this->registerError(403, 'registration required');
+            return $this->registerError(self::REGISTRATION_REQUIRED, 403);
         }
-        return $this->config->requireEncryption() ? $this->registerError(403, 'encryption required') : null;
+        return $this->config->requireEncryption() ? $this->registerError(ProtocolException::ENCRYPTION_REQUIRED) : null;
     }
 
     /**
@@ -77,7 +80,7 @@ final class RegisterGate
     public function admitRetry(string $agentId): void
     {
         if (!$this->registry(($this->store)())->isRegistered($agentId)) {
-            throw $this->registerError(403, 'registration required');
+            throw $this->registerError(self::REGISTRATION_REQUIRED, 403);
         }
     }
 
@@ -98,7 +101,7 @@ final class RegisterGate
         }
         // Keys belong to the agents that registered them; this endpoint knows no proxy keys.
         if (strcasecmp(trim($keyId), $agentId) !== 0) {
-            throw $this->registerError(403, 'unknown cryptokey');
+            throw $this->registerError(ProtocolException::UNKNOWN_CRYPTO_KEY);
         }
         try {
             $registry = $this->registry(($this->store)());
@@ -115,8 +118,8 @@ final class RegisterGate
     {
         match (Registry::keyState($row)) {
             'active' => null,
-            'expired' => throw $this->registerError(403, 'key expired'),
-            default => throw $this->registerError(403, 'unknown cryptokey'),
+            'expired' => throw $this->registerError(ProtocolException::KEY_EXPIRED),
+            default => throw $this->registerError(ProtocolException::UNKNOWN_CRYPTO_KEY),
         };
     }
 
@@ -135,7 +138,7 @@ final class RegisterGate
         }
         $this->checkKey($row);
         if (!$registry->recordMessage((string) $request->messageId(), (string) $request->agentId(), (int) $request->messageKeepUntil())) {
-            throw $this->registerError(400, 'replayed message');
+            throw $this->registerError(ProtocolException::REPLAYED_MESSAGE);
         }
     }
 
@@ -150,22 +153,22 @@ final class RegisterGate
         $agentId = $request->agentId();
         if ($agentId === null) {
             // Legacy agents cannot register.
-            throw $this->registerError(403, 'registration required');
+            throw $this->registerError(self::REGISTRATION_REQUIRED, 403);
         }
         $registry = $this->registry($store);
         if ($session !== null) {
             // The key was found active, and is checked again here, in the transaction.
             $this->recordEncrypted($registry, $request, $session);
             if ($registry->approval($agentId) === Registry::REJECTED) {
-                throw $this->registerError(403, 'registration required');
+                throw $this->registerError(self::REGISTRATION_REQUIRED, 403);
             }
             return;
         }
         if (!$registry->isRegistered($agentId)) {
-            throw $this->registerError(403, 'registration required');
+            throw $this->registerError(self::REGISTRATION_REQUIRED, 403);
         }
         if ($this->config->requireEncryption()) {
-            throw $this->registerError(403, 'encryption required');
+            throw $this->registerError(ProtocolException::ENCRYPTION_REQUIRED);
         }
     }
 
@@ -188,7 +191,7 @@ final class RegisterGate
             $this->recordEncrypted($registry, $request, $session);
         } elseif ($this->config->requireEncryption() && Registry::keyState($registry->keyRow($agentId)) === 'active') {
             // Spec 6.1.2: a registered agent's REGISTER is encrypted until its key expires.
-            throw $this->registerError(403, 'encryption required');
+            throw $this->registerError(ProtocolException::ENCRYPTION_REQUIRED);
         }
         try {
             $message = register_message($context['content']);
@@ -214,7 +217,7 @@ final class RegisterGate
         $agentId = (string) $request->agentId();
         $this->limits->check(['deviceid' => $message['deviceid'], 'name' => $message['name'], 'version' => $message['version'], 'tag' => $message['tag']]);
         if ($registry->approval($agentId) === Registry::REJECTED) {
-            throw $this->registerError(403, 'forbidden');
+            throw $this->registerError(ProtocolException::FORBIDDEN);
         }
         $bound = $registry->boundToken($agentId);
         if ($bound !== null) {
@@ -225,7 +228,7 @@ final class RegisterGate
             $chosen = $registry->tokenFor($message['tag']);
         }
         if (isset($chosen['error'])) {
-            throw $this->registerError(403, $chosen['error']);
+            throw $this->registerError($chosen['error'], 403);
         }
         $maxAge = $this->config->challengeMaxAge();
         $challenge = RegisterServer::challenge($chosen['token'], $agentId);
@@ -268,7 +271,7 @@ final class RegisterGate
         $agentId = (string) $request->agentId();
         $pending = $registry->challenges($agentId);
         if ($pending === []) {
-            throw $this->registerError(403, 'challenge failed');
+            throw $this->registerError(ProtocolException::CHALLENGE_FAILED);
         }
         if ($message['type'] === 'failure') {
             $this->limits->check(['reason' => $message['reason']]);
@@ -311,11 +314,11 @@ final class RegisterGate
         $tokenId = $verified['pending']['token_id'];
         $approval = $registry->approval($agentId);
         if ($approval === Registry::REJECTED) {
-            return $this->failed($registry, $request, 'challenge-failed', $tokenId, 'agent rejected', 'forbidden');
+            return $this->failed($registry, $request, 'challenge-failed', $tokenId, 'agent rejected', ProtocolException::FORBIDDEN);
         }
         if (!$registry->useChallenge($verified['pending']['id'])) {
             // The same answer, sent twice at once: it counts once.
-            throw $this->registerError(403, 'challenge failed');
+            throw $this->registerError(ProtocolException::CHALLENGE_FAILED);
         }
         // The token is proven: the agent's fields, its binding and its key, in this transaction.
         $registry->dropChallenges($agentId);
@@ -351,14 +354,17 @@ final class RegisterGate
     }
 
     /** A 403 refusal of an answer, with its failure event kept (the refusal's only write). */
-    private function failed(Registry $registry, object $request, string $event, int $tokenId, string $detail, string $token = 'challenge failed'): HttpReply
+    private function failed(Registry $registry, object $request, string $event, int $tokenId, string $detail, string $token = ProtocolException::CHALLENGE_FAILED): HttpReply
     {
         $registry->recordFailure($event, (string) $request->agentId(), $tokenId, $detail, $this->config->get('failures_per_agent'), $this->config->get('max_unauthenticated_rows'));
-        return ($this->refuse)($this->registerError(403, $token), $request);
+        return ($this->refuse)($this->registerError($token), $request);
     }
 
-    private function registerError(int $status, string $token): EndpointError
+    /** A REGISTER refusal; the status is the extension's for its own tokens. */
+    private function registerError(string $token, ?int $status = null): EndpointError
     {
+        $status ??= ProtocolException::statusOf($token)
+            ?? throw new \LogicException("no status for the token $token");
         return EndpointError::register($status, $token, $this->config->expiration('register_retry'));
     }
 

@@ -13,7 +13,7 @@ use ext_php_rs::builders::{ClassBuilder, ClassProperty, FunctionBuilder};
 use ext_php_rs::convert::IntoZval;
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::ffi::{zend_class_entry, zend_object};
-use ext_php_rs::flags::{DataType, MethodFlags, PropertyFlags};
+use ext_php_rs::flags::{ConstantFlags, DataType, MethodFlags, PropertyFlags};
 use ext_php_rs::types::{ZendHashTable, ZendObject, Zval};
 use ext_php_rs::zend::{ce, ClassEntry, ExecuteData, ExecutorGlobals};
 
@@ -226,110 +226,156 @@ impl<T> IntoPhp<T> for Result<T, Error> {
     }
 }
 
+/// Runs the body of a handler the engine calls directly (not through ext-php-rs's macros,
+/// which guard their own): a panic unwinding out of an `extern "C"` function would abort
+/// the process, so it becomes a PHP `\Error` here instead. `fallback` is what the handler
+/// returns then.
+pub(crate) fn guard<R>(fallback: R, body: impl FnOnce() -> R) -> R {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
+        Ok(r) => r,
+        Err(_) => {
+            PhpException::new(
+                "internal error in the glpi_agent_protocol extension".into(),
+                0,
+                ce::error(),
+            )
+            .throw();
+            fallback
+        }
+    }
+}
+
 fn this_object(ex: &mut ExecuteData) -> Option<&mut ZendObject> {
     ex.get_self()
 }
 
 extern "C" fn pe_construct(ex: &mut ExecuteData, _retval: &mut Zval) {
-    let mut token = Arg::new("token", DataType::String);
-    let mut code = Arg::new("code", DataType::Long).default("400");
-    let mut message = Arg::new("message", DataType::String)
-        .allow_null()
-        .default("null");
-    let mut expiration = Arg::new("expiration", DataType::Mixed)
-        .allow_null()
-        .default("null");
-    let parsed = ex
-        .parser()
-        .arg(&mut token)
-        .not_required()
-        .arg(&mut code)
-        .arg(&mut message)
-        .arg(&mut expiration)
-        .parse();
-    if parsed.is_err() {
-        return;
-    }
-    let token: String = token.val().unwrap_or_default();
-    let code: i64 = code.val().unwrap_or(400);
-    let message: Option<String> = message.val();
-    let expiration = expiration
-        .zval()
-        .map(|z| z.shallow_clone())
-        .unwrap_or_default();
-    if !(400..600).contains(&code) {
-        PhpException::new(
-            "ProtocolException code must be an HTTP status from 400 to 599".into(),
-            0,
-            ce::value_error(),
-        )
-        .throw();
-        return;
-    }
-    let Some(this) = this_object(ex) else { return };
-    let class = protocol_exception_ce();
-    update_property(
-        ce::exception(),
-        this,
-        "message",
-        message
-            .unwrap_or_else(|| token.clone())
-            .into_zval(false)
-            .unwrap_or_default(),
-    );
-    update_property(
-        ce::exception(),
-        this,
-        "code",
-        code.into_zval(false).unwrap_or_default(),
-    );
-    update_property(
-        class,
-        this,
-        "token",
-        token.into_zval(false).unwrap_or_default(),
-    );
-    update_property(class, this, "expiration", expiration);
+    guard((), || {
+        let mut token = Arg::new("token", DataType::String);
+        let mut code = Arg::new("code", DataType::Long).default("400");
+        let mut message = Arg::new("message", DataType::String)
+            .allow_null()
+            .default("null");
+        let mut expiration = Arg::new("expiration", DataType::Mixed)
+            .allow_null()
+            .default("null");
+        let parsed = ex
+            .parser()
+            .arg(&mut token)
+            .not_required()
+            .arg(&mut code)
+            .arg(&mut message)
+            .arg(&mut expiration)
+            .parse();
+        if parsed.is_err() {
+            return;
+        }
+        let token: String = token.val().unwrap_or_default();
+        let code: i64 = code.val().unwrap_or(400);
+        let message: Option<String> = message.val();
+        let expiration = expiration
+            .zval()
+            .map(|z| z.shallow_clone())
+            .unwrap_or_default();
+        if !(400..600).contains(&code) {
+            PhpException::new(
+                "ProtocolException code must be an HTTP status from 400 to 599".into(),
+                0,
+                ce::value_error(),
+            )
+            .throw();
+            return;
+        }
+        let Some(this) = this_object(ex) else { return };
+        let class = protocol_exception_ce();
+        update_property(
+            ce::exception(),
+            this,
+            "message",
+            message
+                .unwrap_or_else(|| token.clone())
+                .into_zval(false)
+                .unwrap_or_default(),
+        );
+        update_property(
+            ce::exception(),
+            this,
+            "code",
+            code.into_zval(false).unwrap_or_default(),
+        );
+        update_property(
+            class,
+            this,
+            "token",
+            token.into_zval(false).unwrap_or_default(),
+        );
+        update_property(class, this, "expiration", expiration);
+    })
 }
 
 extern "C" fn pe_get_token(ex: &mut ExecuteData, retval: &mut Zval) {
-    let class = protocol_exception_ce();
-    if let Some(this) = this_object(ex) {
-        if let Some(v) = read_property(class, this, "token") {
-            *retval = v;
+    guard((), || {
+        let class = protocol_exception_ce();
+        if let Some(this) = this_object(ex) {
+            if let Some(v) = read_property(class, this, "token") {
+                *retval = v;
+            }
         }
-    }
+    })
 }
 
 extern "C" fn pe_get_expiration(ex: &mut ExecuteData, retval: &mut Zval) {
-    let class = protocol_exception_ce();
-    if let Some(this) = this_object(ex) {
-        if let Some(v) = read_property(class, this, "expiration") {
-            *retval = v;
+    guard((), || {
+        let class = protocol_exception_ce();
+        if let Some(this) = this_object(ex) {
+            if let Some(v) = read_property(class, this, "expiration") {
+                *retval = v;
+            }
         }
-    }
+    })
 }
 
 extern "C" fn pe_get_answer(ex: &mut ExecuteData, retval: &mut Zval) {
-    let class = protocol_exception_ce();
-    let Some(this) = this_object(ex) else { return };
-    let token = read_property(class, this, "token").unwrap_or_default();
-    let expiration = read_property(class, this, "expiration").unwrap_or_default();
-    let mut answer = ZendHashTable::new();
-    let _ = answer.insert("status", "error");
-    let _ = answer.insert("message", token);
-    if !expiration.is_null() {
-        let _ = answer.insert("expiration", expiration);
-    }
-    if let Ok(z) = answer.into_zval(false) {
-        *retval = z;
-    }
+    guard((), || {
+        let class = protocol_exception_ce();
+        let Some(this) = this_object(ex) else { return };
+        let token = read_property(class, this, "token").unwrap_or_default();
+        let expiration = read_property(class, this, "expiration").unwrap_or_default();
+        let mut answer = ZendHashTable::new();
+        let _ = answer.insert("status", "error");
+        let _ = answer.insert("message", token);
+        if !expiration.is_null() {
+            let _ = answer.insert("expiration", expiration);
+        }
+        if let Ok(z) = answer.into_zval(false) {
+            *retval = z;
+        }
+    })
+}
+
+extern "C" fn pe_status_of(ex: &mut ExecuteData, retval: &mut Zval) {
+    guard((), || {
+        let mut token = Arg::new("token", DataType::String);
+        if ex.parser().arg(&mut token).parse().is_err() {
+            return;
+        }
+        let token: String = token.val().unwrap_or_default();
+        match ProtocolError::all().iter().find(|e| e.token() == token) {
+            Some(e) => retval.set_long(i64::from(e.http_status())),
+            None => retval.set_null(),
+        }
+    })
 }
 
 /// Registers the exception class; called from module startup.
 pub fn register_classes() -> ext_php_rs::error::Result<()> {
     let ce_fn: fn() -> &'static ClassEntry = runtime_exception;
-    let builder = ClassBuilder::new(PROTOCOL_EXCEPTION)
+    let mut builder = ClassBuilder::new(PROTOCOL_EXCEPTION);
+    // Every token as a class constant, so PHP code names a refusal instead of retyping it.
+    for e in ProtocolError::all() {
+        builder = builder.constant(e.constant_name(), e.token(), &[], ConstantFlags::Public)?;
+    }
+    let builder = builder
         .extends((ce_fn, "\\RuntimeException"))
         .property(ClassProperty {
             name: "token".into(),
@@ -393,14 +439,15 @@ pub fn register_classes() -> ext_php_rs::error::Result<()> {
         .method(
             FunctionBuilder::new("getAnswer", pe_get_answer).returns(DataType::Array, false, false),
             MethodFlags::Public,
+        )
+        .method(
+            FunctionBuilder::new("statusOf", pe_status_of)
+                .arg(Arg::new("token", DataType::String))
+                .returns(DataType::Long, false, true),
+            MethodFlags::Public | MethodFlags::Static,
         );
     let registration: fn(&'static mut ClassEntry, _) = |class, _| {
         PROTOCOL_EXCEPTION_CE.store(std::ptr::from_mut(class).cast(), Ordering::Release);
     };
     builder.registration(registration).register()
-}
-
-/// Throws a protocol error now (for hand-written handlers).
-pub fn throw_protocol(e: &ProtocolError) {
-    protocol_exception(e).throw();
 }

@@ -9,9 +9,11 @@ use super::convert::{call_options, headers_from_table};
 use super::errors::IntoPhp;
 use crate::compression::Compression;
 use crate::content_type::{Mode, Spelling};
+use crate::error::UsageError;
+use crate::headers::{check_proxy_chain, ChainCheck};
 use crate::request::{self as core, DecodeOptions, Encryption};
 use crate::secret::Key128;
-use crate::uuid::{AgentId, Uuid};
+use crate::uuid::{parse_id, AgentId, Uuid};
 
 /// A decoded request. Built only by `Request::decode()`.
 #[php_class]
@@ -26,7 +28,9 @@ pub struct Request {
     pub(crate) device_id: Option<String>,
     pub(crate) agent_id: Option<AgentId>,
     pub(crate) request_id: Option<String>,
-    pub(crate) proxy_ids: Vec<String>,
+    pub(crate) proxy_ids: Vec<AgentId>,
+    /// The `max_proxies` the request was decoded under.
+    pub(crate) max_proxies: u32,
     pub(crate) cryptokey_id: Option<Uuid>,
     pub(crate) encryption: Option<Encryption>,
     /// The session key the request was opened with: its answer is sealed with it.
@@ -91,7 +95,8 @@ impl Request {
             device_id,
             agent_id: decoded.agent_id,
             request_id: decoded.request_id,
-            proxy_ids: decoded.proxy_ids.iter().map(ToString::to_string).collect(),
+            proxy_ids: decoded.proxy_ids,
+            max_proxies: opts.limits.max_proxies,
             cryptokey_id: decoded.cryptokey_id,
             key: if decoded.encryption.is_some() {
                 key
@@ -139,7 +144,38 @@ impl Request {
     /// `GLPI-Proxy-ID`, first proxy first.
     #[php(name = "proxyIds")]
     pub fn proxy_ids(&self) -> Vec<String> {
-        self.proxy_ids.clone()
+        self.proxy_ids.iter().map(ToString::to_string).collect()
+    }
+
+    /// Applies spec 3.2.7 to the request's `GLPI-Proxy-ID` chain, under the `max_proxies`
+    /// it was decoded with: throws `ProtocolException` 404 `proxy-loop-detected` when
+    /// `$own_id` (this server's or this proxy's agent id, if it has one) or the requesting
+    /// agent is in the chain, or one proxy appears twice; 404 `too-many-proxy` when the
+    /// chain is longer than `max_proxies`, or, with `$forwarding` (a proxy about to add
+    /// its own id), when it has no room left. `\ValueError` when `$own_id` is not a UUID.
+    #[php(name = "checkProxyChain")]
+    #[php(defaults(own_id = None, forwarding = false))]
+    pub fn check_proxy_chain(&self, own_id: Option<String>, forwarding: bool) -> PhpResult<()> {
+        let own = own_id
+            .map(|id| {
+                parse_id(id.as_bytes())
+                    .map_err(|_| UsageError::new("checkProxyChain(): $own_id must be a UUID"))
+            })
+            .transpose()
+            .php()?;
+        let at = if forwarding {
+            ChainCheck::Forwarding
+        } else {
+            ChainCheck::Receiving
+        };
+        check_proxy_chain(
+            &self.proxy_ids,
+            self.agent_id.as_ref(),
+            own.as_ref(),
+            self.max_proxies,
+            at,
+        )
+        .php()
     }
 
     #[php(name = "cryptoKeyId")]
