@@ -19,7 +19,7 @@ final class Agent
     public function __construct(
         private Settings $settings,
         private Transport $transport,
-        public readonly Printer $printer,
+        private Printer $printer,
         private ?string $agentId,
         private string $deviceId,
     ) {

@@ -5,8 +5,8 @@ namespace GlpiAgentSimulator;
 
 /**
  * A run the simulator cannot start or go on with (bad option, unreadable file): the
- * command prints the message on stderr and exits with the code, 2 unless said otherwise,
- * apart from 1 for exchanges that failed.
+ * command prints the message on stderr and exits with 2, which tells it apart from 1,
+ * the status of a run whose exchanges failed.
  */
 final class Failure extends \RuntimeException
 {
