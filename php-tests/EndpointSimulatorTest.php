@@ -8,12 +8,19 @@ require_once __DIR__ . '/support/EndpointTestCase.php';
 /**
  * tools/agent-sim.php, the agent of the README's main command, against the endpoint: the
  * plain protocol in every encoding, then REGISTER with a token, encrypted requests,
- * renewal, and what it does when the server refuses it.
+ * renewal, what it does when the server refuses it, and how it prints what a hostile
+ * server sends.
  */
 final class EndpointSimulatorTest extends EndpointTestCase
 {
     private static ?string $dir = null;
     private static ?EndpointServer $registering = null;
+    /** @var resource|null php -S running hostileRouter() */
+    private static $hostile = null;
+    private static int $hostilePort = 0;
+
+    /** Clear screen, window title and bell, CSI as one C1 character, a right-to-left override. */
+    private const HOSTILE = "evil\e[2J\e]0;owned\x07 \u{9b}31m \u{202e}txet";
 
     private static function dir(): string
     {
@@ -39,6 +46,11 @@ final class EndpointSimulatorTest extends EndpointTestCase
     {
         self::$registering?->stop();
         self::$registering = null;
+        if (self::$hostile !== null) {
+            proc_terminate(self::$hostile);
+            proc_close(self::$hostile);
+            self::$hostile = null;
+        }
         parent::tearDownAfterClass();
         if (self::$dir !== null) {
             self::removeDirectory(self::$dir);
@@ -173,5 +185,93 @@ final class EndpointSimulatorTest extends EndpointTestCase
         $this->assertSame('challenge failed', $summary['exchanges'][1]['answer']['message']);
         $this->assertArrayNotHasKey('registration', json_decode((string) file_get_contents($state), true));
         $this->assertSame([], $this->store->inventories());
+    }
+
+    /**
+     * A server that is not the endpoint: every answer carries escape sequences in its
+     * status line, its headers and its body, a JSON error for "?json", raw text (with a
+     * byte that is not UTF-8) for "?text".
+     */
+    private static function hostileServer(): string
+    {
+        if (self::$hostile === null) {
+            $router = self::dir() . '/hostile-router.php';
+            file_put_contents($router, '<?php' . "\n"
+                . '$evil = ' . var_export(self::HOSTILE, true) . ";\n"
+                . 'header("HTTP/1.1 400 Bad $evil");' . "\n"
+                . 'header("GLPI-Request-ID: $evil");' . "\n"
+                . 'if ($_SERVER["QUERY_STRING"] === "text") {' . "\n"
+                . '    header("Content-Type: text/plain; x=$evil");' . "\n"
+                . '    echo "first line $evil\nsecond\rline \xff\n";' . "\n"
+                . '} else {' . "\n"
+                . '    header("Content-Type: application/json");' . "\n"
+                . '    echo json_encode(["status" => "error", "message" => $evil], JSON_UNESCAPED_UNICODE);' . "\n"
+                . "}\n");
+            $log = self::dir() . '/hostile.log';
+            // A port found free may be taken before php -S binds it: only its "started" line
+            // for that port proves it listens.
+            for ($attempt = 0; $attempt < 5 && self::$hostile === null; $attempt++) {
+                $probe = stream_socket_server('tcp://127.0.0.1:0');
+                $port = (int) substr(strrchr((string) stream_socket_get_name($probe, false), ':'), 1);
+                fclose($probe);
+                file_put_contents($log, '');
+                $process = proc_open([PHP_BINARY, '-S', "127.0.0.1:$port", $router], [0 => ['file', '/dev/null', 'r'], 1 => ['file', $log, 'a'], 2 => ['file', $log, 'a']], $pipes);
+                $deadline = microtime(true) + 10;
+                while (microtime(true) < $deadline && proc_get_status($process)['running']) {
+                    if (str_contains((string) file_get_contents($log), "(http://127.0.0.1:$port) started")) {
+                        self::$hostile = $process;
+                        self::$hostilePort = $port;
+                        break;
+                    }
+                    usleep(20000);
+                }
+                if (self::$hostile === null) {
+                    proc_terminate($process);
+                    proc_close($process);
+                }
+            }
+            self::assertNotNull(self::$hostile, 'the hostile server did not start: ' . file_get_contents($log));
+        }
+        return 'http://127.0.0.1:' . self::$hostilePort . '/';
+    }
+
+    private static function assertPrintable(string $output): void
+    {
+        // Newlines end the tool's own lines; nothing else below 0x20, no DEL, no C1, no override.
+        self::assertDoesNotMatchRegularExpression('/[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80\xae/', $output, 'a control character reached the terminal');
+        self::assertTrue(mb_check_encoding($output, 'UTF-8'), 'the output is UTF-8');
+    }
+
+    public function testServerTextIsPrintedEscaped(): void
+    {
+        $url = self::hostileServer();
+        $state = self::dir() . '/hostile-agent.json';
+        $escaped = 'evil\x1b[2J\x1b]0;owned\x07 \u{009b}31m \u{202e}txet';
+
+        // In full: the status line, the headers shown and the JSON answer.
+        [$code, $out, $err] = self::tool('agent-sim.php', '--server', "{$url}?json", '--state', $state, '--steps', 'contact');
+        $this->assertSame(1, $code, $err);
+        self::assertPrintable($out);
+        $this->assertStringContainsString("← 400 Bad $escaped in ", $out);
+        $this->assertStringContainsString("  GLPI-Request-ID: $escaped\n", $out);
+        // JSON has written ESC as \u001b already; the BEL, C1 and override come through
+        // raw in JSON text and are escaped here, the backslash doubled as Terminal::text()
+        // doubles every backslash.
+        $this->assertStringContainsString('"message": "evil\\\\u001b[2J\\\\u001b]0;owned\\\\u0007 \u{009b}31m \u{202e}txet"', $out);
+
+        // Raw text, a line at a time, its byte that is not UTF-8 as \xff.
+        [$code, $out, $err] = self::tool('agent-sim.php', '--server', "{$url}?text", '--state', $state, '--steps', 'contact');
+        $this->assertSame(1, $code, $err);
+        self::assertPrintable($out);
+        // (PHP's built-in server spells it Content-type and adds a charset.)
+        $this->assertStringContainsString("  Content-type: text/plain; x=$escaped;", $out);
+        $this->assertStringContainsString("  first line $escaped\n  second\\x0dline \\xff\n", $out);
+
+        // One line per exchange: the status and the answer's text.
+        [$code, $out, $err] = self::tool('agent-sim.php', '--server', "{$url}?text", '--state', $state, '--steps', 'contact', '--quiet');
+        $this->assertSame(1, $code, $err);
+        self::assertPrintable($out);
+        $this->assertStringContainsString("400 Bad $escaped", $out);
+        $this->assertStringContainsString("first line $escaped second line \\xff", $out);
     }
 }
