@@ -487,6 +487,33 @@ final class RequestTest extends TestCase
         $this->assertValueError(fn () => Request::decode('{}', [], ['max_depth' => -1]));
     }
 
+    public function testEveryDirectiveStartsAtTheDefaultTheReadmeAndPackagingGive(): void
+    {
+        // Read in a PHP of its own: what the extension registers, whatever this process set.
+        $out = shell_exec(php_with_extension() . ' -r ' . escapeshellarg(
+            'echo json_encode(array_map(fn ($e) => $e["global_value"], ini_get_all("glpi_agent_protocol")));'
+        ));
+        $registered = json_decode((string) $out, true, 512, JSON_THROW_ON_ERROR);
+
+        preg_match_all('/^\| `([a-z_0-9]+)` \| ([^|]+) \|/m', (string) file_get_contents(__DIR__ . '/../README.md'), $rows, PREG_SET_ORDER);
+        $readme = [];
+        foreach ($rows as [, $name, $default]) {
+            $value = trim(explode(' ', trim($default))[0], '`');
+            $readme['glpi_agent_protocol.' . $name] = $value === 'empty' ? '' : $value;
+        }
+        preg_match_all('/^;(glpi_agent_protocol\.[a-z_0-9]+) =(.*)$/m', (string) file_get_contents(__DIR__ . '/../packaging/glpi_agent_protocol.ini'), $lines, PREG_SET_ORDER);
+        $packaging = [];
+        foreach ($lines as [, $name, $value]) {
+            $packaging[$name] = trim($value);
+        }
+        ksort($registered);
+        ksort($readme);
+        ksort($packaging);
+        $this->assertCount(14, $registered);
+        $this->assertSame($registered, $readme, 'README table');
+        $this->assertSame($registered, $packaging, 'packaging/glpi_agent_protocol.ini');
+    }
+
     public function testTheNumberOfValuesIsBoundedByINIAndOption(): void
     {
         // CONTACT: an object of 4 members is 9 values and keys.

@@ -8,7 +8,7 @@ use ext_php_rs::types::{ZendHashTable, Zval};
 use crate::answer::{Map, Value};
 use crate::error::UsageError;
 use crate::headers::Headers;
-use crate::limits::{InvalidUtf8, Limits};
+use crate::limits::{Limit, Limits, LIMITS};
 
 /// An answer value as PHP code wrote it. Lists are arrays keyed 0..n-1 in order; any
 /// other array, and a `stdClass` object, is a map. Strings and keys must be UTF-8, as for
@@ -246,19 +246,38 @@ pub struct CallOptions {
     pub key: Option<Vec<u8>>,
 }
 
-const OPTION_NAMES: &str = "max_decoded_bytes, max_ratio, max_ratio_brotli, max_depth, max_values, max_proxies, message_max_age, invalid_utf8, assoc, key";
+/// Options besides the limits of the [`LIMITS`] table that `Request::decode()` takes.
+const CALL_OPTIONS: [&str; 2] = ["assoc", "key"];
 
-fn positive(name: &str, v: &Zval) -> Result<u64, UsageError> {
-    match v.long() {
-        Some(n) if v.is_long() && n > 0 => Ok(n as u64),
-        _ => Err(UsageError::new(format!(
-            "option '{name}' must be a positive integer"
-        ))),
-    }
+fn option_names() -> String {
+    LIMITS
+        .iter()
+        .filter(|l| l.decode_option)
+        .map(|l| l.name)
+        .chain(CALL_OPTIONS)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
-fn positive_u32(name: &str, v: &Zval) -> Result<u32, UsageError> {
-    positive(name, v).map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+/// Sets the limit `limit` from a per-call option: a PHP int for sizes and counts, a string
+/// for the others.
+fn set_limit(limits: &mut Limits, limit: &Limit, v: &Zval) -> Result<(), UsageError> {
+    let text = if limit.numeric {
+        v.is_long()
+            .then(|| v.long())
+            .flatten()
+            .map(|n| n.to_string())
+    } else {
+        v.str().map(str::to_owned)
+    };
+    if text.is_some_and(|t| (limit.set)(limits, &t)) {
+        Ok(())
+    } else {
+        Err(UsageError::new(format!(
+            "option '{}' must be {}",
+            limit.name, limit.expected
+        )))
+    }
 }
 
 pub fn call_options(options: Option<&ZendHashTable>) -> Result<CallOptions, UsageError> {
@@ -273,17 +292,10 @@ pub fn call_options(options: Option<&ZendHashTable>) -> Result<CallOptions, Usag
     for (k, v) in entries(options) {
         let name = k.lossy();
         match name.as_str() {
-            "max_decoded_bytes" => out.limits.max_decoded_bytes = positive(&name, v)?,
-            "max_ratio" => out.limits.max_ratio = positive_u32(&name, v)?,
-            "max_ratio_brotli" => out.limits.max_ratio_brotli = positive_u32(&name, v)?,
-            "max_depth" => out.limits.max_depth = positive_u32(&name, v)?,
-            "max_values" => out.limits.max_values = positive(&name, v)?,
-            "max_proxies" => out.limits.max_proxies = positive_u32(&name, v)?,
-            "message_max_age" => out.limits.message_max_age = positive_u32(&name, v)?,
-            "invalid_utf8" => {
-                out.limits.invalid_utf8 = v.str().and_then(InvalidUtf8::parse).ok_or_else(|| {
-                    UsageError::new("option 'invalid_utf8' must be 'error' or 'substitute'")
-                })?
+            limit if Limit::named(limit).is_some_and(|l| l.decode_option) => {
+                if let Some(l) = Limit::named(limit) {
+                    set_limit(&mut out.limits, l, v)?;
+                }
             }
             "assoc" => {
                 out.assoc = match v.bool() {
@@ -307,7 +319,8 @@ pub fn call_options(options: Option<&ZendHashTable>) -> Result<CallOptions, Usag
             }
             other => {
                 return Err(UsageError::new(format!(
-                    "unknown option '{other}' (known: {OPTION_NAMES})"
+                    "unknown option '{other}' (known: {})",
+                    option_names()
                 )));
             }
         }

@@ -9,7 +9,7 @@ use ext_php_rs::flags::IniEntryPermission;
 use ext_php_rs::zend::{IniEntryDef, IniEntryDefs};
 use ext_php_rs::{info_table_end, info_table_header, info_table_row, info_table_start};
 
-use crate::limits::{InvalidUtf8, Limits};
+use crate::limits::{Limit, Limits, LIMITS};
 use crate::schema::{Mode, DEFAULT_MAX_VIOLATIONS};
 
 extern "C" {
@@ -91,6 +91,11 @@ unsafe extern "C" fn on_modify_validation(
     _a3: *mut c_void,
     _stage: c_int,
 ) -> c_int {
+    // As for the limits: a panic refuses the value rather than unwinding into the engine.
+    std::panic::catch_unwind(|| validation_modified(entry, new_value)).unwrap_or(FAILURE)
+}
+
+fn validation_modified(entry: *mut zend_ini_entry, new_value: *mut zend_string) -> c_int {
     let Some(value) = zend_string_bytes(new_value).and_then(|b| std::str::from_utf8(b).ok()) else {
         return FAILURE;
     };
@@ -127,28 +132,9 @@ fn entry_name(entry: *mut zend_ini_entry) -> Option<&'static [u8]> {
     unsafe { entry.as_ref().and_then(|e| zend_string_bytes(e.name)) }
 }
 
-fn store(name: &[u8], value: i64) {
-    let v32 = u32::try_from(value).unwrap_or(u32::MAX);
-    ACTIVE.with(|active| {
-        let mut l = active.get();
-        match name {
-            n if n == MAX_DECODED_BYTES.to_bytes() => l.max_decoded_bytes = value as u64,
-            n if n == MAX_RATIO.to_bytes() => l.max_ratio = v32,
-            n if n == MAX_RATIO_BROTLI.to_bytes() => l.max_ratio_brotli = v32,
-            n if n == MAX_DEPTH.to_bytes() => l.max_depth = v32,
-            n if n == MAX_VALUES.to_bytes() => l.max_values = value as u64,
-            n if n == MAX_PROXIES.to_bytes() => l.max_proxies = v32,
-            n if n == CHALLENGE_MAX_AGE.to_bytes() => l.challenge_max_age = v32,
-            n if n == MESSAGE_MAX_AGE.to_bytes() => l.message_max_age = v32,
-            n if n == MAX_CERTIFICATE_BYTES.to_bytes() => l.max_certificate_bytes = v32,
-            _ => return,
-        }
-        active.set(l);
-    });
-}
-
-/// Accepts a whole number from 1 to `i64::MAX`, as every size and count limit needs.
-unsafe extern "C" fn on_modify_positive(
+/// Every limit's directive: the value is checked and stored by the [`LIMITS`] table's
+/// setter, so a directive accepts exactly what the per-call option does.
+unsafe extern "C" fn on_modify_limit(
     entry: *mut zend_ini_entry,
     new_value: *mut zend_string,
     _a1: *mut c_void,
@@ -156,39 +142,19 @@ unsafe extern "C" fn on_modify_positive(
     _a3: *mut c_void,
     _stage: c_int,
 ) -> c_int {
-    match zend_string_bytes(new_value).and_then(parse_positive) {
-        Some(v) => {
-            if let Some(name) = entry_name(entry) {
-                store(name, v);
-            }
-            SUCCESS
-        }
-        None => FAILURE,
-    }
-}
-
-unsafe extern "C" fn on_modify_utf8_mode(
-    _entry: *mut zend_ini_entry,
-    new_value: *mut zend_string,
-    _a1: *mut c_void,
-    _a2: *mut c_void,
-    _a3: *mut c_void,
-    _stage: c_int,
-) -> c_int {
-    match zend_string_bytes(new_value)
-        .and_then(|b| std::str::from_utf8(b).ok())
-        .and_then(InvalidUtf8::parse)
-    {
-        Some(mode) => {
-            ACTIVE.with(|active| {
-                let mut l = active.get();
-                l.invalid_utf8 = mode;
-                active.set(l);
-            });
-            SUCCESS
-        }
-        None => FAILURE,
-    }
+    // The engine may call this at startup, where no exception can be thrown: a panic
+    // refuses the value.
+    std::panic::catch_unwind(|| {
+        let limit = entry_name(entry).and_then(Limit::for_directive)?;
+        let value = zend_string_bytes(new_value).and_then(|b| std::str::from_utf8(b).ok())?;
+        ACTIVE.with(|active| {
+            let mut l = active.get();
+            (limit.set)(&mut l, value).then(|| active.set(l))
+        })
+    })
+    .ok()
+    .flatten()
+    .map_or(FAILURE, |()| SUCCESS)
 }
 
 fn parse_positive(b: &[u8]) -> Option<i64> {
@@ -203,40 +169,36 @@ const fn entry(name: &'static CStr, default: &'static CStr, check: OnModify) -> 
     e
 }
 
-pub const MAX_DECODED_BYTES: &CStr = c"glpi_agent_protocol.max_decoded_bytes";
-pub const MAX_RATIO: &CStr = c"glpi_agent_protocol.max_ratio";
-pub const MAX_RATIO_BROTLI: &CStr = c"glpi_agent_protocol.max_ratio_brotli";
-pub const MAX_DEPTH: &CStr = c"glpi_agent_protocol.max_depth";
-pub const MAX_VALUES: &CStr = c"glpi_agent_protocol.max_values";
-pub const MAX_PROXIES: &CStr = c"glpi_agent_protocol.max_proxies";
-pub const CHALLENGE_MAX_AGE: &CStr = c"glpi_agent_protocol.challenge_max_age";
-pub const MESSAGE_MAX_AGE: &CStr = c"glpi_agent_protocol.message_max_age";
-pub const INVALID_UTF8: &CStr = c"glpi_agent_protocol.invalid_utf8";
-pub const MAX_CERTIFICATE_BYTES: &CStr = c"glpi_agent_protocol.max_certificate_bytes";
 pub const VALIDATION_MODE: &CStr = c"glpi_agent_protocol.validation_mode";
 pub const VALIDATION_TOLERATE_STRINGS: &CStr = c"glpi_agent_protocol.validation_tolerate_strings";
 pub const VALIDATION_MAX_VIOLATIONS: &CStr = c"glpi_agent_protocol.validation_max_violations";
 pub const VALIDATION_SCHEMA: &CStr = c"glpi_agent_protocol.validation_schema";
 
-// The defaults are written out as text because the engine keeps C strings; the test
-// below keeps them equal to `Limits::DEFAULT`.
-static ENTRIES: IniEntryDefs<15> = IniEntryDefs::new([
-    entry(MAX_DECODED_BYTES, c"67108864", on_modify_positive),
-    entry(MAX_RATIO, c"200", on_modify_positive),
-    entry(MAX_RATIO_BROTLI, c"1000", on_modify_positive),
-    entry(MAX_DEPTH, c"512", on_modify_positive),
-    entry(MAX_VALUES, c"4000000", on_modify_positive),
-    entry(MAX_PROXIES, c"5", on_modify_positive),
-    entry(CHALLENGE_MAX_AGE, c"60", on_modify_positive),
-    entry(MESSAGE_MAX_AGE, c"300", on_modify_positive),
-    entry(INVALID_UTF8, c"error", on_modify_utf8_mode),
-    entry(MAX_CERTIFICATE_BYTES, c"16384", on_modify_positive),
+const VALIDATION_ENTRIES: [IniEntryDef; 4] = [
     entry(VALIDATION_MODE, c"strict", on_modify_validation),
     entry(VALIDATION_TOLERATE_STRINGS, c"1", on_modify_validation),
     entry(VALIDATION_MAX_VIOLATIONS, c"1000", on_modify_validation),
     entry(VALIDATION_SCHEMA, c"", on_modify_validation),
-    IniEntryDef::end(),
-]);
+];
+
+const ENTRY_COUNT: usize = LIMITS.len() + VALIDATION_ENTRIES.len() + 1;
+
+/// The engine keeps the table for the life of the process, so it is a `static` built at
+/// compile time: one entry per row of [`LIMITS`], then the validation defaults.
+static ENTRIES: IniEntryDefs<ENTRY_COUNT> = IniEntryDefs::new({
+    let mut out = [IniEntryDef::end(); ENTRY_COUNT];
+    let mut i = 0;
+    while i < LIMITS.len() {
+        out[i] = entry(LIMITS[i].directive, LIMITS[i].default, on_modify_limit);
+        i += 1;
+    }
+    let mut j = 0;
+    while j < VALIDATION_ENTRIES.len() {
+        out[i + j] = VALIDATION_ENTRIES[j];
+        j += 1;
+    }
+    out
+});
 
 pub fn register(module_number: i32) {
     IniEntryDef::register(ENTRIES.as_slice(), module_number);
@@ -266,22 +228,9 @@ pub unsafe fn print_info(module: *mut c_void) {
     );
     info_table_row!("Encodings", crate::SUPPORTED_ENCODINGS);
     let l = limits();
-    info_table_row!("Active max decoded bytes", l.max_decoded_bytes.to_string());
-    info_table_row!("Active max compression ratio", l.max_ratio.to_string());
-    info_table_row!("Active max brotli ratio", l.max_ratio_brotli.to_string());
-    info_table_row!("Active max JSON depth", l.max_depth.to_string());
-    info_table_row!("Active max JSON values", l.max_values.to_string());
-    info_table_row!("Active max proxies", l.max_proxies.to_string());
-    info_table_row!(
-        "Active challenge max age (s)",
-        l.challenge_max_age.to_string()
-    );
-    info_table_row!("Active message max age (s)", l.message_max_age.to_string());
-    info_table_row!("Active invalid UTF-8 handling", l.invalid_utf8.as_str());
-    info_table_row!(
-        "Active max certificate bytes",
-        l.max_certificate_bytes.to_string()
-    );
+    for limit in LIMITS {
+        info_table_row!(limit.label, (limit.get)(&l));
+    }
     let v = validation();
     info_table_row!(
         "Inventory schema",
