@@ -198,7 +198,8 @@ final class HeadersTest extends TestCase
         $this->assertSame('application/x-compress-zlib', negotiate(null, 'application/x-zlib'), 'answers use the canonical spelling');
         $this->assertSame('application/x-compress-gzip', negotiate(null, 'Application/X-GZIP'));
         $this->assertSame('application/x-compress-deflate', negotiate(null, 'application/x-deflate'));
-        $this->assertSame('application/x-compress-br', negotiate(null, 'application/x-br'));
+        $this->assertSame('application/x-br', negotiate(null, 'application/x-br'), 'brotli keeps the spelling, as the answer does');
+        $this->assertSame('application/x-compress-br', negotiate(null, 'application/x-compress-br'));
         $this->assertSame('application/json', negotiate(null, 'application/json; charset=UTF-8'));
         $this->assertSame('application/xml', negotiate(null, 'application/xml'));
         $this->assertSame('application/json', negotiate(null, 'text/plain'));

@@ -97,6 +97,12 @@ final class RequestTest extends TestCase
         $this->assertSame('xml', Request::decode(gzcompress(self::PROLOG), [])->mode());
         $this->assertSame('xml', Request::decode(self::PROLOG, ['Content-Type' => 'application/xml'])->mode());
         $this->assertSame('none', Request::decode(self::PROLOG, ['Content-Type' => 'application/xml'])->compression());
+        // RFC 7303's other name for XML: read as XML, answered as application/xml, as negotiate() says.
+        $textXml = Request::decode(self::PROLOG, ['Content-Type' => 'Text/XML; charset=UTF-8']);
+        $this->assertSame(['xml', 'none', 'prolog'], [$textXml->mode(), $textXml->compression(), $textXml->action()]);
+        $this->assertSame('application/xml', \GlpiAgentProtocol\Response::prolog($textXml)->headers()['Content-Type']);
+        $this->assertSame('application/xml', \GlpiAgentProtocol\negotiate(null, 'text/xml'));
+        $this->assertProtocolError(400, 'malformed xml', fn () => Request::decode(self::CONTACT, ['Content-Type' => 'text/xml']));
         // Brotli and raw deflate carry no magic: unlabelled, they are taken as plain JSON and fail
         // as json_decode fails on them.
         foreach ([compress(self::CONTACT, 'br'), gzdeflate(self::CONTACT)] as $raw) {
@@ -119,7 +125,7 @@ final class RequestTest extends TestCase
     public static function unsupportedTypes(): array
     {
         $types = [
-            'text/xml', 'text/html', 'application/octet-stream', 'application/x-www-form-urlencoded',
+            'text/html', 'application/octet-stream', 'application/x-www-form-urlencoded',
             'multipart/form-data; boundary=x', 'application/jsonx', 'application/json-seq',
             'application/x-compress', 'application/x-compress-', 'application/x-compress-none', 'application/x-none',
             'application/x-compress-brotli', 'application/x-compress-zstd', 'application/x-compress-zlib2',

@@ -21,6 +21,7 @@ pub mod headers;
 pub mod json;
 pub mod keywrap;
 pub mod limits;
+pub mod media_type;
 pub mod register;
 pub mod request;
 pub mod response;

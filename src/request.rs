@@ -7,12 +7,13 @@
 //! caller builds its values from, so no body is parsed twice.
 
 use crate::compression::{self, Compression};
-use crate::content_type::{BodyType, Mode, Spelling};
+use crate::content_type::BodyType;
 use crate::envelope::{self, Binding, Direction};
 use crate::error::ProtocolError;
 use crate::headers::Headers;
 use crate::json::{Event, Tape};
 use crate::limits::Limits;
+use crate::media_type::{Mode, Spelling};
 use crate::secret::Key128;
 use crate::uuid::{AgentId, Uuid};
 use crate::xml;

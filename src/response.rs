@@ -2,12 +2,12 @@
 //! compression or the negotiated one (3.2.4), the identifying headers echoed (3.2.1,
 //! 3.2.2), `Pragma: no-cache` (3.2.5), and the same encryption as the request (3.2.6).
 
-use crate::accept::{self, AnswerMode};
+use crate::accept;
 use crate::answer::{self, Map};
 use crate::compression::{self, Compression};
-use crate::content_type::{answer_content_type, BodyType, Mode, Spelling};
 use crate::envelope::{self, Binding, Direction};
-use crate::error::{Error, ProtocolError, UsageError};
+use crate::error::{Error, UsageError};
+use crate::media_type::{AnswerType, Mode, Spelling};
 use crate::secret::Key128;
 use crate::uuid::{AgentId, Uuid};
 
@@ -22,8 +22,6 @@ pub struct AnswerContext<'a> {
     /// Present when the request was encrypted: the answer is sealed with it.
     pub key: Option<&'a Key128>,
     pub accept: Option<&'a str>,
-    /// The request's (inner) content type, mirrored when there is no `Accept`.
-    pub content_type: Option<&'a str>,
     pub now: u64,
 }
 
@@ -37,7 +35,6 @@ impl AnswerContext<'_> {
         cryptokey_id: None,
         key: None,
         accept: None,
-        content_type: None,
         now: 0,
     };
 }
@@ -50,30 +47,6 @@ pub struct EncodedAnswer {
     pub body: Vec<u8>,
 }
 
-/// The content type and compression of an answer in `mode`.
-fn answer_encoding(
-    ctx: &AnswerContext<'_>,
-    mode: Mode,
-) -> Result<(&'static str, Compression), ProtocolError> {
-    if ctx.accept.is_some() {
-        let answer_mode = match mode {
-            Mode::Json => AnswerMode::Json,
-            Mode::Xml => AnswerMode::Xml,
-        };
-        let chosen = accept::negotiate_for(ctx.accept, ctx.content_type, answer_mode)?;
-        let body_type = BodyType::parse(Some(chosen))?;
-        let compression = body_type.compression.unwrap_or(Compression::None);
-        return Ok((
-            answer_content_type(mode, compression, ctx.spelling),
-            compression,
-        ));
-    }
-    Ok((
-        answer_content_type(mode, ctx.compression, ctx.spelling),
-        ctx.compression,
-    ))
-}
-
 /// Encodes `text` (a JSON or XML answer) for the request described by `ctx`.
 pub fn encode(
     ctx: &AnswerContext<'_>,
@@ -81,7 +54,11 @@ pub fn encode(
     status: u16,
     text: &[u8],
 ) -> Result<EncodedAnswer, Error> {
-    let (content_type, compression) = answer_encoding(ctx, mode)?;
+    let AnswerType {
+        content_type,
+        compression,
+        ..
+    } = accept::negotiate(ctx.accept, mode, Some(ctx.compression), ctx.spelling)?;
     // Default level: some agents accept no zlib header but `78 9c`.
     let mut body = compression::compress(text, compression, -1)?;
     let mut headers = Vec::with_capacity(5);
@@ -162,6 +139,7 @@ pub fn xml_error_answer(
 mod tests {
     use super::*;
     use crate::answer::Value;
+    use crate::error::ProtocolError;
 
     fn ctx() -> AnswerContext<'static> {
         AnswerContext {

@@ -5,7 +5,8 @@
 #![no_main]
 
 use glpi_agent_protocol::compression::Compression;
-use glpi_agent_protocol::content_type::{answer_content_type, guess_mode, sniff_compression, BodyType, Mode};
+use glpi_agent_protocol::content_type::{guess_mode, sniff_compression, BodyType};
+use glpi_agent_protocol::media_type::{AnswerType, Mode};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -14,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(BodyType::parse(Some(header)), Ok(t));
         let mode = t.mode.unwrap_or(Mode::Json);
         let c = t.compression.unwrap_or(Compression::None);
-        let answer = answer_content_type(mode, c, t.spelling);
+        let answer = AnswerType::new(mode, c, t.spelling).content_type;
         let back = BodyType::parse(Some(answer)).expect("answer types parse");
         assert_eq!(back.compression, Some(c));
         if c == Compression::Brotli {

@@ -6,7 +6,7 @@
 use glpi_agent_protocol::headers::Headers;
 use glpi_agent_protocol::json::{self, ParseOptions, Scratch};
 use glpi_agent_protocol::request::{decode, message_fields, DecodeOptions};
-use glpi_agent_protocol::content_type::Mode;
+use glpi_agent_protocol::media_type::Mode;
 use glpi_agent_protocol::Limits;
 use libfuzzer_sys::fuzz_target;
 

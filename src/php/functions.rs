@@ -63,7 +63,9 @@ pub fn decompress(data: BinarySlice<u8>, encoding: &str, max_bytes: i64) -> PhpR
 #[php(name = "GlpiAgentProtocol\\negotiate")]
 #[php(defaults(content_type = None))]
 pub fn negotiate(accept: Option<&str>, content_type: Option<&str>) -> PhpResult<String> {
-    accept::negotiate(accept, content_type).php()
+    accept::negotiate_for_content_type(accept, content_type)
+        .map(|a| a.content_type.to_owned())
+        .php()
 }
 
 /// Seconds in a delay definition (spec 3.3.2): `"1d"`, `"30s"`, `"24"` or `24` (hours).

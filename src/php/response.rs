@@ -10,8 +10,8 @@ use super::errors::{protocol_exception_ce, read_property, IntoPhp, LEGACY_AGENT}
 use super::request::Request;
 use crate::answer::{Map, Value};
 use crate::auth::www_authenticate;
-use crate::content_type::Mode;
 use crate::error::UsageError;
+use crate::media_type::Mode;
 use crate::response::{self as core, AnswerContext, EncodedAnswer};
 use crate::xml;
 
@@ -30,7 +30,6 @@ fn context(r: &Request) -> AnswerContext<'_> {
         cryptokey_id: r.cryptokey_id,
         key: r.key.as_ref(),
         accept: r.accept.as_deref(),
-        content_type: r.content_type.as_deref(),
         now: super::unix_now(),
     }
 }
