@@ -155,6 +155,7 @@ final class StubsTest extends TestCase
             $doc = $docs[$label] ?? '';
             $this->assertNotSame('', $doc, "$label has no PHPDoc");
             $tags = self::tags($doc);
+            $this->assertDoesNotMatchRegularExpression('/@\w+ `/', $doc, "$label: a PHPDoc type is bare, not in backquotes");
             $params = [];
             foreach ($tags as [$tag, $rest]) {
                 if ($tag === 'param') {
@@ -267,12 +268,12 @@ final class StubsTest extends TestCase
         ];
         yield 'a parameter without @param' => [
             'functions.rs',
-            fn ($s) => preg_replace('#/// @param int \$level [^\n]*\n#', '', $s),
+            fn ($s) => preg_replace('#/// @param `int` \$level [^\n]*\n#', '', $s),
             'GlpiAgentProtocol\compress(): no @param for $level',
         ];
         yield 'a method without @return' => [
             'request.rs',
-            fn ($s) => preg_replace('#    /// @return \'json\'\|\'xml\' [^\n]*\n#', '', $s),
+            fn ($s) => preg_replace('#    /// @return `\'json\'\|\'xml\'` [^\n]*\n#', '', $s),
             'GlpiAgentProtocol\Request::mode(): no @return',
         ];
         yield 'a hand-built method without doc' => [

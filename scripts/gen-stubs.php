@@ -142,7 +142,41 @@ function rust_docs(string $dir): array
         $class = $structs[$struct] ?? $struct;
         $out['methods'][$class] = array_merge($out['methods'][$class] ?? [], $methods);
     }
+    $out['functions'] = array_map('bare_types', $out['functions']);
+    $out['classes'] = array_map('bare_types', $out['classes']);
+    foreach ($out['methods'] as $class => $methods) {
+        $out['methods'][$class] = array_map('bare_types', $methods);
+    }
     return $out;
+}
+
+/**
+ * The doc with the types of its tags out of their backquotes. In the Rust doc a tag's type
+ * is code (`` @param `list<string>` $x ``), or rustdoc would read `<string>` as HTML; the
+ * PHPDoc type is bare. A type may run over continuation lines up to its closing backquote.
+ */
+function bare_types(array $doc): array
+{
+    $open = false;
+    foreach ($doc as $i => $line) {
+        if (preg_match('/^(@(?:param|return|throws|var) )`(.*)$/', $line, $m)) {
+            $line = $m[1] . $m[2];
+            $open = true;
+            $from = strlen($m[1]);
+        } else {
+            $from = 0;
+        }
+        if ($open && ($at = strpos($line, '`', $from)) !== false) {
+            $line = substr($line, 0, $at) . substr($line, $at + 1);
+            $open = false;
+        }
+        $doc[$i] = $line;
+    }
+    if ($open) {
+        fwrite(STDERR, "gen-stubs: a tag type opens a backquote it never closes:\n  " . implode("\n  ", $doc) . "\n");
+        exit(1);
+    }
+    return $doc;
 }
 
 /**

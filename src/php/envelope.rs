@@ -37,16 +37,16 @@ fn binding<'a>(
 /// `$cryptokey_id` (null: the agent itself). `$direction` is `agent-to-server` or
 /// `server-to-agent`. Send the result with `Content-Type: application/x-glpi-encrypted`.
 ///
-/// @param string $body the message bytes, compressed already if they are to be
-/// @param string $content_type the content type of `$body`, such as `application/json`
-/// @param string $key the 16-byte session key
-/// @param string $agent_id the agent the message is for or from (a UUID string)
-/// @param string|null $cryptokey_id the agent whose key it is; null for `$agent_id` itself
-/// @param 'agent-to-server'|'server-to-agent' $direction which way the message goes
-/// @return string the envelope
-/// @throws \ValueError for a key that is not 16 bytes, an unknown direction, an agent id or
+/// @param `string` $body the message bytes, compressed already if they are to be
+/// @param `string` $content_type the content type of `$body`, such as `application/json`
+/// @param `string` $key the 16-byte session key
+/// @param `string` $agent_id the agent the message is for or from (a UUID string)
+/// @param `string|null` $cryptokey_id the agent whose key it is; null for `$agent_id` itself
+/// @param `'agent-to-server'|'server-to-agent'` $direction which way the message goes
+/// @return `string` the envelope
+/// @throws `\ValueError` for a key that is not 16 bytes, an unknown direction, an agent id or
 ///   cryptokey id that is not a UUID string, or a content type that cannot be sealed
-/// @throws \Random\RandomException when the operating system's random generator fails
+/// @throws `\Random\RandomException` when the operating system's random generator fails
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\seal_message")]
 #[php(defaults(cryptokey_id = None, direction = String::from("agent-to-server")))]
@@ -72,19 +72,19 @@ pub fn seal_message(
 /// 'timestamp' => int, 'keep_until' => int]`. Replays are the caller's to refuse: record
 /// `message_id` until `keep_until` before acting on the body.
 ///
-/// @param string $envelope what `seal_message()` made
-/// @param string $key the 16-byte session key
-/// @param string $agent_id the agent the message is for or from (a UUID string)
-/// @param string|null $cryptokey_id the agent whose key it is; null for `$agent_id` itself
-/// @param 'agent-to-server'|'server-to-agent' $direction which way the message goes
-/// @param int $max_age the oldest envelope accepted, in seconds; 0 for
+/// @param `string` $envelope what `seal_message()` made
+/// @param `string` $key the 16-byte session key
+/// @param `string` $agent_id the agent the message is for or from (a UUID string)
+/// @param `string|null` $cryptokey_id the agent whose key it is; null for `$agent_id` itself
+/// @param `'agent-to-server'|'server-to-agent'` $direction which way the message goes
+/// @param `int` $max_age the oldest envelope accepted, in seconds; 0 for
 ///   `glpi_agent_protocol.message_max_age`
-/// @return array{content_type: string, body: string, message_id: non-empty-string,
-///   timestamp: int, keep_until: int} the inner message and what a replay check needs
-/// @throws \GlpiAgentProtocol\ProtocolException `decryption failed` for a wrong key,
+/// @return `array{content_type: string, body: string, message_id: non-empty-string,
+///   timestamp: int, keep_until: int}` the inner message and what a replay check needs
+/// @throws `\GlpiAgentProtocol\ProtocolException` `decryption failed` for a wrong key,
 ///   binding or altered envelope; `stale message` for one older than `$max_age`; 400
 ///   `bad agent id` or `bad cryptokey id` for an id that is not a UUID string
-/// @throws \ValueError for a key that is not 16 bytes, an unknown direction or a negative
+/// @throws `\ValueError` for a key that is not 16 bytes, an unknown direction or a negative
 ///   `$max_age`
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\open_message")]

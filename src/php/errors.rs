@@ -238,12 +238,12 @@ fn this_object(ex: &mut ExecuteData) -> Option<&mut ZendObject> {
 /// `$code` its HTTP status, `$message` the exception message (default the token), and
 /// `$expiration` the delay after which the agent may try again.
 ///
-/// @param string $token the spec's error token, such as `'forbidden'`
-/// @param int<400, 599> $code the HTTP status to answer with
-/// @param string|null $message the exception message; null for the token
-/// @param string|int|null $expiration a delay definition (`'1h'`, or an int of hours) for
+/// @param `string` $token the spec's error token, such as `'forbidden'`
+/// @param `int<400, 599>` $code the HTTP status to answer with
+/// @param `string|null` $message the exception message; null for the token
+/// @param `string|int|null` $expiration a delay definition (`'1h'`, or an int of hours) for
 ///   the answer's `expiration`; null for none
-/// @throws \ValueError for a `$code` that is not an HTTP status from 400 to 599
+/// @throws `\ValueError` for a `$code` that is not an HTTP status from 400 to 599
 extern "C" fn pe_construct(ex: &mut ExecuteData, _retval: &mut Zval) {
     let mut token = Arg::new("token", DataType::String);
     let mut code = Arg::new("code", DataType::Long).default("400");
@@ -308,7 +308,7 @@ extern "C" fn pe_construct(ex: &mut ExecuteData, _retval: &mut Zval) {
 
 /// The spec's error token, sent as the answer's `message`.
 ///
-/// @return string the token, such as `'challenge failed'`
+/// @return `string` the token, such as `'challenge failed'`
 extern "C" fn pe_get_token(ex: &mut ExecuteData, retval: &mut Zval) {
     let class = protocol_exception_ce();
     if let Some(this) = this_object(ex) {
@@ -320,7 +320,7 @@ extern "C" fn pe_get_token(ex: &mut ExecuteData, retval: &mut Zval) {
 
 /// The delay after which the agent may try again, as the answer's `expiration` gives it.
 ///
-/// @return string|int|null a delay definition (`'30m'`, or an int of hours), or null for none
+/// @return `string|int|null` a delay definition (`'30m'`, or an int of hours), or null for none
 extern "C" fn pe_get_expiration(ex: &mut ExecuteData, retval: &mut Zval) {
     let class = protocol_exception_ce();
     if let Some(this) = this_object(ex) {
@@ -332,7 +332,7 @@ extern "C" fn pe_get_expiration(ex: &mut ExecuteData, retval: &mut Zval) {
 
 /// The JSON answer to send, as `Response::forError()` sends it.
 ///
-/// @return array{status: 'error', message: string, expiration?: string|int} the answer;
+/// @return `array{status: 'error', message: string, expiration?: string|int}` the answer;
 ///   `expiration` only when there is one
 extern "C" fn pe_get_answer(ex: &mut ExecuteData, retval: &mut Zval) {
     let class = protocol_exception_ce();

@@ -42,14 +42,14 @@ impl RegisterServer {
     /// `['challenge' => uuid, 'state' => opaque, 'state_id' => id]`: send the challenge,
     /// store the state (text) until the answer comes, and delete it before verifying.
     ///
-    /// @param string $token the REGISTER token shared with the agent (a UUID string)
-    /// @param string $agent_id the agent id the challenge is for (a UUID string)
-    /// @return array{challenge: non-empty-string, state: non-empty-string, state_id: non-empty-string}
+    /// @param `string` $token the REGISTER token shared with the agent (a UUID string)
+    /// @param `string` $agent_id the agent id the challenge is for (a UUID string)
+    /// @return `array{challenge: non-empty-string, state: non-empty-string, state_id: non-empty-string}`
     ///   the challenge to send, the state to store, and an id to store it under
-    /// @throws \GlpiAgentProtocol\ProtocolException 400 `bad agent id` for an agent id that
+    /// @throws `\GlpiAgentProtocol\ProtocolException` 400 `bad agent id` for an agent id that
     ///   is not a UUID
-    /// @throws \ValueError for a token that is not a UUID string
-    /// @throws \Random\RandomException when the operating system's random generator fails
+    /// @throws `\ValueError` for a token that is not a UUID string
+    /// @throws `\Random\RandomException` when the operating system's random generator fails
     pub fn challenge(token: &str, agent_id: &str) -> PhpResult<ZBox<ZendHashTable>> {
         let t = self::token(token)?;
         let c = register::challenge(&t, agent_id, super::unix_now()).php()?;
@@ -67,18 +67,18 @@ impl RegisterServer {
     /// answer throws `challenge failed`. A state verifies at most once only if the caller
     /// deletes it first: the state itself cannot know it was used.
     ///
-    /// @param string $token the REGISTER token the challenge was made under
-    /// @param string $state the state `challenge()` returned
-    /// @param string $answer the agent's answer (a UUID string)
-    /// @param int $max_age the oldest state accepted, in seconds; 0 for
+    /// @param `string` $token the REGISTER token the challenge was made under
+    /// @param `string` $state the state `challenge()` returned
+    /// @param `string` $answer the agent's answer (a UUID string)
+    /// @param `int` $max_age the oldest state accepted, in seconds; 0 for
     ///   `glpi_agent_protocol.challenge_max_age`
-    /// @return array{challenge: non-empty-string, crypto: non-empty-string, key: non-empty-string,
-    ///   agent_id: non-empty-string, state_id: non-empty-string} the final challenge and
+    /// @return `array{challenge: non-empty-string, crypto: non-empty-string, key: non-empty-string,
+    ///   agent_id: non-empty-string, state_id: non-empty-string}` the final challenge and
     ///   `crypto` to send, the 16-byte session key to keep, and whom it is for
-    /// @throws \GlpiAgentProtocol\ProtocolException 400 `challenge failed` for a wrong,
+    /// @throws `\GlpiAgentProtocol\ProtocolException` 400 `challenge failed` for a wrong,
     ///   tampered or expired answer or state
-    /// @throws \ValueError for a token that is not a UUID string or a negative `$max_age`
-    /// @throws \Random\RandomException when the operating system's random generator fails
+    /// @throws `\ValueError` for a token that is not a UUID string or a negative `$max_age`
+    /// @throws `\Random\RandomException` when the operating system's random generator fails
     #[php(defaults(max_age = 0))]
     pub fn verify(
         token: &str,
@@ -114,15 +114,15 @@ impl RegisterAgent {
     /// `ProtocolException` with token `challenge for another agent`: a proxy keeps it
     /// for that agent.
     ///
-    /// @param string $token the REGISTER token (a UUID string)
-    /// @param string $agent_id this agent's id (a UUID string)
-    /// @param string $challenge the server's challenge (a UUID string)
-    /// @return array{answer: non-empty-string, state: non-empty-string} the answer to send and
+    /// @param `string` $token the REGISTER token (a UUID string)
+    /// @param `string` $agent_id this agent's id (a UUID string)
+    /// @param `string` $challenge the server's challenge (a UUID string)
+    /// @return `array{answer: non-empty-string, state: non-empty-string}` the answer to send and
     ///   the state to keep for `finish()`
-    /// @throws \GlpiAgentProtocol\ProtocolException `challenge for another agent` for a
+    /// @throws `\GlpiAgentProtocol\ProtocolException` `challenge for another agent` for a
     ///   challenge made for another agent id; 400 `challenge failed` for one that is not valid
-    /// @throws \ValueError for a token or agent id that is not a UUID string
-    /// @throws \Random\RandomException when the operating system's random generator fails
+    /// @throws `\ValueError` for a token or agent id that is not a UUID string
+    /// @throws `\Random\RandomException` when the operating system's random generator fails
     pub fn answer(token: &str, agent_id: &str, challenge: &str) -> PhpResult<ZBox<ZendHashTable>> {
         let t = self::token(token)?;
         let a = register::answer(&t, agent_id, challenge).php()?;
@@ -132,14 +132,14 @@ impl RegisterAgent {
     /// Checks the server's final challenge and returns the 16-byte session key carried
     /// in `$crypto`, or null when the server sent none.
     ///
-    /// @param string $token the REGISTER token (a UUID string)
-    /// @param string $state the state `answer()` returned
-    /// @param string $challenge the server's final challenge (a UUID string)
-    /// @param string|null $crypto the server's `crypto` (a UUID string), or null when it sent none
-    /// @return string|null the 16-byte session key, or null without `$crypto`
-    /// @throws \GlpiAgentProtocol\ProtocolException 400 `challenge failed` when the final
+    /// @param `string` $token the REGISTER token (a UUID string)
+    /// @param `string` $state the state `answer()` returned
+    /// @param `string` $challenge the server's final challenge (a UUID string)
+    /// @param `string|null` $crypto the server's `crypto` (a UUID string), or null when it sent none
+    /// @return `string|null` the 16-byte session key, or null without `$crypto`
+    /// @throws `\GlpiAgentProtocol\ProtocolException` 400 `challenge failed` when the final
     ///   challenge or `$crypto` does not match the state
-    /// @throws \ValueError for a token that is not a UUID string
+    /// @throws `\ValueError` for a token that is not a UUID string
     pub fn finish(
         token: &str,
         state: &str,
@@ -179,11 +179,11 @@ fn field(z: &Zval) -> message::Field {
 /// 400 `ProtocolException` `bad-format`. The engine-level type of `$content` is `mixed`:
 /// anything but an array or an object is `bad-format` too.
 ///
-/// @param array<array-key, mixed>|object $content the decoded message
-/// @return array{type: 'register', deviceid: string, port: int, name: string, version: string,
+/// @param `array<array-key, mixed>|object` $content the decoded message
+/// @return `array{type: 'register', deviceid: string, port: int, name: string, version: string,
 ///   tag: string|null, csr?: string}|array{type: 'answer', answer: string}|array{type:
-///   'failure', reason: string} what the message asks
-/// @throws \GlpiAgentProtocol\ProtocolException 400 `bad-format` for a message that is not
+///   'failure', reason: string}` what the message asks
+/// @throws `\GlpiAgentProtocol\ProtocolException` 400 `bad-format` for a message that is not
 ///   a REGISTER message; 400 `bad csr`, `csr signature invalid` or `csr key refused` for a
 ///   refused `csr`
 #[php_function]

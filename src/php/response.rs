@@ -54,12 +54,12 @@ impl Response {
     /// delay), in the request's compression or the one its `Accept` prefers, with
     /// `GLPI-Agent-ID` and `GLPI-Request-ID` echoed, encrypted when the request was.
     ///
-    /// @param Request $request the request being answered
-    /// @param array{status: non-empty-string, expiration?: string|int, message?: string, ...} $answer
+    /// @param `Request` $request the request being answered
+    /// @param `array{status: non-empty-string, expiration?: string|int, message?: string, ...}` $answer
     ///   the JSON answer (spec 3.3.2): `status` a lower-case token such as `'ok'`, `'error'`
     ///   or `'pending'`; written as `json_encode` writes it
-    /// @return Response the answer, status 200
-    /// @throws \ValueError for an answer without a valid `status`, with an `expiration`
+    /// @return `Response` the answer, status 200
+    /// @throws `\ValueError` for an answer without a valid `status`, with an `expiration`
     ///   that is not a positive delay, or that `json_encode` cannot write
     #[php(name = "forRequest")]
     pub fn for_request(request: &Request, answer: &ZendHashTable) -> PhpResult<Self> {
@@ -85,11 +85,11 @@ impl Response {
     /// with `$realm`, since agents retry with credentials only when it is present.
     /// The engine-level type of `$e` is `object`: another class is a `\ValueError`.
     ///
-    /// @param ProtocolException $e the refusal to answer with
-    /// @param Request|null $request the request refused, or null when it could not be decoded
-    /// @param string $realm the realm of `WWW-Authenticate` in a 401 answer
-    /// @return Response the error answer, with `$e`'s status
-    /// @throws \ValueError when `$e` is not a `ProtocolException`, or its expiration is not a
+    /// @param `ProtocolException` $e the refusal to answer with
+    /// @param `Request|null` $request the request refused, or null when it could not be decoded
+    /// @param `string` $realm the realm of `WWW-Authenticate` in a 401 answer
+    /// @return `Response` the error answer, with `$e`'s status
+    /// @throws `\ValueError` when `$e` is not a `ProtocolException`, or its expiration is not a
     ///   positive delay
     #[php(name = "forError")]
     #[php(defaults(realm = String::from("GLPI")))]
@@ -152,10 +152,10 @@ impl Response {
     /// the request carries `GLPI-Agent-ID`, else the legacy XML reply
     /// `<PROLOG_FREQ>N</PROLOG_FREQ><RESPONSE>SEND</RESPONSE>` (N in hours).
     ///
-    /// @param Request $request the PROLOG request
-    /// @param positive-int $freq_hours hours until the agent's next contact
-    /// @return Response the answer, status 200
-    /// @throws \ValueError for a `$freq_hours` that is not positive
+    /// @param `Request` $request the PROLOG request
+    /// @param `positive-int` $freq_hours hours until the agent's next contact
+    /// @return `Response` the answer, status 200
+    /// @throws `\ValueError` for a `$freq_hours` that is not positive
     #[php(defaults(freq_hours = 24))]
     pub fn prolog(request: &Request, freq_hours: i64) -> PhpResult<Self> {
         let hours = u32::try_from(freq_hours)
@@ -180,8 +180,8 @@ impl Response {
 
     /// The acknowledgement of a legacy XML inventory (`<RESPONSE>SEND</RESPONSE>`).
     ///
-    /// @param Request $request the XML inventory request
-    /// @return Response the answer, status 200, in the request's compression
+    /// @param `Request` $request the XML inventory request
+    /// @return `Response` the answer, status 200, in the request's compression
     #[php(name = "xmlAck")]
     pub fn xml_ack(request: &Request) -> PhpResult<Self> {
         core::encode(
@@ -196,14 +196,14 @@ impl Response {
 
     /// The HTTP status to send.
     ///
-    /// @return int<200, 599> 200, or the refusal's 4xx or 5xx status
+    /// @return `int<200, 599>` 200, or the refusal's 4xx or 5xx status
     pub fn status(&self) -> i64 {
         i64::from(self.answer.status)
     }
 
     /// Header name => value, `Content-Length` excepted (the web server or `send()` adds it).
     ///
-    /// @return array<string, string> the headers to send, such as `Content-Type`
+    /// @return `array<string, string>` the headers to send, such as `Content-Type`
     pub fn headers(&self) -> PhpResult<Zval> {
         let mut ht = ZendHashTable::with_capacity(self.answer.headers.len() as u32);
         for (name, value) in &self.answer.headers {
@@ -214,7 +214,7 @@ impl Response {
 
     /// The bytes to send: compressed and encrypted as the request was.
     ///
-    /// @return string the body
+    /// @return `string` the body
     pub fn body(&self) -> Binary<u8> {
         Binary::from(self.answer.body.clone())
     }
@@ -222,7 +222,7 @@ impl Response {
     /// Drops any output PHP has buffered (a stray BOM or newline before a compressed body
     /// makes agents fail with "can't uncompress content"), then sends status, headers and body.
     ///
-    /// @return void
+    /// @return `void`
     pub fn send(&self) -> PhpResult<()> {
         loop {
             let level = call("ob_get_level", vec![])?.long().unwrap_or(0);

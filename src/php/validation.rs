@@ -489,7 +489,7 @@ impl Validation {
     /// The verdict GLPI's server gives (strict), or whether the message could be salvaged
     /// (lenient).
     ///
-    /// @return bool true when GLPI accepts the message (strict), or it could be salvaged (lenient)
+    /// @return `bool` true when GLPI accepts the message (strict), or it could be salvaged (lenient)
     #[php(name = "isValid")]
     pub fn is_valid(&self) -> bool {
         self.valid
@@ -497,7 +497,7 @@ impl Validation {
 
     /// Every violation, the one GLPI reports first at index 0: `pointer`, `keyword`, `message`.
     ///
-    /// @return list<array{pointer: string, keyword: string, message: string}> each violation:
+    /// @return `list<array{pointer: string, keyword: string, message: string}>` each violation:
     ///   an RFC 6901 pointer into the message, the JSON Schema keyword that failed (`depth` for
     ///   nesting beyond what GLPI accepts), and a message that never embeds whole objects
     pub fn violations(&self) -> ZBox<ZendHashTable> {
@@ -507,7 +507,7 @@ impl Validation {
     /// Strict: the message as given. Lenient: the message without the offending parts, or
     /// null when it cannot be salvaged.
     ///
-    /// @return array<array-key, mixed>|object|null the message, in the form it was given in
+    /// @return `array<array-key, mixed>|object|null` the message, in the form it was given in
     pub fn content(&self) -> Zval {
         self.content
             .as_ref()
@@ -517,7 +517,7 @@ impl Validation {
 
     /// Lenient: each removed part (`pointer`) with the first violation it held.
     ///
-    /// @return list<array{pointer: string, keyword: string, message: string}> what was
+    /// @return `list<array{pointer: string, keyword: string, message: string}>` what was
     ///   removed; empty in strict mode
     pub fn dropped(&self) -> ZBox<ZendHashTable> {
         violation_list(&self.dropped)

@@ -45,13 +45,13 @@ impl CertificateAuthority {
     /// 'not_after' => Unix time, 'fingerprint' => 'sha256$hex']`. Keep the key in a file
     /// of its own (mode 0600), never in a database.
     ///
-    /// @param string $common_name the CA's subject CN
-    /// @param int<1, 36500> $validity_days how long the CA certificate is valid
-    /// @param 'ecdsa-p256'|'ecdsa-p384'|'ed25519' $algorithm the CA key's algorithm
-    /// @return array{certificate: string, key: string, serial: string, not_after: int,
-    ///   fingerprint: string} the CA certificate and key (PEM), its serial (hex), expiry
+    /// @param `string` $common_name the CA's subject CN
+    /// @param `int<1, 36500>` $validity_days how long the CA certificate is valid
+    /// @param `'ecdsa-p256'|'ecdsa-p384'|'ed25519'` $algorithm the CA key's algorithm
+    /// @return `array{certificate: string, key: string, serial: string, not_after: int,
+    ///   fingerprint: string}` the CA certificate and key (PEM), its serial (hex), expiry
     ///   (Unix time) and fingerprint
-    /// @throws \ValueError for an unknown algorithm, a validity out of range, or a common
+    /// @throws `\ValueError` for an unknown algorithm, a validity out of range, or a common
     ///   name that is not 1 to 64 characters
     #[php(defaults(validity_days = 3650, algorithm = "ecdsa-p256".to_string()))]
     pub fn create(
@@ -84,20 +84,20 @@ impl CertificateAuthority {
     /// 'not_after', 'fingerprint' => 'sha256$hex', 'key_type']`. A bad request throws a
     /// 400 `ProtocolException` (`bad csr`, `csr signature invalid`, `csr key refused`).
     ///
-    /// @param string $ca_certificate the CA certificate (PEM)
-    /// @param string $ca_key the CA key (PKCS#8 PEM)
-    /// @param string $csr the agent's PKCS#10 request (PEM or DER)
-    /// @param string $agent_id the agent's id (a UUID string), named by the certificate
-    /// @param positive-int $validity_seconds how long the certificate is valid
-    /// @param int|null $not_before the start of validity (Unix time); null for a minute ago
-    /// @param int $max_certificate_bytes the largest request accepted; 0 for
+    /// @param `string` $ca_certificate the CA certificate (PEM)
+    /// @param `string` $ca_key the CA key (PKCS#8 PEM)
+    /// @param `string` $csr the agent's PKCS#10 request (PEM or DER)
+    /// @param `string` $agent_id the agent's id (a UUID string), named by the certificate
+    /// @param `positive-int` $validity_seconds how long the certificate is valid
+    /// @param `int|null` $not_before the start of validity (Unix time); null for a minute ago
+    /// @param `int` $max_certificate_bytes the largest request accepted; 0 for
     ///   `glpi_agent_protocol.max_certificate_bytes`
-    /// @return array{certificate: string, agent_id: string, serial: string, not_before: int,
-    ///   not_after: int, fingerprint: string, key_type: string} the certificate (PEM) and
+    /// @return `array{certificate: string, agent_id: string, serial: string, not_before: int,
+    ///   not_after: int, fingerprint: string, key_type: string}` the certificate (PEM) and
     ///   what to record of it
-    /// @throws \GlpiAgentProtocol\ProtocolException 400 `bad csr`, `csr signature invalid`
+    /// @throws `\GlpiAgentProtocol\ProtocolException` 400 `bad csr`, `csr signature invalid`
     ///   or `csr key refused`
-    /// @throws \ValueError for a CA certificate or key that cannot be used, an agent id that
+    /// @throws `\ValueError` for a CA certificate or key that cannot be used, an agent id that
     ///   is not a UUID string, or a validity that is not positive
     #[php(defaults(not_before = None, max_certificate_bytes = 0))]
     pub fn issue(
@@ -140,15 +140,15 @@ impl CertificateAuthority {
 /// 'ecdsa-p384'|'ed25519', 'requested_subject' => the subject asked for, which is never
 /// granted]`; throws 400 `bad csr`, `csr signature invalid` or `csr key refused`.
 ///
-/// @param string $csr the PKCS#10 request (PEM or DER)
-/// @param int $max_certificate_bytes the largest request accepted; 0 for
+/// @param `string` $csr the PKCS#10 request (PEM or DER)
+/// @param `int` $max_certificate_bytes the largest request accepted; 0 for
 ///   `glpi_agent_protocol.max_certificate_bytes`
-/// @return array{key_type: non-empty-string, requested_subject: string}
+/// @return `array{key_type: non-empty-string, requested_subject: string}`
 ///   the request's key type (`rsa-<bits>`, `ecdsa-p256`, `ecdsa-p384` or `ed25519`) and the
 ///   subject it asks for
-/// @throws \GlpiAgentProtocol\ProtocolException 400 `bad csr`, `csr signature invalid` or
+/// @throws `\GlpiAgentProtocol\ProtocolException` 400 `bad csr`, `csr signature invalid` or
 ///   `csr key refused`
-/// @throws \ValueError for a negative `$max_certificate_bytes`
+/// @throws `\ValueError` for a negative `$max_certificate_bytes`
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\check_csr")]
 #[php(defaults(max_certificate_bytes = 0))]
@@ -273,21 +273,21 @@ fn verify_options(options: Option<&ZendHashTable>) -> Result<VerifyOptions, Usag
 /// Returns `['agent_id', 'serial', 'subject', 'cn', 'ou', 'o', 'email', 'not_before',
 /// 'not_after', 'fingerprint']`; any refusal is a `ProtocolException` with its own token.
 ///
-/// @param string $certificate the client certificate as the web server passes it on
-/// @param string $ca_certificate the CA certificate (PEM)
-/// @param array{revoked?: list<string>|string, agent_id?: string|null,
+/// @param `string` $certificate the client certificate as the web server passes it on
+/// @param `string` $ca_certificate the CA certificate (PEM)
+/// @param `array{revoked?: list<string>|string, agent_id?: string|null,
 ///   restrict?: array{cn?: list<string>|string, ou?: list<string>|string,
 ///   o?: list<string>|string, email?: list<string>|string}, time?: int,
-///   max_certificate_bytes?: positive-int}|null $options the checks beyond the chain and
+///   max_certificate_bytes?: positive-int}|null` $options the checks beyond the chain and
 ///   validity period
-/// @return array{agent_id: string, serial: string, subject: string, cn: string|null,
+/// @return `array{agent_id: string, serial: string, subject: string, cn: string|null,
 ///   ou: string|null, o: string|null, email: string|null, not_before: int, not_after: int,
-///   fingerprint: string} who the certificate names and what to record of it
-/// @throws \GlpiAgentProtocol\ProtocolException `certificate required`, `bad certificate`,
+///   fingerprint: string}` who the certificate names and what to record of it
+/// @throws `\GlpiAgentProtocol\ProtocolException` `certificate required`, `bad certificate`,
 ///   `unknown certificate authority`, `certificate expired`, `certificate not yet valid`,
 ///   `certificate revoked`, `certificate not for clients`, `certificate subject refused` or
 ///   `certificate agent mismatch`
-/// @throws \ValueError for an unknown option, an option of the wrong type, or a CA
+/// @throws `\ValueError` for an unknown option, an option of the wrong type, or a CA
 ///   certificate that does not parse
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\verify_client_certificate")]
@@ -317,12 +317,12 @@ pub fn verify_client_certificate(
 /// instead of running them once with `no-ssl-check`. `$algorithm`: sha256 (default),
 /// sha1, sha384, sha512.
 ///
-/// @param string $certificate the certificate (PEM or DER)
-/// @param 'sha256'|'sha1'|'sha384'|'sha512' $algorithm the digest
-/// @return non-empty-string `algo$hex`, the hex in lower case
-/// @throws \GlpiAgentProtocol\ProtocolException 400 `bad certificate` for bytes that are
+/// @param `string` $certificate the certificate (PEM or DER)
+/// @param `'sha256'|'sha1'|'sha384'|'sha512'` $algorithm the digest
+/// @return `non-empty-string` `algo$hex`, the hex in lower case
+/// @throws `\GlpiAgentProtocol\ProtocolException` 400 `bad certificate` for bytes that are
 ///   not one certificate
-/// @throws \ValueError for an unknown algorithm
+/// @throws `\ValueError` for an unknown algorithm
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\certificate_fingerprint")]
 #[php(defaults(algorithm = "sha256".to_string()))]
