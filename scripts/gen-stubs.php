@@ -108,7 +108,9 @@ function rust_docs(string $dir): array
                 if ($isPhpFunction) {
                     $out['functions'][php_name($attributes) ?? $m[1]] = $doc;
                 } elseif ($impl !== null && preg_match('/^    (?:pub(?:\(crate\))? )?fn /', $line)) {
-                    $implMethods[$impl][php_name($attributes) ?? camel_case($m[1])] = $doc;
+                    $ctor = preg_grep('/^#\[php\((?:.*[(, ])?constructor[,)]/', $attributes);
+                    $name = $ctor ? '__construct' : (php_name($attributes) ?? camel_case($m[1]));
+                    $implMethods[$impl][$name] = $doc;
                 } else {
                     $fnDocs[$m[1]] = $doc;
                 }
