@@ -4,9 +4,10 @@
 
 use ext_php_rs::binary::Binary;
 use ext_php_rs::binary_slice::BinarySlice;
+use ext_php_rs::boxed::ZBox;
 use ext_php_rs::convert::IntoZval;
 use ext_php_rs::prelude::*;
-use ext_php_rs::types::{ZendHashTable, Zval};
+use ext_php_rs::types::ZendHashTable;
 
 use super::errors::IntoPhp;
 use crate::envelope::{self, Binding, Direction};
@@ -26,6 +27,17 @@ fn direction_named(name: &str) -> Result<Direction, UsageError> {
 /// the 16-byte session `$key`, for the message of `$agent_id` whose key belongs to
 /// `$cryptokey_id` (null: the agent itself). `$direction` is `agent-to-server` or
 /// `server-to-agent`. Send the result with `Content-Type: application/x-glpi-encrypted`.
+///
+/// @param `string` $body the message bytes, compressed already if they are to be
+/// @param `string` $content_type the content type of `$body`, such as `application/json`
+/// @param `string` $key the 16-byte session key
+/// @param `string` $agent_id the agent the message is for or from (a UUID string)
+/// @param `string|null` $cryptokey_id the agent whose key it is; null for `$agent_id` itself
+/// @param `'agent-to-server'|'server-to-agent'` $direction which way the message goes
+/// @return `string` the envelope
+/// @throws `\ValueError` for a key that is not 16 bytes, an unknown direction, an agent id or
+///   cryptokey id that is not a UUID string, or a content type that cannot be sealed
+/// @throws `\Random\RandomException` when the operating system's random generator fails
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\seal_message")]
 #[php(defaults(cryptokey_id = None, direction = String::from("agent-to-server")))]
@@ -56,6 +68,21 @@ pub fn seal_message(
 /// `['content_type' => inner type, 'body' => bytes, 'message_id' => 24 hex digits,
 /// 'timestamp' => int, 'keep_until' => int]`. Replays are the caller's to refuse: record
 /// `message_id` until `keep_until` before acting on the body.
+///
+/// @param `string` $envelope what `seal_message()` made
+/// @param `string` $key the 16-byte session key
+/// @param `string` $agent_id the agent the message is for or from (a UUID string)
+/// @param `string|null` $cryptokey_id the agent whose key it is; null for `$agent_id` itself
+/// @param `'agent-to-server'|'server-to-agent'` $direction which way the message goes
+/// @param `int` $max_age the oldest envelope accepted, in seconds; 0 for
+///   `glpi_agent_protocol.message_max_age`
+/// @return `array{content_type: string, body: string, message_id: non-empty-string,
+///   timestamp: int, keep_until: int}` the inner message and what a replay check needs
+/// @throws `\GlpiAgentProtocol\ProtocolException` `decryption failed` for a wrong key,
+///   binding or altered envelope; `stale message` for one older than `$max_age`; 400
+///   `bad agent id` or `bad cryptokey id` for an id that is not a UUID string
+/// @throws `\ValueError` for a key that is not 16 bytes, an unknown direction or a negative
+///   `$max_age`
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\open_message")]
 #[php(defaults(cryptokey_id = None, direction = String::from("server-to-agent"), max_age = 0))]
@@ -66,7 +93,7 @@ pub fn open_message(
     cryptokey_id: Option<String>,
     direction: String,
     max_age: i64,
-) -> PhpResult<Zval> {
+) -> PhpResult<ZBox<ZendHashTable>> {
     let key = Key128::from_slice(&key).php()?;
     let max_age = super::seconds_or_default(max_age, super::ini::limits().message_max_age).php()?;
     let binding = Binding::parse(
@@ -88,7 +115,7 @@ pub fn open_message(
         "keep_until",
         i64::try_from(opened.keep_until).unwrap_or(i64::MAX),
     )?;
-    Ok(ht.into_zval(false)?)
+    Ok(ht)
 }
 
 pub fn register(module: ModuleBuilder) -> ModuleBuilder {

@@ -19,6 +19,10 @@ use ext_php_rs::zend::{ce, ClassEntry, ExecuteData, ExecutorGlobals};
 
 use crate::error::{Error, ProtocolError, UsageError};
 
+/// What a remote party got wrong (bad bytes, bad headers, a failed challenge, an expired
+/// key, an oversize payload): the HTTP status to answer is `getCode()`, the spec's error
+/// token `getToken()`, and `Response::forError()` turns it into the answer. Messages and
+/// traces never hold a token, key, secret or password.
 pub const PROTOCOL_EXCEPTION: &str = "GlpiAgentProtocol\\ProtocolException";
 
 extern "C" {
@@ -249,6 +253,16 @@ fn this_object(ex: &mut ExecuteData) -> Option<&mut ZendObject> {
     ex.get_self()
 }
 
+/// A refusal to answer with: `$token` the error token sent as the answer's `message`,
+/// `$code` its HTTP status, `$message` the exception message (default the token), and
+/// `$expiration` the delay after which the agent may try again.
+///
+/// @param `string` $token the spec's error token, such as `'forbidden'`
+/// @param `int<400, 599>` $code the HTTP status to answer with
+/// @param `string|null` $message the exception message; null for the token
+/// @param `string|int|null` $expiration a delay definition (`'1h'`, or an int of hours) for
+///   the answer's `expiration`; null for none
+/// @throws `\ValueError` for a `$code` that is not an HTTP status from 400 to 599
 extern "C" fn pe_construct(ex: &mut ExecuteData, _retval: &mut Zval) {
     guard((), || {
         let mut token = Arg::new("token", DataType::String);
@@ -313,6 +327,9 @@ extern "C" fn pe_construct(ex: &mut ExecuteData, _retval: &mut Zval) {
     })
 }
 
+/// The spec's error token, sent as the answer's `message`.
+///
+/// @return `string` the token, such as `'challenge failed'`
 extern "C" fn pe_get_token(ex: &mut ExecuteData, retval: &mut Zval) {
     guard((), || {
         let class = protocol_exception_ce();
@@ -324,6 +341,9 @@ extern "C" fn pe_get_token(ex: &mut ExecuteData, retval: &mut Zval) {
     })
 }
 
+/// The delay after which the agent may try again, as the answer's `expiration` gives it.
+///
+/// @return `string|int|null` a delay definition (`'30m'`, or an int of hours), or null for none
 extern "C" fn pe_get_expiration(ex: &mut ExecuteData, retval: &mut Zval) {
     guard((), || {
         let class = protocol_exception_ce();
@@ -335,6 +355,10 @@ extern "C" fn pe_get_expiration(ex: &mut ExecuteData, retval: &mut Zval) {
     })
 }
 
+/// The JSON answer to send, as `Response::forError()` sends it.
+///
+/// @return `array{status: 'error', message: string, expiration?: string|int}` the answer;
+///   `expiration` only when there is one
 extern "C" fn pe_get_answer(ex: &mut ExecuteData, retval: &mut Zval) {
     guard((), || {
         let class = protocol_exception_ce();

@@ -21,6 +21,12 @@ fn encoding(name: &str) -> Result<Compression, UsageError> {
 
 /// Compresses `$data` in one of `none`, `zlib`, `gzip`, `deflate`, `br`; `$level` -1 is
 /// each format's default (zlib's default level gives the `78 9c` header old agents need).
+///
+/// @param `string` $data the bytes to compress
+/// @param `string` $encoding `'none'`, `'zlib'`, `'gzip'`, `'deflate'` or `'br'`
+/// @param `int` $level the format's compression level, -1 for its default
+/// @return `string` the compressed bytes
+/// @throws `\ValueError` for an unknown encoding or a level the format does not have
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\compress")]
 #[php(defaults(level = -1))]
@@ -36,6 +42,14 @@ pub fn compress(data: BinarySlice<u8>, encoding: &str, level: i64) -> PhpResult<
 
 /// Decompresses `$data`, bounded: more than `$max_bytes` of output (0: the INI default)
 /// or an absurd compression ratio throws a 413 `ProtocolException` early.
+///
+/// @param `string` $data the compressed bytes
+/// @param `string` $encoding `'none'`, `'zlib'`, `'gzip'`, `'deflate'` or `'br'`
+/// @param `int` $max_bytes the most output accepted; 0 for `glpi_agent_protocol.max_decoded_bytes`
+/// @return `string` the decompressed bytes
+/// @throws `\GlpiAgentProtocol\ProtocolException` 413 `payload too large` or `compression ratio
+///   too high`; 400 `corrupt compressed data` or `truncated compressed data`
+/// @throws `\ValueError` for an unknown encoding or a negative `$max_bytes`
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\decompress")]
 #[php(defaults(max_bytes = 0))]
@@ -59,6 +73,12 @@ pub fn decompress(data: BinarySlice<u8>, encoding: &str, max_bytes: i64) -> PhpR
 
 /// The content type to answer with, from the request's `Accept` (RFC 7231) and its own
 /// content type (mirrored when there is no `Accept`).
+///
+/// @param `string|null` $accept the request's `Accept` header, null when it has none
+/// @param `string|null` $content_type the request's `Content-Type`, null when it has none
+/// @return `string` a content type this extension can answer in
+/// @throws `\GlpiAgentProtocol\ProtocolException` 406 `not acceptable` when `Accept` rules out
+///   every type the protocol answers in
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\negotiate")]
 #[php(defaults(content_type = None))]
@@ -69,6 +89,12 @@ pub fn negotiate(accept: Option<&str>, content_type: Option<&str>) -> PhpResult<
 }
 
 /// Seconds in a delay definition (spec 3.3.2): `"1d"`, `"30s"`, `"24"` or `24` (hours).
+/// The engine-level type is `mixed`; any other type than string or int is a `\ValueError`.
+///
+/// @param `string|int` $delay a positive integer with an optional unit `s`, `m`, `h` or `d`
+///   (none: hours), or an int of hours
+/// @return `positive-int` the delay in seconds
+/// @throws `\ValueError` for anything that is not a positive delay
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\parse_expiration")]
 pub fn parse_expiration(delay: &Zval) -> PhpResult<i64> {
@@ -94,6 +120,10 @@ pub fn parse_expiration(delay: &Zval) -> PhpResult<i64> {
 
 /// The shortest exact delay definition for `$seconds` (`86400` is `"1d"`); 0 and negative
 /// values are refused, since agents reject an expiration of 0.
+///
+/// @param `int` $seconds a positive number of seconds
+/// @return `non-empty-string` a delay such as `"1d"`, `"90m"` or `"45s"`
+/// @throws `\ValueError` for 0, a negative `$seconds`, or one past the longest delay allowed
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\format_expiration")]
 pub fn format_expiration(seconds: i64) -> PhpResult<String> {
@@ -105,6 +135,11 @@ pub fn format_expiration(seconds: i64) -> PhpResult<String> {
 
 /// Checks an `Authorization: Basic` header in constant time. Strings are bytes: a header
 /// that is not UTF-8 is wrong credentials, not a `TypeError`.
+///
+/// @param `string|null` $authorization_header the request's `Authorization` header, or null
+/// @param `string` $login the expected login
+/// @param `string` $password the expected password
+/// @return `bool` whether the header carries exactly these credentials
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\check_basic_auth")]
 pub fn check_basic_auth(
@@ -116,6 +151,9 @@ pub fn check_basic_auth(
 }
 
 /// 128 bits from the OS CSPRNG, written as a UUID string: a REGISTER token.
+///
+/// @return `non-empty-string` the token, 36 characters (lower-case hex and dashes)
+/// @throws `\Random\RandomException` when the operating system's random generator fails
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\generate_token")]
 pub fn generate_token() -> PhpResult<String> {
@@ -125,6 +163,11 @@ pub fn generate_token() -> PhpResult<String> {
 }
 
 /// RFC 3394 AES key wrap of `$key` under `$kek` (16, 24 or 32 bytes).
+///
+/// @param `string` $key the key to wrap: raw bytes, a multiple of 8 bytes, at least 16
+/// @param `string` $kek the key-encryption key: 16, 24 or 32 raw bytes
+/// @return `string` the wrapped key, 8 bytes longer than `$key`
+/// @throws `\ValueError` for a key or KEK of a wrong length
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\wrap_key")]
 pub fn wrap_key(key: BinarySlice<u8>, kek: BinarySlice<u8>) -> PhpResult<Binary<u8>> {
@@ -132,6 +175,13 @@ pub fn wrap_key(key: BinarySlice<u8>, kek: BinarySlice<u8>) -> PhpResult<Binary<
 }
 
 /// RFC 3394 unwrap; a wrong KEK or altered input throws `decryption failed`.
+///
+/// @param `string` $wrapped what `wrap_key()` returned
+/// @param `string` $kek the key-encryption key it was wrapped under: 16, 24 or 32 raw bytes
+/// @return `string` the key
+/// @throws `\GlpiAgentProtocol\ProtocolException` `decryption failed` for a wrong KEK or
+///   altered input
+/// @throws `\ValueError` for a KEK or wrapped key of a wrong length
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\unwrap_key")]
 pub fn unwrap_key(wrapped: BinarySlice<u8>, kek: BinarySlice<u8>) -> PhpResult<Binary<u8>> {
@@ -143,6 +193,15 @@ pub fn unwrap_key(wrapped: BinarySlice<u8>, kek: BinarySlice<u8>) -> PhpResult<B
 /// `json_decode($json, $assoc, $depth)` with the same result, faster; errors throw a
 /// `ProtocolException`. `$invalid_utf8` is `'error'` or `'substitute'` (as
 /// `JSON_INVALID_UTF8_SUBSTITUTE`).
+///
+/// @param `string` $json the JSON text
+/// @param `bool` $assoc objects as arrays, as `json_decode`'s `$associative`
+/// @param `positive-int` $depth the deepest nesting accepted, as `json_decode`'s `$depth`
+/// @param `'error'|'substitute'` $invalid_utf8 refuse invalid UTF-8, or replace it with U+FFFD
+/// @return `array<array-key, mixed>|object|string|int|float|bool|null` the decoded value
+/// @throws `\GlpiAgentProtocol\ProtocolException` 400 `malformed json`, `json too deep` or
+///   `invalid utf-8`; 413 for a document past the limits
+/// @throws `\ValueError` for a `$depth` or `$invalid_utf8` that `json_decode` would refuse
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\decode_json")]
 #[php(defaults(assoc = false, depth = 512, invalid_utf8 = String::from("error")))]

@@ -38,6 +38,9 @@ pub(crate) fn seconds_or_default(seconds: i64, default: u32) -> Result<u32, crat
     }
 }
 
+/// The extension's version, as `phpversion('glpi_agent_protocol')` gives it.
+///
+/// @return `non-empty-string` a semantic version such as `"0.1.0"`
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\version")]
 pub fn version() -> &'static str {

@@ -2,6 +2,7 @@
 //! exchange of spec 6.2, as static methods over opaque states the caller stores.
 
 use ext_php_rs::binary::Binary;
+use ext_php_rs::boxed::ZBox;
 use ext_php_rs::convert::IntoZval;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
@@ -15,19 +16,21 @@ fn token(text: &str) -> PhpResult<Token> {
     Token::parse(text).php()
 }
 
-pub(crate) fn table(entries: Vec<(&str, Zval)>) -> PhpResult<Zval> {
+/// A PHP array of `entries`: returned as such, the engine-level return type is `array`.
+pub(crate) fn table(entries: Vec<(&str, Zval)>) -> PhpResult<ZBox<ZendHashTable>> {
     let mut ht = ZendHashTable::with_capacity(entries.len() as u32);
     for (k, v) in entries {
         ht.insert(k, v)?;
     }
-    Ok(ht.into_zval(false)?)
+    Ok(ht)
 }
 
 pub(crate) fn text(s: &str) -> Zval {
     s.into_zval(false).unwrap_or_default()
 }
 
-/// The server side of REGISTER token validation.
+/// The server side of REGISTER token validation (spec 6.2): static methods over opaque
+/// states the caller stores.
 #[php_class]
 #[php(name = "GlpiAgentProtocol\\RegisterServer")]
 pub struct RegisterServer;
@@ -38,7 +41,16 @@ impl RegisterServer {
     /// `GLPI-Proxy-ID` when a proxy is trusted instead) under `$token`. Returns
     /// `['challenge' => uuid, 'state' => opaque, 'state_id' => id]`: send the challenge,
     /// store the state (text) until the answer comes, and delete it before verifying.
-    pub fn challenge(token: &str, agent_id: &str) -> PhpResult<Zval> {
+    ///
+    /// @param `string` $token the REGISTER token shared with the agent (a UUID string)
+    /// @param `string` $agent_id the agent id the challenge is for (a UUID string)
+    /// @return `array{challenge: non-empty-string, state: non-empty-string, state_id: non-empty-string}`
+    ///   the challenge to send, the state to store, and an id to store it under
+    /// @throws `\GlpiAgentProtocol\ProtocolException` 400 `bad agent id` for an agent id that
+    ///   is not a UUID
+    /// @throws `\ValueError` for a token that is not a UUID string
+    /// @throws `\Random\RandomException` when the operating system's random generator fails
+    pub fn challenge(token: &str, agent_id: &str) -> PhpResult<ZBox<ZendHashTable>> {
         let t = self::token(token)?;
         let c = register::challenge(&t, agent_id, super::unix_now()).php()?;
         table(vec![
@@ -54,8 +66,26 @@ impl RegisterServer {
     /// the id the challenge was for, 'state_id' => id]`. A wrong, tampered or expired
     /// answer throws `challenge failed`. A state verifies at most once only if the caller
     /// deletes it first: the state itself cannot know it was used.
+    ///
+    /// @param `string` $token the REGISTER token the challenge was made under
+    /// @param `string` $state the state `challenge()` returned
+    /// @param `string` $answer the agent's answer (a UUID string)
+    /// @param `int` $max_age the oldest state accepted, in seconds; 0 for
+    ///   `glpi_agent_protocol.challenge_max_age`
+    /// @return `array{challenge: non-empty-string, crypto: non-empty-string, key: non-empty-string,
+    ///   agent_id: non-empty-string, state_id: non-empty-string}` the final challenge and
+    ///   `crypto` to send, the 16-byte session key to keep, and whom it is for
+    /// @throws `\GlpiAgentProtocol\ProtocolException` 400 `challenge failed` for a wrong,
+    ///   tampered or expired answer or state
+    /// @throws `\ValueError` for a token that is not a UUID string or a negative `$max_age`
+    /// @throws `\Random\RandomException` when the operating system's random generator fails
     #[php(defaults(max_age = 0))]
-    pub fn verify(token: &str, state: &str, answer: &str, max_age: i64) -> PhpResult<Zval> {
+    pub fn verify(
+        token: &str,
+        state: &str,
+        answer: &str,
+        max_age: i64,
+    ) -> PhpResult<ZBox<ZendHashTable>> {
         let t = self::token(token)?;
         let max_age =
             super::seconds_or_default(max_age, super::ini::limits().challenge_max_age).php()?;
@@ -71,7 +101,8 @@ impl RegisterServer {
     }
 }
 
-/// The agent (or proxy) side of REGISTER token validation.
+/// The agent (or proxy) side of REGISTER token validation (spec 6.2): static methods
+/// over opaque states the caller keeps.
 #[php_class]
 #[php(name = "GlpiAgentProtocol\\RegisterAgent")]
 pub struct RegisterAgent;
@@ -82,7 +113,17 @@ impl RegisterAgent {
     /// keep the state for `finish()`. A challenge meant for another agent throws a
     /// `ProtocolException` with token `challenge for another agent`: a proxy keeps it
     /// for that agent.
-    pub fn answer(token: &str, agent_id: &str, challenge: &str) -> PhpResult<Zval> {
+    ///
+    /// @param `string` $token the REGISTER token (a UUID string)
+    /// @param `string` $agent_id this agent's id (a UUID string)
+    /// @param `string` $challenge the server's challenge (a UUID string)
+    /// @return `array{answer: non-empty-string, state: non-empty-string}` the answer to send and
+    ///   the state to keep for `finish()`
+    /// @throws `\GlpiAgentProtocol\ProtocolException` `challenge for another agent` for a
+    ///   challenge made for another agent id; 400 `challenge failed` for one that is not valid
+    /// @throws `\ValueError` for a token or agent id that is not a UUID string
+    /// @throws `\Random\RandomException` when the operating system's random generator fails
+    pub fn answer(token: &str, agent_id: &str, challenge: &str) -> PhpResult<ZBox<ZendHashTable>> {
         let t = self::token(token)?;
         let a = register::answer(&t, agent_id, challenge).php()?;
         table(vec![("answer", text(&a.answer)), ("state", text(&a.state))])
@@ -90,6 +131,15 @@ impl RegisterAgent {
 
     /// Checks the server's final challenge and returns the 16-byte session key carried
     /// in `$crypto`, or null when the server sent none.
+    ///
+    /// @param `string` $token the REGISTER token (a UUID string)
+    /// @param `string` $state the state `answer()` returned
+    /// @param `string` $challenge the server's final challenge (a UUID string)
+    /// @param `string|null` $crypto the server's `crypto` (a UUID string), or null when it sent none
+    /// @return `string|null` the 16-byte session key, or null without `$crypto`
+    /// @throws `\GlpiAgentProtocol\ProtocolException` 400 `challenge failed` when the final
+    ///   challenge or `$crypto` does not match the state
+    /// @throws `\ValueError` for a token that is not a UUID string
     pub fn finish(
         token: &str,
         state: &str,
@@ -126,10 +176,19 @@ fn field(z: &Zval) -> message::Field {
 /// refused`)]` for a first message, `['type' => 'answer',
 /// 'answer' => uuid]` for a token validation message, or `['type' => 'failure', 'reason'
 /// => the agent's text]` when the agent gave up on the challenge. Anything else throws a
-/// 400 `ProtocolException` `bad-format`.
+/// 400 `ProtocolException` `bad-format`. The engine-level type of `$content` is `mixed`:
+/// anything but an array or an object is `bad-format` too.
+///
+/// @param `array<array-key, mixed>|object` $content the decoded message
+/// @return `array{type: 'register', deviceid: string, port: int, name: string, version: string,
+///   tag: string|null, csr?: string}|array{type: 'answer', answer: string}|array{type:
+///   'failure', reason: string}` what the message asks
+/// @throws `\GlpiAgentProtocol\ProtocolException` 400 `bad-format` for a message that is not
+///   a REGISTER message; 400 `bad csr`, `csr signature invalid` or `csr key refused` for a
+///   refused `csr`
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\register_message")]
-pub fn register_message(content: &Zval) -> PhpResult<Zval> {
+pub fn register_message(content: &Zval) -> PhpResult<ZBox<ZendHashTable>> {
     let content = content.dereference();
     let members = if let Some(ht) = content.array() {
         entries(ht)
@@ -181,7 +240,7 @@ pub fn register_message(content: &Zval) -> PhpResult<Zval> {
             ht.insert("reason", f.as_str())?;
         }
     }
-    Ok(ht.into_zval(false)?)
+    Ok(ht)
 }
 
 pub fn register_functions(module: ModuleBuilder) -> ModuleBuilder {

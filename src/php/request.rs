@@ -15,7 +15,8 @@ use crate::request::{self as core, DecodeOptions, Encryption};
 use crate::secret::Key128;
 use crate::uuid::{parse_id, AgentId, Uuid};
 
-/// A decoded request. Built only by `Request::decode()`.
+/// A decoded agent request: its mode, compression, routing headers and message. Built
+/// only by `Request::decode()`.
 #[php_class]
 #[php(name = "GlpiAgentProtocol\\Request")]
 pub struct Request {
@@ -46,6 +47,20 @@ impl Request {
     /// `message_max_age`, `invalid_utf8` ('error' or 'substitute'), `assoc` (bool),
     /// `key` (the 16-byte session key for a body sent with `GLPI-CryptoKey-ID`).
     /// Throws `ProtocolException` for anything the peer got wrong.
+    ///
+    /// @param `string` $body the raw request body (`file_get_contents('php://input')`)
+    /// @param `array<string, mixed>` $headers `getallheaders()` (names in any case) or `$_SERVER`
+    /// @param `array{max_decoded_bytes?: positive-int, max_ratio?: positive-int,
+    ///   max_ratio_brotli?: positive-int, max_depth?: positive-int, max_values?: positive-int,
+    ///   max_proxies?: positive-int, message_max_age?: positive-int,
+    ///   invalid_utf8?: 'error'|'substitute', assoc?: bool, key?: string|null}|null` $options
+    ///   per-call limits (defaults from the `glpi_agent_protocol.*` INI directives) and
+    ///   the session key
+    /// @return `Request` the decoded request
+    /// @throws `\GlpiAgentProtocol\ProtocolException` for anything the peer got wrong (its
+    ///   `getCode()` is the HTTP status to answer, `Response::forError()` writes the answer)
+    /// @throws `\ValueError` for an unknown option, an option of the wrong type, or a `key`
+    ///   that is not 16 bytes
     pub fn decode(
         body: BinarySlice<u8>,
         headers: &ZendHashTable,
@@ -109,39 +124,54 @@ impl Request {
         })
     }
 
-    /// `'json'` or `'xml'`.
+    /// How the message was written: `'json'`, or `'xml'` for a legacy XML request.
+    ///
+    /// @return `'json'|'xml'` the request's mode
     pub fn mode(&self) -> &'static str {
         self.mode.as_str()
     }
 
-    /// `'none'`, `'zlib'`, `'gzip'`, `'deflate'` or `'br'`.
+    /// The compression of the request body, which its answer mirrors.
+    ///
+    /// @return `'none'|'zlib'|'gzip'|'deflate'|'br'` the compression the body was sent in
     pub fn compression(&self) -> &'static str {
         self.compression.as_str()
     }
 
     /// Lower case: JSON `action`, else `query`, else `'inventory'`; XML `QUERY`, else `'inventory'`.
+    ///
+    /// @return `non-empty-string` the request's action, such as `'contact'` or `'inventory'`
     pub fn action(&self) -> String {
         self.action.clone()
     }
 
+    /// The message's `deviceid` (JSON) or `DEVICEID` (XML).
+    ///
+    /// @return `string|null` the device id, or null when the message has none
     #[php(name = "deviceId")]
     pub fn device_id(&self) -> Option<String> {
         self.device_id.clone()
     }
 
     /// `GLPI-Agent-ID` as a canonical lower-case UUID.
+    ///
+    /// @return `non-empty-string|null` the agent id, or null when the request has no `GLPI-Agent-ID`
     #[php(name = "agentId")]
     pub fn agent_id(&self) -> Option<String> {
         self.agent_id.map(|id| id.to_string())
     }
 
     /// `GLPI-Request-ID` when it is valid (8 upper-case hex digits); otherwise null.
+    ///
+    /// @return `non-empty-string|null` the request id, echoed in the answer
     #[php(name = "requestId")]
     pub fn request_id(&self) -> Option<String> {
         self.request_id.clone()
     }
 
     /// `GLPI-Proxy-ID`, first proxy first.
+    ///
+    /// @return `list<non-empty-string>` the proxies' agent ids, empty when the request came direct
     #[php(name = "proxyIds")]
     pub fn proxy_ids(&self) -> Vec<String> {
         self.proxy_ids.iter().map(ToString::to_string).collect()
@@ -178,11 +208,18 @@ impl Request {
         .php()
     }
 
+    /// `GLPI-CryptoKey-ID`: whose session key the body is encrypted with.
+    ///
+    /// @return `non-empty-string|null` the key owner's agent id, or null for a plain request
     #[php(name = "cryptoKeyId")]
     pub fn crypto_key_id(&self) -> Option<String> {
         self.cryptokey_id.map(|id| id.to_string())
     }
 
+    /// Whether the body came encrypted (and was opened with the `key` option); its answer
+    /// is encrypted too.
+    ///
+    /// @return `bool` true for an encrypted request
     #[php(name = "isEncrypted")]
     pub fn is_encrypted(&self) -> bool {
         self.encryption.is_some()
@@ -190,12 +227,16 @@ impl Request {
 
     /// For an encrypted request: its unique message id, to record until `messageKeepUntil()`
     /// so that a replay is refused; null for a plain request.
+    ///
+    /// @return `non-empty-string|null` 24 hex digits, or null for a plain request
     #[php(name = "messageId")]
     pub fn message_id(&self) -> Option<String> {
         self.encryption.as_ref().map(|e| e.message_id.clone())
     }
 
     /// Unix time until which `messageId()` must be remembered.
+    ///
+    /// @return `int|null` a Unix time, or null for a plain request
     #[php(name = "messageKeepUntil")]
     pub fn message_keep_until(&self) -> Option<i64> {
         self.encryption.as_ref().map(|e| e.keep_until as i64)
@@ -203,6 +244,9 @@ impl Request {
 
     /// The whole JSON message, identical to `json_decode` of the plain JSON with the same
     /// `assoc`; null for XML.
+    ///
+    /// @return `array<array-key, mixed>|object|null` the message: an object, or an array with
+    ///   `'assoc' => true`; null for an XML request
     pub fn content(&self) -> Zval {
         self.content
             .as_ref()
@@ -211,6 +255,8 @@ impl Request {
     }
 
     /// The plain bytes after decryption and decompression (XML converted to UTF-8).
+    ///
+    /// @return `string` the plain message text
     pub fn body(&self) -> Binary<u8> {
         Binary::from(self.body.clone())
     }
@@ -218,6 +264,16 @@ impl Request {
     /// Validates the request's message as `Inventory::validate()` does (same options): the
     /// JSON message, or a legacy XML inventory as `Inventory::fromXml()` converts it (whose
     /// refusals, a ProtocolException 400, it throws).
+    ///
+    /// @param `array{mode?: 'strict'|'lenient', tolerate_strings?: bool, max_violations?: positive-int,
+    ///   schema?: string|null, extra_itemtypes?: list<string>, extra_properties?: array<string, mixed>,
+    ///   extra_sub_properties?: array<string, array<string, mixed>>}|null` $options as for
+    ///   `Inventory::validate()`
+    /// @return `Validation` the verdict, the violations and, in lenient mode, the salvaged message
+    /// @throws `\GlpiAgentProtocol\ProtocolException` 400 for a legacy XML inventory that
+    ///   cannot be converted
+    /// @throws `\ValueError` for an unknown option, an option of the wrong type, or a schema
+    ///   that cannot be read or compiled
     pub fn validate(
         &self,
         options: Option<&ZendHashTable>,
@@ -232,6 +288,8 @@ impl Request {
     }
 
     /// The content type the request's message was sent with (inside the envelope when encrypted).
+    ///
+    /// @return `non-empty-string|null` the `Content-Type`, or null when the request had none
     #[php(name = "contentType")]
     pub fn content_type(&self) -> Option<String> {
         self.content_type.clone()

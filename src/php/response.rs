@@ -15,6 +15,8 @@ use crate::media_type::Mode;
 use crate::response::{self as core, AnswerContext, EncodedAnswer};
 use crate::xml;
 
+/// An answer ready to send: status, headers and body, encoded as the request asked.
+/// Built only by its static methods.
 #[php_class]
 #[php(name = "GlpiAgentProtocol\\Response")]
 pub struct Response {
@@ -50,6 +52,14 @@ impl Response {
     /// The answer to `$request`: JSON (validated: `status` required, `expiration` a positive
     /// delay), in the request's compression or the one its `Accept` prefers, with
     /// `GLPI-Agent-ID` and `GLPI-Request-ID` echoed, encrypted when the request was.
+    ///
+    /// @param `Request` $request the request being answered
+    /// @param `array{status: non-empty-string, expiration?: string|int, message?: string, ...}` $answer
+    ///   the JSON answer (spec 3.3.2): `status` a lower-case token such as `'ok'`, `'error'`
+    ///   or `'pending'`; written as `json_encode` writes it
+    /// @return `Response` the answer, status 200
+    /// @throws `\ValueError` for an answer without a valid `status`, with an `expiration`
+    ///   that is not a positive delay, or that `json_encode` cannot write
     #[php(name = "forRequest")]
     pub fn for_request(request: &Request, answer: &ZendHashTable) -> PhpResult<Self> {
         crate::answer::validate_answer(&answer_envelope(answer).php()?).php()?;
@@ -72,6 +82,14 @@ impl Response {
     /// The error answer for `$e` with its status (`getCode()`) and `getAnswer()`; XML for a
     /// legacy agent's request, JSON otherwise. A 401 carries `WWW-Authenticate: Basic`
     /// with `$realm`, since agents retry with credentials only when it is present.
+    /// The engine-level type of `$e` is `object`: another class is a `\ValueError`.
+    ///
+    /// @param `ProtocolException` $e the refusal to answer with
+    /// @param `Request|null` $request the request refused, or null when it could not be decoded
+    /// @param `string` $realm the realm of `WWW-Authenticate` in a 401 answer
+    /// @return `Response` the error answer, with `$e`'s status
+    /// @throws `\ValueError` when `$e` is not a `ProtocolException`, or its expiration is not a
+    ///   positive delay
     #[php(name = "forError")]
     #[php(defaults(realm = String::from("GLPI")))]
     pub fn for_error(e: &ZendObject, request: Option<&Request>, realm: String) -> PhpResult<Self> {
@@ -132,6 +150,11 @@ impl Response {
     /// The answer to a PROLOG, as GLPI gives it: JSON `{"status":"ok","expiration":N}` when
     /// the request carries `GLPI-Agent-ID`, else the legacy XML reply
     /// `<PROLOG_FREQ>N</PROLOG_FREQ><RESPONSE>SEND</RESPONSE>` (N in hours).
+    ///
+    /// @param `Request` $request the PROLOG request
+    /// @param `positive-int` $freq_hours hours until the agent's next contact
+    /// @return `Response` the answer, status 200
+    /// @throws `\ValueError` for a `$freq_hours` that is not positive
     #[php(defaults(freq_hours = 24))]
     pub fn prolog(request: &Request, freq_hours: i64) -> PhpResult<Self> {
         let hours = u32::try_from(freq_hours)
@@ -155,6 +178,9 @@ impl Response {
     }
 
     /// The acknowledgement of a legacy XML inventory (`<RESPONSE>SEND</RESPONSE>`).
+    ///
+    /// @param `Request` $request the XML inventory request
+    /// @return `Response` the answer, status 200, in the request's compression
     #[php(name = "xmlAck")]
     pub fn xml_ack(request: &Request) -> PhpResult<Self> {
         core::encode(
@@ -167,11 +193,16 @@ impl Response {
         .map(|answer| Response { answer })
     }
 
+    /// The HTTP status to send.
+    ///
+    /// @return `int<200, 599>` 200, or the refusal's 4xx or 5xx status
     pub fn status(&self) -> i64 {
         i64::from(self.answer.status)
     }
 
-    /// Header name => value.
+    /// Header name => value, `Content-Length` excepted (the web server or `send()` adds it).
+    ///
+    /// @return `array<string, string>` the headers to send, such as `Content-Type`
     pub fn headers(&self) -> PhpResult<Zval> {
         let mut ht = ZendHashTable::with_capacity(self.answer.headers.len() as u32);
         for (name, value) in &self.answer.headers {
@@ -180,12 +211,17 @@ impl Response {
         Ok(ht.into_zval(false)?)
     }
 
+    /// The bytes to send: compressed and encrypted as the request was.
+    ///
+    /// @return `string` the body
     pub fn body(&self) -> Binary<u8> {
         Binary::from(self.answer.body.clone())
     }
 
     /// Drops any output PHP has buffered (a stray BOM or newline before a compressed body
     /// makes agents fail with "can't uncompress content"), then sends status, headers and body.
+    ///
+    /// @return `void`
     pub fn send(&self) -> PhpResult<()> {
         loop {
             let level = call("ob_get_level", vec![])?.long().unwrap_or(0);

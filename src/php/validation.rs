@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use ext_php_rs::convert::IntoZval;
+use ext_php_rs::boxed::ZBox;
 use ext_php_rs::ffi::{self, zval, Bucket, HashTable, IS_ARRAY_EX, IS_OBJECT_EX, IS_UNDEF};
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
@@ -460,7 +460,9 @@ fn apply(z: &Zval, r: &Removals) -> Zval {
     }
 }
 
-/// The result of validating an inventory.
+/// The result of validating an inventory: GLPI's verdict, every violation, and in lenient
+/// mode the message with each offending part removed. Built by `Inventory::validate()` and
+/// `Request::validate()`.
 #[php_class]
 #[php(name = "GlpiAgentProtocol\\Validation")]
 pub struct Validation {
@@ -470,7 +472,7 @@ pub struct Validation {
     dropped: Vec<Violation>,
 }
 
-fn violation_list(list: &[Violation]) -> Zval {
+fn violation_list(list: &[Violation]) -> ZBox<ZendHashTable> {
     let mut out = ZendHashTable::with_capacity(u32::try_from(list.len()).unwrap_or(u32::MAX));
     for v in list {
         let mut entry = ZendHashTable::with_capacity(3);
@@ -479,25 +481,33 @@ fn violation_list(list: &[Violation]) -> Zval {
         let _ = entry.insert("message", v.message.as_str());
         let _ = out.push(entry);
     }
-    out.into_zval(false).unwrap_or_default()
+    out
 }
 
 #[php_impl]
 impl Validation {
     /// The verdict GLPI's server gives (strict), or whether the message could be salvaged
     /// (lenient).
+    ///
+    /// @return `bool` true when GLPI accepts the message (strict), or it could be salvaged (lenient)
     #[php(name = "isValid")]
     pub fn is_valid(&self) -> bool {
         self.valid
     }
 
     /// Every violation, the one GLPI reports first at index 0: `pointer`, `keyword`, `message`.
-    pub fn violations(&self) -> Zval {
+    ///
+    /// @return `list<array{pointer: string, keyword: string, message: string}>` each violation:
+    ///   an RFC 6901 pointer into the message, the JSON Schema keyword that failed (`depth` for
+    ///   nesting beyond what GLPI accepts), and a message that never embeds whole objects
+    pub fn violations(&self) -> ZBox<ZendHashTable> {
         violation_list(&self.violations)
     }
 
     /// Strict: the message as given. Lenient: the message without the offending parts, or
     /// null when it cannot be salvaged.
+    ///
+    /// @return `array<array-key, mixed>|object|null` the message, in the form it was given in
     pub fn content(&self) -> Zval {
         self.content
             .as_ref()
@@ -506,7 +516,10 @@ impl Validation {
     }
 
     /// Lenient: each removed part (`pointer`) with the first violation it held.
-    pub fn dropped(&self) -> Zval {
+    ///
+    /// @return `list<array{pointer: string, keyword: string, message: string}>` what was
+    ///   removed; empty in strict mode
+    pub fn dropped(&self) -> ZBox<ZendHashTable> {
         violation_list(&self.dropped)
     }
 }

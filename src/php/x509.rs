@@ -2,6 +2,7 @@
 //! wrappers over [`crate::x509`].
 
 use ext_php_rs::binary_slice::BinarySlice;
+use ext_php_rs::boxed::ZBox;
 use ext_php_rs::convert::IntoZval;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
@@ -30,7 +31,8 @@ fn max_bytes(value: i64) -> Result<usize, UsageError> {
     }
 }
 
-/// The operator's certificate authority for agents.
+/// The operator's certificate authority for agents: creates the CA and issues agent
+/// certificates. Static methods only.
 #[php_class]
 #[php(name = "GlpiAgentProtocol\\CertificateAuthority")]
 pub struct CertificateAuthority;
@@ -42,8 +44,21 @@ impl CertificateAuthority {
     /// `ed25519`). Returns `['certificate' => PEM, 'key' => PKCS#8 PEM, 'serial' => hex,
     /// 'not_after' => Unix time, 'fingerprint' => 'sha256$hex']`. Keep the key in a file
     /// of its own (mode 0600), never in a database.
+    ///
+    /// @param `string` $common_name the CA's subject CN
+    /// @param `int<1, 36500>` $validity_days how long the CA certificate is valid
+    /// @param `'ecdsa-p256'|'ecdsa-p384'|'ed25519'` $algorithm the CA key's algorithm
+    /// @return `array{certificate: string, key: string, serial: string, not_after: int,
+    ///   fingerprint: string}` the CA certificate and key (PEM), its serial (hex), expiry
+    ///   (Unix time) and fingerprint
+    /// @throws `\ValueError` for an unknown algorithm, a validity out of range, or a common
+    ///   name that is not 1 to 64 characters
     #[php(defaults(validity_days = 3650, algorithm = "ecdsa-p256".to_string()))]
-    pub fn create(common_name: &str, validity_days: i64, algorithm: String) -> PhpResult<Zval> {
+    pub fn create(
+        common_name: &str,
+        validity_days: i64,
+        algorithm: String,
+    ) -> PhpResult<ZBox<ZendHashTable>> {
         let alg = CaAlgorithm::from_name(&algorithm)
             .ok_or_else(|| UsageError::new("algorithm must be ecdsa-p256, ecdsa-p384 or ed25519"))
             .php()?;
@@ -68,6 +83,22 @@ impl CertificateAuthority {
     /// Returns `['certificate' => PEM, 'agent_id', 'serial' => hex, 'not_before',
     /// 'not_after', 'fingerprint' => 'sha256$hex', 'key_type']`. A bad request throws a
     /// 400 `ProtocolException` (`bad csr`, `csr signature invalid`, `csr key refused`).
+    ///
+    /// @param `string` $ca_certificate the CA certificate (PEM)
+    /// @param `string` $ca_key the CA key (PKCS#8 PEM)
+    /// @param `string` $csr the agent's PKCS#10 request (PEM or DER)
+    /// @param `string` $agent_id the agent's id (a UUID string), named by the certificate
+    /// @param `positive-int` $validity_seconds how long the certificate is valid
+    /// @param `int|null` $not_before the start of validity (Unix time); null for a minute ago
+    /// @param `int` $max_certificate_bytes the largest request accepted; 0 for
+    ///   `glpi_agent_protocol.max_certificate_bytes`
+    /// @return `array{certificate: string, agent_id: string, serial: string, not_before: int,
+    ///   not_after: int, fingerprint: string, key_type: string}` the certificate (PEM) and
+    ///   what to record of it
+    /// @throws `\GlpiAgentProtocol\ProtocolException` 400 `bad csr`, `csr signature invalid`
+    ///   or `csr key refused`
+    /// @throws `\ValueError` for a CA certificate or key that cannot be used, an agent id that
+    ///   is not a UUID string, or a validity that is not positive
     #[php(defaults(not_before = None, max_certificate_bytes = 0))]
     pub fn issue(
         ca_certificate: BinarySlice<u8>,
@@ -77,7 +108,7 @@ impl CertificateAuthority {
         validity_seconds: i64,
         not_before: Option<i64>,
         max_certificate_bytes: i64,
-    ) -> PhpResult<Zval> {
+    ) -> PhpResult<ZBox<ZendHashTable>> {
         if validity_seconds <= 0 {
             return Err(UsageError::new("validity_seconds must be positive")).php();
         }
@@ -108,10 +139,23 @@ impl CertificateAuthority {
 /// P-384, Ed25519) and its signature. Returns `['key_type' => 'rsa-2048'|'ecdsa-p256'|
 /// 'ecdsa-p384'|'ed25519', 'requested_subject' => the subject asked for, which is never
 /// granted]`; throws 400 `bad csr`, `csr signature invalid` or `csr key refused`.
+///
+/// @param `string` $csr the PKCS#10 request (PEM or DER)
+/// @param `int` $max_certificate_bytes the largest request accepted; 0 for
+///   `glpi_agent_protocol.max_certificate_bytes`
+/// @return `array{key_type: non-empty-string, requested_subject: string}`
+///   the request's key type (`rsa-<bits>`, `ecdsa-p256`, `ecdsa-p384` or `ed25519`) and the
+///   subject it asks for
+/// @throws `\GlpiAgentProtocol\ProtocolException` 400 `bad csr`, `csr signature invalid` or
+///   `csr key refused`
+/// @throws `\ValueError` for a negative `$max_certificate_bytes`
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\check_csr")]
 #[php(defaults(max_certificate_bytes = 0))]
-pub fn check_csr(csr: BinarySlice<u8>, max_certificate_bytes: i64) -> PhpResult<Zval> {
+pub fn check_csr(
+    csr: BinarySlice<u8>,
+    max_certificate_bytes: i64,
+) -> PhpResult<ZBox<ZendHashTable>> {
     let checked = x509::check_csr(&csr, max_bytes(max_certificate_bytes).php()?).php()?;
     table(vec![
         ("key_type", text(&checked.key_type.name())),
@@ -228,13 +272,30 @@ fn verify_options(options: Option<&ZendHashTable>) -> Result<VerifyOptions, Usag
 /// allowed values), `time` (Unix time to judge validity at), `max_certificate_bytes`.
 /// Returns `['agent_id', 'serial', 'subject', 'cn', 'ou', 'o', 'email', 'not_before',
 /// 'not_after', 'fingerprint']`; any refusal is a `ProtocolException` with its own token.
+///
+/// @param `string` $certificate the client certificate as the web server passes it on
+/// @param `string` $ca_certificate the CA certificate (PEM)
+/// @param `array{revoked?: list<string>|string, agent_id?: string|null,
+///   restrict?: array{cn?: list<string>|string, ou?: list<string>|string,
+///   o?: list<string>|string, email?: list<string>|string}, time?: int,
+///   max_certificate_bytes?: positive-int}|null` $options the checks beyond the chain and
+///   validity period
+/// @return `array{agent_id: string, serial: string, subject: string, cn: string|null,
+///   ou: string|null, o: string|null, email: string|null, not_before: int, not_after: int,
+///   fingerprint: string}` who the certificate names and what to record of it
+/// @throws `\GlpiAgentProtocol\ProtocolException` `certificate required`, `bad certificate`,
+///   `unknown certificate authority`, `certificate expired`, `certificate not yet valid`,
+///   `certificate revoked`, `certificate not for clients`, `certificate subject refused` or
+///   `certificate agent mismatch`
+/// @throws `\ValueError` for an unknown option, an option of the wrong type, or a CA
+///   certificate that does not parse
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\verify_client_certificate")]
 pub fn verify_client_certificate(
     certificate: BinarySlice<u8>,
     ca_certificate: BinarySlice<u8>,
     options: Option<&ZendHashTable>,
-) -> PhpResult<Zval> {
+) -> PhpResult<ZBox<ZendHashTable>> {
     let opts = verify_options(options).php()?;
     let id = x509::verify_client(&certificate, &ca_certificate, &opts).php()?;
     table(vec![
@@ -255,6 +316,13 @@ pub fn verify_client_certificate(
 /// (IO::Socket::SSL's `algo$hex`, e.g. `sha256$af04...`): configure agents with it
 /// instead of running them once with `no-ssl-check`. `$algorithm`: sha256 (default),
 /// sha1, sha384, sha512.
+///
+/// @param `string` $certificate the certificate (PEM or DER)
+/// @param `'sha256'|'sha1'|'sha384'|'sha512'` $algorithm the digest
+/// @return `non-empty-string` `algo$hex`, the hex in lower case
+/// @throws `\GlpiAgentProtocol\ProtocolException` 400 `bad certificate` for bytes that are
+///   not one certificate
+/// @throws `\ValueError` for an unknown algorithm
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\certificate_fingerprint")]
 #[php(defaults(algorithm = "sha256".to_string()))]
