@@ -143,6 +143,50 @@ namespace GlpiAgentProtocol {
      */
     class ProtocolException extends \RuntimeException
     {
+        public const BAD_AGENT_ID = 'bad agent id';
+        public const BAD_CERTIFICATE = 'bad certificate';
+        public const BAD_CRYPTO_KEY_ID = 'bad cryptokey id';
+        public const BAD_CSR = 'bad csr';
+        public const BAD_FORMAT = 'bad-format';
+        public const BAD_PROXY_ID = 'bad proxy id';
+        public const BUSY_SERVER = 'busy server';
+        public const CERTIFICATE_AGENT_MISMATCH = 'certificate agent mismatch';
+        public const CERTIFICATE_EXPIRED = 'certificate expired';
+        public const CERTIFICATE_NOT_FOR_CLIENTS = 'certificate not for clients';
+        public const CERTIFICATE_NOT_YET_VALID = 'certificate not yet valid';
+        public const CERTIFICATE_REQUIRED = 'certificate required';
+        public const CERTIFICATE_REVOKED = 'certificate revoked';
+        public const CERTIFICATE_SUBJECT_REFUSED = 'certificate subject refused';
+        public const CHALLENGE_FAILED = 'challenge failed';
+        public const CHALLENGE_FOR_ANOTHER_AGENT = 'challenge for another agent';
+        public const COMPRESSION_RATIO = 'compression ratio too high';
+        public const CORRUPT_COMPRESSED_DATA = 'corrupt compressed data';
+        public const CSR_KEY_REFUSED = 'csr key refused';
+        public const CSR_SIGNATURE_INVALID = 'csr signature invalid';
+        public const DECRYPTION_FAILED = 'decryption failed';
+        public const ENCRYPTION_REQUIRED = 'encryption required';
+        public const FORBIDDEN = 'forbidden';
+        public const INVALID_PROPERTY_NAME = 'invalid property name';
+        public const INVALID_UTF8 = 'invalid utf-8';
+        public const JSON_TOO_DEEP = 'json too deep';
+        public const KEY_EXPIRED = 'key expired';
+        public const MALFORMED_JSON = 'malformed json';
+        public const MALFORMED_XML = 'malformed xml';
+        public const METHOD_NOT_ALLOWED = 'method not allowed';
+        public const NOT_ACCEPTABLE = 'not acceptable';
+        public const OVER_MEMORY_LIMIT = 'values exceed memory limit';
+        public const PAYLOAD_TOO_LARGE = 'payload too large';
+        public const PROXY_LOOP_DETECTED = 'proxy-loop-detected';
+        public const REPLAYED_MESSAGE = 'replayed message';
+        public const STALE_MESSAGE = 'stale message';
+        public const TOO_MANY_PROXY = 'too-many-proxy';
+        public const TOO_MANY_VALUES = 'too many values';
+        public const TRUNCATED_COMPRESSED_DATA = 'truncated compressed data';
+        public const UNAUTHORIZED = 'unauthorized';
+        public const UNKNOWN_CERTIFICATE_AUTHORITY = 'unknown certificate authority';
+        public const UNKNOWN_CRYPTO_KEY = 'unknown cryptokey';
+        public const UNSUPPORTED_ACTION = 'unsupported action';
+        public const UNSUPPORTED_CONTENT_TYPE = 'unsupported content-type';
         protected $token = '';
         protected $legacyAgent = false;
         protected $expiration = null;
@@ -191,6 +235,19 @@ namespace GlpiAgentProtocol {
          * @return string the token, such as `'challenge failed'`
          */
         public function getToken(): string
+        {
+            throw new \Error('the glpi_agent_protocol extension is not loaded');
+        }
+
+        /**
+         * The HTTP status the extension answers `$token` with: `ProtocolException::statusOf(
+         * ProtocolException::BUSY_SERVER)` is 503. Every token is also a class constant named
+         * after it (`BAD_FORMAT` for `'bad-format'`).
+         *
+         * @param string $token an error token, as `getToken()` returns it
+         * @return int|null its status, or null when it is not a token of the extension
+         */
+        public static function statusOf(string $token): ?int
         {
             throw new \Error('the glpi_agent_protocol extension is not loaded');
         }
@@ -351,6 +408,25 @@ namespace GlpiAgentProtocol {
          * @return string the plain message text
          */
         public function body(): string
+        {
+            throw new \Error('the glpi_agent_protocol extension is not loaded');
+        }
+
+        /**
+         * Applies spec 3.2.7 to the request's `GLPI-Proxy-ID` chain, under the `max_proxies`
+         * it was decoded with: throws `ProtocolException` 404 `proxy-loop-detected` when
+         * `$own_id` (this server's or this proxy's agent id, if it has one) or the requesting
+         * agent is in the chain, or one proxy appears twice; 404 `too-many-proxy` when the
+         * chain is longer than `max_proxies`, or, with `$forwarding` (a proxy about to add
+         * its own id), when it has no room left.
+         *
+         * @param string|null $own_id this server's or this proxy's agent id, if it has one
+         * @param bool $forwarding true for a proxy about to add its own id to the chain
+         * @return void
+         * @throws ProtocolException 404 `proxy-loop-detected` or `too-many-proxy`
+         * @throws \ValueError when `$own_id` is not a UUID
+         */
+        public function checkProxyChain(?string $own_id = null, bool $forwarding = false): void
         {
             throw new \Error('the glpi_agent_protocol extension is not loaded');
         }

@@ -377,6 +377,12 @@ extern "C" fn pe_get_answer(ex: &mut ExecuteData, retval: &mut Zval) {
     })
 }
 
+/// The HTTP status the extension answers `$token` with: `ProtocolException::statusOf(
+/// ProtocolException::BUSY_SERVER)` is 503. Every token is also a class constant named
+/// after it (`BAD_FORMAT` for `'bad-format'`).
+///
+/// @param `string` $token an error token, as `getToken()` returns it
+/// @return `int|null` its status, or null when it is not a token of the extension
 extern "C" fn pe_status_of(ex: &mut ExecuteData, retval: &mut Zval) {
     guard((), || {
         let mut token = Arg::new("token", DataType::String);

@@ -182,7 +182,13 @@ impl Request {
     /// `$own_id` (this server's or this proxy's agent id, if it has one) or the requesting
     /// agent is in the chain, or one proxy appears twice; 404 `too-many-proxy` when the
     /// chain is longer than `max_proxies`, or, with `$forwarding` (a proxy about to add
-    /// its own id), when it has no room left. `\ValueError` when `$own_id` is not a UUID.
+    /// its own id), when it has no room left.
+    ///
+    /// @param `string|null` $own_id this server's or this proxy's agent id, if it has one
+    /// @param `bool` $forwarding true for a proxy about to add its own id to the chain
+    /// @return `void`
+    /// @throws `ProtocolException` 404 `proxy-loop-detected` or `too-many-proxy`
+    /// @throws `\ValueError` when `$own_id` is not a UUID
     #[php(name = "checkProxyChain")]
     #[php(defaults(own_id = None, forwarding = false))]
     pub fn check_proxy_chain(&self, own_id: Option<String>, forwarding: bool) -> PhpResult<()> {
