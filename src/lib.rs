@@ -8,7 +8,6 @@
 //! a PHP extension.
 
 pub mod accept;
-pub mod answer;
 pub mod auth;
 pub mod compression;
 pub mod content_type;
@@ -18,13 +17,14 @@ pub mod error;
 pub mod expiration;
 mod gcm;
 pub mod headers;
+pub mod http_answer;
 pub mod json;
 pub mod keywrap;
 pub mod limits;
 pub mod media_type;
+pub mod message;
 pub mod register;
 pub mod request;
-pub mod response;
 pub mod schema;
 pub mod secret;
 pub mod uuid;

@@ -5,10 +5,10 @@ use ext_php_rs::convert::IntoZval;
 use ext_php_rs::types::array::Iter;
 use ext_php_rs::types::{ZendHashTable, Zval};
 
-use crate::answer::{Map, Value};
 use crate::error::UsageError;
 use crate::headers::Headers;
 use crate::limits::{Limit, Limits, LIMITS};
+use crate::message::{Map, Value};
 
 /// An answer value as PHP code wrote it. Lists are arrays keyed 0..n-1 in order; any
 /// other array, and a `stdClass` object, is a map. Strings and keys must be UTF-8, as for

@@ -158,7 +158,7 @@ pub fn protocol_exception(e: &ProtocolError) -> PhpException {
 /// The PHP exception for a request refused while it was decoded; `legacy_agent` when the
 /// answer must be the XML a legacy agent reads.
 pub fn refusal(e: &ProtocolError, legacy_agent: bool) -> PhpException {
-    let expiration = super::convert::value_to_zval(&crate::answer::default_error_expiration(e));
+    let expiration = super::convert::value_to_zval(&crate::message::default_error_expiration(e));
     let object = new_protocol_exception(
         e.token(),
         e.http_status(),

@@ -8,11 +8,11 @@ use ext_php_rs::types::{ZendCallable, ZendHashTable, ZendObject, Zval};
 use super::convert::{answer_envelope, answer_map};
 use super::errors::{protocol_exception_ce, read_property, IntoPhp, LEGACY_AGENT};
 use super::request::Request;
-use crate::answer::{Map, Value};
 use crate::auth::www_authenticate;
 use crate::error::UsageError;
+use crate::http_answer::{self as core, AnswerContext, EncodedAnswer};
 use crate::media_type::Mode;
-use crate::response::{self as core, AnswerContext, EncodedAnswer};
+use crate::message::{Map, Value};
 use crate::xml;
 
 /// An answer ready to send: status, headers and body, encoded as the request asked.
@@ -62,7 +62,7 @@ impl Response {
     ///   that is not a positive delay, or that `json_encode` cannot write
     #[php(name = "forRequest")]
     pub fn for_request(request: &Request, answer: &ZendHashTable) -> PhpResult<Self> {
-        crate::answer::validate_answer(&answer_envelope(answer).php()?).php()?;
+        crate::message::validate_answer(&answer_envelope(answer).php()?).php()?;
         // PHP's own json_encode writes the text: the answer is byte for byte what GLPI sends,
         // at json_encode's speed, with no copy of the answer into Rust values.
         // json_encode takes a zval: a copy-on-write duplicate of the table, released after.

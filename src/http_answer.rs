@@ -1,13 +1,13 @@
-//! Encoding one answer (GLPI agent protocol 3.2 and 3.3.2): body in the request's
+//! One answer made ready for HTTP (GLPI agent protocol 3.2 and 3.3.2): body in the request's
 //! compression or the negotiated one (3.2.4), the identifying headers echoed (3.2.1,
 //! 3.2.2), `Pragma: no-cache` (3.2.5), and the same encryption as the request (3.2.6).
 
 use crate::accept;
-use crate::answer::{self, Map};
 use crate::compression::{self, Compression};
 use crate::envelope::{self, Binding, Direction};
 use crate::error::{Error, UsageError};
 use crate::media_type::{AnswerType, Mode, Spelling};
+use crate::message::{self, Map};
 use crate::secret::Key128;
 use crate::uuid::{AgentId, Uuid};
 
@@ -100,7 +100,7 @@ pub fn json_answer(
     answer: &Map,
     status: u16,
 ) -> Result<EncodedAnswer, Error> {
-    let text = answer::encode_answer(answer)?;
+    let text = message::encode_answer(answer)?;
     encode(ctx, Mode::Json, status, text.as_bytes())
 }
 
@@ -138,8 +138,8 @@ pub fn xml_error_answer(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::answer::Value;
     use crate::error::ProtocolError;
+    use crate::message::Value;
 
     fn ctx() -> AnswerContext<'static> {
         AnswerContext {
@@ -208,7 +208,7 @@ mod tests {
         let e = error_answer(
             &refused,
             406,
-            &answer::error_answer(&ProtocolError::NotAcceptable),
+            &message::error_answer(&ProtocolError::NotAcceptable),
         )
         .unwrap();
         assert_eq!(header(&e, "Content-Type"), Some("application/json"));

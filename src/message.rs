@@ -1,13 +1,15 @@
-//! Answers of the GLPI agent protocol (chapters 3.3.2 "Answers" and 3.3.3 "Error answers"):
-//! an ordered JSON value model, a writer that produces the bytes PHP's `json_encode` produces,
-//! and the checks every answer must pass before it is sent.
+//! The JSON message of an answer (chapters 3.3.2 "Answers" and 3.3.3 "Error answers"): an
+//! ordered JSON value model, a writer that produces the bytes PHP's `json_encode` produces,
+//! and the checks every answer must pass before it is sent. [`crate::http_answer`] then
+//! makes it ready for HTTP.
 //!
-//! The writer's default is `json_encode($answer)` with no flags and PHP's default
+//! The writer is `json_encode($answer)` with no flags and PHP's default
 //! `serialize_precision = -1`, which is what GLPI itself sends: ASCII-only output (`\uXXXX`
 //! for anything else, surrogate pairs above U+FFFF), `/` written `\/`, floats in their
-//! shortest round-trip form without a trailing `.0` (`1.0` is written `1`). [`JsonOptions`]
-//! gives the `JSON_UNESCAPED_SLASHES`, `JSON_UNESCAPED_UNICODE` and
-//! `JSON_PRESERVE_ZERO_FRACTION` variants.
+//! shortest round-trip form without a trailing `.0` (`1.0` is written `1`). It writes the
+//! answers the extension makes itself (error answers, from `ProtocolException::getAnswer()`
+//! or a subclass's, and PROLOG answers); `Response::forRequest()` leaves the agent's answer
+//! to PHP's own `json_encode`.
 
 use std::fmt::Write as _;
 
@@ -138,51 +140,18 @@ impl From<Map> for Value {
     }
 }
 
-/// The `json_encode` flags the writer honours. [`Default`] is `json_encode` without flags at
-/// its default depth of 512.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct JsonOptions {
-    /// `/` as `\/` (cleared by `JSON_UNESCAPED_SLASHES`).
-    pub escape_slashes: bool,
-    /// Non-ASCII as `\uXXXX` (cleared by `JSON_UNESCAPED_UNICODE`; U+2028 and U+2029 stay
-    /// escaped either way, as PHP does without `JSON_UNESCAPED_LINE_TERMINATORS`).
-    pub escape_unicode: bool,
-    /// `1.0` instead of `1` for integral floats (`JSON_PRESERVE_ZERO_FRACTION`).
-    pub preserve_zero_fraction: bool,
-    /// Most nested arrays and objects, counted as `json_encode`'s `$depth` counts them.
-    pub max_depth: u32,
-}
+/// Deepest nesting written, counted as `json_encode`'s default `$depth` counts it.
+const MAX_DEPTH: u32 = 512;
 
-impl Default for JsonOptions {
-    fn default() -> Self {
-        JsonOptions {
-            escape_slashes: true,
-            escape_unicode: true,
-            preserve_zero_fraction: false,
-            max_depth: 512,
-        }
-    }
-}
-
-/// `json_encode($value)` with PHP's defaults.
+/// `json_encode($value)` with PHP's defaults. NaN and infinite floats and values nested past
+/// 512 levels are refused, as `json_encode` refuses them.
 pub fn to_json(value: &Value) -> Result<String, UsageError> {
-    to_json_with(value, JsonOptions::default())
-}
-
-/// `json_encode($value, $flags, $depth)` for the flags of [`JsonOptions`]. NaN and infinite
-/// floats and values nested past `max_depth` are refused, as `json_encode` refuses them.
-pub fn to_json_with(value: &Value, options: JsonOptions) -> Result<String, UsageError> {
     let mut out = String::new();
-    write_value(&mut out, value, &options, 0)?;
+    write_value(&mut out, value, 0)?;
     Ok(out)
 }
 
-fn write_value(
-    out: &mut String,
-    value: &Value,
-    options: &JsonOptions,
-    depth: u32,
-) -> Result<(), UsageError> {
+fn write_value(out: &mut String, value: &Value, depth: u32) -> Result<(), UsageError> {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -195,30 +164,30 @@ fn write_value(
                     "NaN and infinite floats cannot be written as JSON",
                 ));
             }
-            write_float(out, *f, options.preserve_zero_fraction);
+            write_float(out, *f);
         }
-        Value::Str(s) => write_string(out, s, options),
+        Value::Str(s) => write_string(out, s),
         Value::List(items) => {
-            let depth = enter(depth, options)?;
+            let depth = enter(depth)?;
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
-                write_value(out, item, options, depth)?;
+                write_value(out, item, depth)?;
             }
             out.push(']');
         }
         Value::Map(map) => {
-            let depth = enter(depth, options)?;
+            let depth = enter(depth)?;
             out.push('{');
             for (i, (key, item)) in map.entries.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
-                write_string(out, key, options);
+                write_string(out, key);
                 out.push(':');
-                write_value(out, item, options, depth)?;
+                write_value(out, item, depth)?;
             }
             out.push('}');
         }
@@ -226,34 +195,31 @@ fn write_value(
     Ok(())
 }
 
-fn enter(depth: u32, options: &JsonOptions) -> Result<u32, UsageError> {
+fn enter(depth: u32) -> Result<u32, UsageError> {
     let depth = depth + 1;
-    if depth > options.max_depth {
+    if depth > MAX_DEPTH {
         return Err(UsageError::new(format!(
-            "the answer nests deeper than {} levels",
-            options.max_depth
+            "the answer nests deeper than {MAX_DEPTH} levels"
         )));
     }
     Ok(depth)
 }
 
-fn write_string(out: &mut String, s: &str, options: &JsonOptions) {
+fn write_string(out: &mut String, s: &str) {
     out.reserve(s.len() + 2);
     out.push('"');
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            '/' if options.escape_slashes => out.push_str("\\/"),
+            '/' => out.push_str("\\/"),
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
-                push_unicode_escapes(out, c)
-            }
-            c if !c.is_ascii() && options.escape_unicode => push_unicode_escapes(out, c),
+            c if (c as u32) < 0x20 => push_unicode_escapes(out, c),
+            c if !c.is_ascii() => push_unicode_escapes(out, c),
             c => out.push(c),
         }
     }
@@ -270,7 +236,7 @@ fn push_unicode_escapes(out: &mut String, c: char) {
 /// A finite float as PHP writes it with `serialize_precision = -1`: the shortest digits that
 /// read back to the same double, in fixed notation when the decimal exponent is within
 /// [-4, 16] and as `d.ddde+N` otherwise (PHP's `zend_gcvt` with 17 digits).
-fn write_float(out: &mut String, f: f64, preserve_zero_fraction: bool) {
+fn write_float(out: &mut String, f: f64) {
     let sci = shortest_digits(f.abs());
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
@@ -297,9 +263,6 @@ fn write_float(out: &mut String, f: f64, preserve_zero_fraction: bool) {
     } else {
         out.push_str(&digits);
         out.extend(std::iter::repeat_n('0', (decpt - n) as usize));
-        if preserve_zero_fraction {
-            out.push_str(".0");
-        }
     }
 }
 
@@ -462,14 +425,6 @@ mod tests {
         for (f, text) in cases {
             assert_eq!(json(f), text, "{f:e}");
         }
-        let pzf = JsonOptions {
-            preserve_zero_fraction: true,
-            ..JsonOptions::default()
-        };
-        assert_eq!(to_json_with(&Value::Float(1.0), pzf).unwrap(), "1.0");
-        assert_eq!(to_json_with(&Value::Float(-0.0), pzf).unwrap(), "-0.0");
-        assert_eq!(to_json_with(&Value::Float(1e17), pzf).unwrap(), "1.0e+17");
-        assert_eq!(to_json_with(&Value::Float(0.5), pzf).unwrap(), "0.5");
     }
 
     #[test]
@@ -481,15 +436,7 @@ mod tests {
         assert_eq!(json("\u{1}\u{1f}"), r#""\u0001\u001f""#);
         assert_eq!(json("<>&'\""), r#""<>&'\"""#);
         assert_eq!(json("\t\n\r\u{8}\u{c}\\"), r#""\t\n\r\b\f\\""#);
-        let raw = JsonOptions {
-            escape_slashes: false,
-            escape_unicode: false,
-            ..JsonOptions::default()
-        };
-        assert_eq!(
-            to_json_with(&"a/b é \u{1F600} \u{2028}\u{2029}".into(), raw).unwrap(),
-            "\"a/b é \u{1F600} \\u2028\\u2029\""
-        );
+        assert_eq!(json("\u{2028}\u{2029}"), r#""\u2028\u2029""#);
     }
 
     #[test]
@@ -514,14 +461,6 @@ mod tests {
 
     #[test]
     fn depth_is_counted_like_json_encode() {
-        let one = JsonOptions {
-            max_depth: 1,
-            ..JsonOptions::default()
-        };
-        assert!(to_json_with(&Value::Int(1), one).is_ok());
-        assert!(to_json_with(&Value::List(vec![Value::Int(1)]), one).is_ok());
-        assert!(to_json_with(&Value::List(vec![Value::List(vec![])]), one).is_err());
-        assert!(to_json_with(&map(&[("a", Value::List(vec![]))]).into(), one).is_err());
         let mut deep = Value::Null;
         for _ in 0..512 {
             deep = Value::List(vec![deep]);
@@ -699,12 +638,9 @@ mod tests {
 
     proptest! {
         #[test]
-        fn serde_json_reads_back_the_same_value(v in any_value(), slashes in any::<bool>(), unicode in any::<bool>()) {
-            let options = JsonOptions { escape_slashes: slashes, escape_unicode: unicode, ..JsonOptions::default() };
-            let text = to_json_with(&v, options).unwrap();
-            if options.escape_unicode {
-                prop_assert!(text.is_ascii());
-            }
+        fn serde_json_reads_back_the_same_value(v in any_value()) {
+            let text = to_json(&v).unwrap();
+            prop_assert!(text.is_ascii());
             let back: serde_json::Value = serde_json::from_str(&text).unwrap();
             let expected = to_serde(&v);
             prop_assert!(same(&back, &expected), "{} read back as {:?}", text, back);
