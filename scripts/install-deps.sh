@@ -37,6 +37,13 @@ for pkg in "${want[@]}"; do
         missing+=("$pkg")
     fi
 done
+# make lint needs the toolchain's formatter and linter; rustup toolchains may lack them.
+if command -v rustup >/dev/null; then
+    for tool in rustfmt clippy; do
+        cargo "${tool/rustfmt/fmt}" --version >/dev/null 2>&1 || rustup component add "$tool" >&2
+    done
+fi
+
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 sudo=()

@@ -270,6 +270,10 @@ fn with_decoder<R>(c: Compression, f: impl FnOnce(&mut flate2::Decompress) -> R)
     out
 }
 
+#[allow(
+    unsafe_code,
+    reason = "the decoder writes into the vector's spare capacity, which is then marked initialised"
+)]
 fn inflate(
     dec: &mut flate2::Decompress,
     input: &[u8],

@@ -4,6 +4,11 @@
 //! Real inventories are more than half indentation, and most of the rest is string
 //! bodies, so these two loops decide the scanner's speed.
 
+#![allow(
+    unsafe_code,
+    reason = "the AVX2 scanner uses CPU intrinsics behind a runtime feature check"
+)]
+
 #[inline(always)]
 pub(crate) fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\n' | b'\r' | b'\t')

@@ -1,6 +1,11 @@
 //! Conversions between PHP values and the core's plain types: answer values, header
 //! lists and per-call options.
 
+#![allow(
+    unsafe_code,
+    reason = "header and option tables are read through the engine's hash table API"
+)]
+
 use ext_php_rs::convert::IntoZval;
 use ext_php_rs::types::array::Iter;
 use ext_php_rs::types::{ZendHashTable, Zval};

@@ -1,6 +1,11 @@
 //! The binding of [`crate::converter`]: its tree made into the PHP values `json_decode`
 //! would give of GLPI's JSON text.
 
+#![allow(
+    unsafe_code,
+    reason = "converted values are built straight into the engine's hash tables"
+)]
+
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::convert::IntoZval;
 use ext_php_rs::prelude::*;

@@ -5,6 +5,11 @@
 //! constructor, so file, line and trace are filled in exactly as for any PHP exception.
 //! Its extra state (token, expiration) lives in ordinary protected properties.
 
+#![allow(
+    unsafe_code,
+    reason = "ProtocolException is built with the engine's property functions, which take raw pointers"
+)]
+
 use std::ffi::c_char;
 use std::sync::atomic::{AtomicPtr, Ordering};
 

@@ -1,6 +1,11 @@
 //! INI directives `glpi_agent_protocol.*`: one per limit, validated when set, read per call
 //! into a [`Limits`] value, and shown by `phpinfo()`.
 
+#![allow(
+    unsafe_code,
+    reason = "the engine calls the INI on-modify handlers with raw pointers and keeps the entry table"
+)]
+
 use std::cell::{Cell, RefCell};
 use std::ffi::{c_int, c_void, CStr};
 

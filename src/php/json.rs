@@ -6,6 +6,11 @@
 //! PHP 8.2: JSON arrays are packed arrays, objects are `stdClass` instances (property
 //! names always strings) or, with `$assoc`, arrays whose numeric-string keys are integers.
 
+#![allow(
+    unsafe_code,
+    reason = "PHP values are built straight into the engine's hash tables and strings"
+)]
+
 use std::cell::Cell;
 use std::mem::{offset_of, size_of, MaybeUninit};
 use std::os::raw::c_char;

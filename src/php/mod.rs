@@ -1,6 +1,11 @@
 //! The PHP binding layer: classes, functions, INI directives, phpinfo and the mapping
 //! of core errors to PHP exceptions. No protocol logic lives here.
 
+#![allow(
+    unsafe_code,
+    reason = "the engine's module entry reaches phpinfo() as a raw pointer"
+)]
+
 use ext_php_rs::prelude::*;
 use ext_php_rs::zend::ModuleEntry;
 
@@ -47,23 +52,43 @@ pub fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")
 }
 
+// The engine calls these three directly: a panic must not unwind into it. At startup and
+// shutdown no exception can be raised, so a panic is a failed step; in phpinfo() the section
+// is cut short.
 extern "C" fn startup(_ty: i32, module_number: i32) -> i32 {
-    ini::register(module_number);
-    sensitive::schedule();
-    match errors::register_classes() {
-        Ok(()) => 0,
-        Err(_) => -1,
-    }
+    std::panic::catch_unwind(|| {
+        ini::register(module_number);
+        sensitive::schedule();
+        errors::register_classes().is_ok()
+    })
+    .map_or(-1, |ok| if ok { 0 } else { -1 })
 }
 
 extern "C" fn shutdown(_ty: i32, module_number: i32) -> i32 {
-    ini::unregister(module_number);
-    0
+    std::panic::catch_unwind(|| ini::unregister(module_number)).map_or(-1, |()| 0)
 }
 
 extern "C" fn info(module: *mut ModuleEntry) {
+    let module = module as usize;
     // SAFETY: `module` is the entry the engine passes to this info function.
-    unsafe { ini::print_info(module.cast()) };
+    let _ = std::panic::catch_unwind(|| unsafe { ini::print_info(module as *mut _) });
+}
+
+/// Panics on purpose, in a build with the `panic-test` feature only, so that a test can
+/// show a panic reaching PHP as `\Error` with the process going on.
+///
+/// @param `string` $site `'function'` (inside a function ext-php-rs wraps) or `'handler'`
+///   (inside a handler the engine calls directly, guarded by the extension itself)
+/// @return `void`
+/// @throws `\Error` always, for either site
+#[cfg(feature = "panic-test")]
+#[php_function]
+#[php(name = "GlpiAgentProtocol\\panic_for_test")]
+pub fn panic_for_test(site: &str) {
+    match site {
+        "handler" => errors::guard((), || panic!("a test panic in a raw handler")),
+        _ => panic!("a test panic in a function"),
+    }
 }
 
 #[php_module]
@@ -71,10 +96,13 @@ extern "C" fn info(module: *mut ModuleEntry) {
 pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
     let module = envelope::register(functions::register(module));
     let module = x509::register(module);
-    register::register_functions(module)
+    let module = register::register_functions(module)
         .shutdown_function(shutdown)
         .info_function(info)
-        .function(wrap_function!(version))
+        .function(wrap_function!(version));
+    #[cfg(feature = "panic-test")]
+    let module = module.function(wrap_function!(panic_for_test));
+    module
         .class::<request::Request>()
         .class::<inventory::Inventory>()
         .class::<response::Response>()

@@ -7,6 +7,11 @@
 //! the module's startup function has run. So the attributes are added once every module has
 //! started, from the engine's post-startup hook, before any request and any thread exists.
 
+#![allow(
+    unsafe_code,
+    reason = "the #[\\SensitiveParameter] attribute is added to the engine's function tables from its post-startup hook"
+)]
+
 use std::ffi::{c_char, c_void, CStr};
 
 use ext_php_rs::ffi::{

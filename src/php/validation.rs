@@ -3,6 +3,11 @@
 //! process and (path, extras), and a lenient result shares every untouched part with the
 //! message it came from.
 
+#![allow(
+    unsafe_code,
+    reason = "reading PHP arrays and objects in place walks the engine's hash tables through raw pointers"
+)]
+
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
