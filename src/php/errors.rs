@@ -10,18 +10,18 @@
     reason = "ProtocolException is built with the engine's property functions, which take raw pointers"
 )]
 
-use std::ffi::c_char;
 use std::sync::atomic::{AtomicPtr, Ordering};
 
 use ext_php_rs::args::Arg;
 use ext_php_rs::builders::{ClassBuilder, ClassProperty, FunctionBuilder};
 use ext_php_rs::convert::IntoZval;
 use ext_php_rs::exception::PhpException;
-use ext_php_rs::ffi::{zend_class_entry, zend_object};
+use ext_php_rs::ffi::zend_class_entry;
 use ext_php_rs::flags::{ConstantFlags, DataType, MethodFlags, PropertyFlags};
 use ext_php_rs::types::{ZendHashTable, ZendObject, Zval};
 use ext_php_rs::zend::{ce, ClassEntry, ExecuteData, ExecutorGlobals};
 
+use super::zend::{spl_ce_RuntimeException, zend_read_property, zend_update_property_ex};
 use crate::error::{Error, ProtocolError, UsageError};
 
 /// What a remote party got wrong (bad bytes, bad headers, a failed challenge, an expired
@@ -29,24 +29,6 @@ use crate::error::{Error, ProtocolError, UsageError};
 /// token `getToken()`, and `Response::forError()` turns it into the answer. Messages and
 /// traces never hold a token, key, secret or password.
 pub const PROTOCOL_EXCEPTION: &str = "GlpiAgentProtocol\\ProtocolException";
-
-extern "C" {
-    static mut spl_ce_RuntimeException: *mut zend_class_entry;
-    fn zend_update_property_ex(
-        scope: *mut zend_class_entry,
-        object: *mut zend_object,
-        name: *mut ext_php_rs::ffi::zend_string,
-        value: *mut ext_php_rs::ffi::zval,
-    );
-    fn zend_read_property(
-        scope: *mut zend_class_entry,
-        object: *mut zend_object,
-        name: *const c_char,
-        name_length: usize,
-        silent: bool,
-        rv: *mut ext_php_rs::ffi::zval,
-    ) -> *mut ext_php_rs::ffi::zval;
-}
 
 static PROTOCOL_EXCEPTION_CE: AtomicPtr<zend_class_entry> = AtomicPtr::new(std::ptr::null_mut());
 

@@ -14,13 +14,9 @@ use ext_php_rs::flags::IniEntryPermission;
 use ext_php_rs::zend::{IniEntryDef, IniEntryDefs};
 use ext_php_rs::{info_table_end, info_table_header, info_table_row, info_table_start};
 
+use super::zend::{display_ini_entries, zend_unregister_ini_entries};
 use crate::limits::{Limit, Limits, LIMITS};
 use crate::schema::{Mode, DEFAULT_MAX_VIOLATIONS};
-
-extern "C" {
-    fn zend_unregister_ini_entries(module_number: c_int);
-    fn display_ini_entries(module: *mut c_void);
-}
 
 type OnModify = unsafe extern "C" fn(
     entry: *mut zend_ini_entry,

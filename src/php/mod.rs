@@ -23,6 +23,7 @@ pub mod response;
 mod sensitive;
 pub mod validation;
 pub mod x509;
+mod zend;
 
 /// Unix time in seconds, for the freshness checks of states and envelopes.
 pub(crate) fn unix_now() -> u64 {

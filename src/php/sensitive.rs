@@ -12,12 +12,13 @@
     reason = "the #[\\SensitiveParameter] attribute is added to the engine's function tables from its post-startup hook"
 )]
 
-use std::ffi::{c_char, c_void, CStr};
+use std::ffi::{c_char, CStr};
+
+use super::zend::{zend_add_attribute, zend_post_startup_cb, PostStartup, ATTRIBUTE_PERSISTENT};
 
 use ext_php_rs::ffi::{
     ext_php_rs_compiler_globals, ext_php_rs_zend_string_init, ext_php_rs_zend_string_release,
-    zend_class_entry, zend_function, zend_hash_str_find, zend_string, HashTable,
-    ZEND_MODULE_API_NO,
+    zend_class_entry, zend_function, zend_hash_str_find, HashTable, ZEND_MODULE_API_NO,
 };
 
 /// Every function (class `None`) or method whose parameters listed hold secrets. Names are
@@ -65,25 +66,8 @@ pub(crate) const SENSITIVE: &[(Option<&str>, &str, &[&str])] = &[
     ),
 ];
 
-/// `ZEND_ATTRIBUTE_PERSISTENT`: the attribute of an internal function lives as long as it.
-const ATTRIBUTE_PERSISTENT: u32 = 1;
-
 /// PHP 8.2 (module API 20220829) is the first to honour the attribute.
 const HONOURED: bool = ZEND_MODULE_API_NO >= 20_220_829;
-
-type PostStartup = unsafe extern "C" fn() -> i32;
-
-extern "C" {
-    static mut zend_post_startup_cb: Option<PostStartup>;
-    fn zend_add_attribute(
-        attributes: *mut *mut HashTable,
-        name: *mut zend_string,
-        argc: u32,
-        flags: u32,
-        offset: u32,
-        lineno: u32,
-    ) -> *mut c_void;
-}
 
 static mut CHAINED: Option<PostStartup> = None;
 

@@ -25,9 +25,7 @@ use crate::json::value::{ArrayKey, PhpValue};
 use crate::schema::salvage::Removal;
 use crate::schema::{self, Doc, Extras, Kind, Mode, Options, Removals, Schema, Seg, Violation};
 
-const HASH_FLAG_PACKED: u32 = 1 << 2;
-/// PHP 8.2 stores packed arrays as bare zvals; before, as buckets.
-const PACKED_ZVALS: bool = ffi::ZEND_MODULE_API_NO >= 20_220_829;
+use super::zend::{HASH_FLAG_PACKED, PACKED_ZVALS};
 
 /// A zval of the message: arrays and `stdClass` objects read straight from their tables.
 #[derive(Clone, Copy)]
