@@ -27,6 +27,7 @@ pub struct BodyType {
     pub mode: Option<Mode>,
     /// `None`: the header does not say; sniff it from the raw body with [`sniff_compression`].
     pub compression: Option<Compression>,
+    /// Which name of a compressed type the header used, so that the answer uses the same.
     pub spelling: Spelling,
 }
 

@@ -33,6 +33,7 @@ use crate::uuid::{parse_id, AgentId, Uuid};
 /// inside the envelope.
 pub const CONTENT_TYPE: &str = "application/x-glpi-encrypted";
 
+/// The envelope's format version, its first byte.
 pub const VERSION: u8 = 1;
 const NONCE_LEN: usize = gcm::NONCE_LEN;
 const TAG_LEN: usize = gcm::TAG_LEN;
@@ -45,7 +46,9 @@ pub const MIN_LEN: usize = FIXED_LEN + 1 + TAG_LEN;
 /// Which way a message goes; authenticated, so a message cannot be reflected back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
+    /// A request, from the agent (or a proxy) to the server.
     AgentToServer,
+    /// An answer, from the server to the agent.
     ServerToAgent,
 }
 
@@ -101,6 +104,7 @@ pub struct Opened {
     /// What the body is, e.g. `application/x-compress-zlib`: decode it as if it had
     /// come with that `Content-Type`.
     pub inner_content_type: String,
+    /// The body as sealed: still compressed if the inner content type says so.
     pub plaintext: Vec<u8>,
     /// The nonce as 24 lower-case hex digits: unique per message, for the replay store.
     pub message_id: String,

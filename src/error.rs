@@ -205,6 +205,7 @@ impl std::error::Error for ProtocolError {}
 pub struct UsageError(pub String);
 
 impl UsageError {
+    /// A usage error with the message PHP's `\ValueError` will carry.
     pub fn new(message: impl Into<String>) -> Self {
         UsageError(message.into())
     }
@@ -221,7 +222,9 @@ impl std::error::Error for UsageError {}
 /// Either side of the split, for operations that can fail both ways.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
+    /// The peer's fault: answered with the error's HTTP status and token.
     Protocol(ProtocolError),
+    /// The calling code's fault: raised in PHP as `\ValueError`.
     Usage(UsageError),
     /// The OS random generator failed while making a secret: neither side's fault,
     /// and never papered over with a weaker source.

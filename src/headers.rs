@@ -18,12 +18,20 @@ use crate::error::ProtocolError;
 use crate::limits::Limits;
 use crate::uuid::{parse_id, AgentId, Uuid};
 
+/// `GLPI-Agent-ID` (spec 3.2.1), the agent's UUID; names here are in lower case, as
+/// [`Headers`] stores them.
 pub const AGENT_ID: &str = "glpi-agent-id";
+/// `GLPI-Request-ID` (spec 3.2.2), 8 upper-case hex digits echoed in the answer.
 pub const REQUEST_ID: &str = "glpi-request-id";
+/// `GLPI-CryptoKey-ID` (spec 3.2.6), the owner of the key an encrypted body uses.
 pub const CRYPTOKEY_ID: &str = "glpi-cryptokey-id";
+/// `GLPI-Proxy-ID` (spec 3.2.7), the comma-separated agent ids of the proxies passed.
 pub const PROXY_ID: &str = "glpi-proxy-id";
+/// `Content-Type` (spec 3.2.3).
 pub const CONTENT_TYPE: &str = "content-type";
+/// `Accept` (spec 3.2.4).
 pub const ACCEPT: &str = "accept";
+/// `Authorization`, for HTTP Basic authentication of agents.
 pub const AUTHORIZATION: &str = "authorization";
 
 /// CGI meta-variables that are really headers but come without the `HTTP_` prefix.

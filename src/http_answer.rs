@@ -14,14 +14,21 @@ use crate::uuid::{AgentId, Uuid};
 /// What an answer inherits from its request.
 #[derive(Clone, Copy)]
 pub struct AnswerContext<'a> {
+    /// The request body's compression, which the answer uses unless `Accept` says otherwise.
     pub compression: Compression,
+    /// How the request named its compressed type, so that the answer names it alike.
     pub spelling: Spelling,
+    /// Echoed as `GLPI-Agent-ID` (spec 3.2.1), so that a proxy can route the answer.
     pub agent_id: Option<AgentId>,
+    /// Echoed as `GLPI-Request-ID` (spec 3.2.2).
     pub request_id: Option<&'a str>,
+    /// The request's `GLPI-CryptoKey-ID`: a sealed answer names the same key owner.
     pub cryptokey_id: Option<Uuid>,
     /// Present when the request was encrypted: the answer is sealed with it.
     pub key: Option<&'a Key128>,
+    /// The request's raw `Accept`, to choose the answer's content type (spec 3.2.4).
     pub accept: Option<&'a str>,
+    /// Unix seconds, the timestamp of a sealed answer (unused otherwise).
     pub now: u64,
 }
 
@@ -42,8 +49,11 @@ impl AnswerContext<'_> {
 /// An answer ready for the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EncodedAnswer {
+    /// The HTTP status code.
     pub status: u16,
+    /// (name, value) pairs to send: `Content-Type` first, then the key, `Pragma` and id headers.
     pub headers: Vec<(String, String)>,
+    /// The body as sent: compressed, then sealed when the request was.
     pub body: Vec<u8>,
 }
 

@@ -20,12 +20,19 @@ use crate::expiration::{expiration_from_hours, parse_expiration};
 /// order) or [`Value::Map`] (any other keys, in insertion order).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// A PHP int.
     Int(i64),
+    /// A PHP float; NaN and infinities cannot be written.
     Float(f64),
+    /// A string, written with `\uXXXX` escapes for anything not ASCII.
     Str(String),
+    /// A PHP list, written as a JSON array.
     List(Vec<Value>),
+    /// A PHP array with other keys, written as a JSON object.
     Map(Map),
 }
 
@@ -37,10 +44,12 @@ pub struct Map {
 }
 
 impl Map {
+    /// An empty map (written `{}`, never `[]`).
     pub fn new() -> Self {
         Map::default()
     }
 
+    /// An empty map with room for `capacity` members before it reallocates.
     pub fn with_capacity(capacity: usize) -> Self {
         Map {
             entries: Vec::with_capacity(capacity),
@@ -60,23 +69,28 @@ impl Map {
         }
     }
 
+    /// The value under `key`, if any.
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
+    /// Removes `key` and returns its value; the members after it move up, in order.
     pub fn remove(&mut self, key: &str) -> Option<Value> {
         let pos = self.entries.iter().position(|(k, _)| k == key)?;
         Some(self.entries.remove(pos).1)
     }
 
+    /// How many members the map holds.
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
+    /// Whether the map holds no member.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
+    /// The members in insertion order, the order they are written in.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.entries.iter().map(|(k, v)| (k.as_str(), v))
     }

@@ -20,6 +20,8 @@ use crate::xml;
 
 /// What the caller chooses for one request.
 pub struct DecodeOptions<'k> {
+    /// Bounds on what the request may make the decoder read and build, and the freshness window
+    /// of encrypted messages.
     pub limits: Limits,
     /// The session key of the agent named by `GLPI-CryptoKey-ID`, when the caller has one.
     pub key: Option<&'k Key128>,
@@ -32,29 +34,42 @@ pub struct DecodeOptions<'k> {
 pub struct Encryption {
     /// Unique per message: the caller records it until `keep_until` to refuse replays.
     pub message_id: String,
+    /// When the agent sealed the message, Unix seconds (already checked for freshness).
     pub timestamp: u64,
+    /// Unix seconds until which `message_id` must be remembered; later, the message is refused
+    /// as stale anyway.
     pub keep_until: u64,
 }
 
 /// A request after decryption and decompression, before its JSON is built.
 #[derive(Debug)]
 pub struct DecodedRequest {
+    /// JSON, or the legacy XML, as declared or guessed from the plain body.
     pub mode: Mode,
+    /// How the body (the plaintext, when encrypted) was compressed, as declared or sniffed.
     pub compression: Compression,
     /// How the request spelled brotli, so that the answer spells it alike.
     pub spelling: Spelling,
     /// The plain message: JSON as sent, XML converted to UTF-8.
     pub body: Vec<u8>,
+    /// `GLPI-Agent-ID` (spec 3.2.1); None when absent, as with legacy agents.
     pub agent_id: Option<AgentId>,
+    /// `GLPI-Request-ID` (spec 3.2.2) when well-formed, to be set back in the answer.
     pub request_id: Option<String>,
+    /// `GLPI-Proxy-ID` (spec 3.2.7): the proxies the request went through, in header order.
     pub proxy_ids: Vec<AgentId>,
+    /// `GLPI-CryptoKey-ID` (spec 3.2.6): the owner of the key the body was encrypted with; None
+    /// for a plain body.
     pub cryptokey_id: Option<Uuid>,
+    /// Set when the body was encrypted (and opened): what the replay check needs.
     pub encryption: Option<Encryption>,
     /// `QUERY` and `DEVICEID` of an XML message.
     pub xml_query: Option<String>,
+    /// `DEVICEID` of an XML message.
     pub xml_device_id: Option<String>,
     /// The content type of the (inner) message, which an answer mirrors.
     pub content_type: Option<String>,
+    /// The raw `Accept` header, for choosing the answer's content type.
     pub accept: Option<String>,
 }
 
@@ -140,8 +155,11 @@ pub fn decode(
 /// The members of a JSON message the protocol routes on.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MessageFields {
+    /// `action` (spec 3.3.1), the protocol's name of the request.
     pub action: Option<String>,
+    /// `query`, the legacy name of the request kind (XML `QUERY`), used when `action` is absent.
     pub query: Option<String>,
+    /// `deviceid`, the agent's name for itself; None when absent or null.
     pub device_id: Option<String>,
 }
 

@@ -71,6 +71,7 @@ macro_rules! secret_traits {
 pub struct Key128([u8; 16]);
 
 impl Key128 {
+    /// Key length in bytes (AES-128).
     pub const LEN: usize = 16;
 
     /// A fresh key from the OS CSPRNG.

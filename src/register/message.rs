@@ -17,7 +17,9 @@ pub enum Field {
     /// Not in the message (or JSON `null`, which says the same thing).
     #[default]
     Missing,
+    /// A JSON string.
     Str(String),
+    /// A JSON integer.
     Int(i64),
     /// Any other JSON type: boolean, float, array, object.
     Other,
@@ -26,12 +28,19 @@ pub enum Field {
 /// The members of a REGISTER message that the spec defines; others are ignored.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RegisterMessage {
+    /// Must be the string `register` (any ASCII case) in both messages.
     pub action: Field,
+    /// Mandatory in a first message: the friendly name of the agent.
     pub deviceid: Field,
+    /// Mandatory in a first message: the agent's TCP port, 0 when it cannot be reached.
     pub port: Field,
+    /// Mandatory in a first message: the agent's product name (`GLPI-Agent`).
     pub name: Field,
+    /// Mandatory in a first message: the agent's product version.
     pub version: Field,
+    /// Optional: the tag set in the agent's configuration.
     pub tag: Field,
+    /// Present only in a token validation message: the agent's answer to the challenge.
     pub challenge: Field,
     /// This project's extension of the draft (docs/register.md): a PKCS#10 request in
     /// PEM, answered with a client certificate once the challenge is answered.
@@ -41,10 +50,13 @@ pub struct RegisterMessage {
 /// Spec 6.1.1: an agent asks to register.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Registration {
+    /// The friendly name the agent gives itself (not unique, not the agent id).
     pub deviceid: String,
     /// The agent's listening port, 0 when it listens on none.
     pub port: u16,
+    /// The agent's product name, e.g. `GLPI-Agent`.
     pub name: String,
+    /// The agent's product version.
     pub version: String,
     /// The agent's configured tag; an empty tag counts as none.
     pub tag: Option<String>,
@@ -62,9 +74,12 @@ pub enum ChallengeReply {
     Failure(String),
 }
 
+/// A REGISTER message once checked: which of the agent's two messages it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RegisterRequest {
+    /// A first message (6.1.1), answered `registered`, `error` or `pending`.
     Register(Registration),
+    /// A token validation message (6.1.3), answering the challenge of a `pending` answer.
     Challenge(ChallengeReply),
 }
 
@@ -160,12 +175,16 @@ fn port(f: Field) -> Result<u16, ProtocolError> {
 /// The status of a REGISTER answer (spec 6.1.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
+    /// The agent is registered until `expiration`.
     Registered,
+    /// Refused: the agent must not try again before `expiration`.
     Error,
+    /// Not decided yet; `needs` says what is awaited.
     Pending,
 }
 
 impl Status {
+    /// The `status` value as the spec writes it.
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Registered => "registered",
@@ -190,6 +209,7 @@ pub enum Needs {
 }
 
 impl Needs {
+    /// The `needs` value as the spec writes it.
     pub fn as_str(self) -> &'static str {
         match self {
             Needs::TokenValidation => "token-validation",
@@ -283,10 +303,13 @@ impl RegisterAnswer {
         })
     }
 
+    /// Whether the agent is registered, refused or waiting.
     pub fn status(&self) -> Status {
         self.status
     }
 
+    /// The `expiration` delay in seconds (always positive), before [`delay_text`] writes it
+    /// with a unit.
     pub fn expiration_seconds(&self) -> u64 {
         self.expiration
     }

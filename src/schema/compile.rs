@@ -179,6 +179,7 @@ pub type NamedSchemas = Vec<(Vec<u8>, PhpValue)>;
 /// `setExtraSubProperties` take, as JSON values (objects for PHP's associative arrays).
 #[derive(Debug, Clone, Default)]
 pub struct Extras {
+    /// Names added to the `itemtype` pattern's alternatives (already-known ones are skipped).
     pub itemtypes: Vec<Vec<u8>>,
     /// `[(property, schema)]` added to `content` when it has no such property.
     pub properties: NamedSchemas,

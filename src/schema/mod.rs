@@ -40,10 +40,15 @@ pub const DEFAULT_MAX_VIOLATIONS: usize = 1000;
 /// A value of the message as the validator sees it.
 #[derive(Debug, Clone, Copy)]
 pub enum Kind<'a> {
+    /// JSON `null` (PHP `null`).
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// A PHP int.
     Int(i64),
+    /// A PHP float.
     Float(f64),
+    /// A string's bytes, as PHP holds them (not necessarily UTF-8).
     Str(&'a [u8]),
     /// A JSON array (a PHP list).
     List,
@@ -58,11 +63,15 @@ pub enum Kind<'a> {
 /// A member name as PHP holds it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Seg<'a> {
+    /// An object member or array key, its bytes as PHP holds them (an integer key of a PHP
+    /// array as its decimal digits).
     Key(Cow<'a, [u8]>),
+    /// A position in a list, from 0.
     Index(usize),
 }
 
 impl Seg<'_> {
+    /// The same segment, its key copied out of the message so that it can outlive it.
     pub fn into_owned(self) -> Seg<'static> {
         match self {
             Seg::Key(k) => Seg::Key(Cow::Owned(k.into_owned())),
@@ -73,41 +82,66 @@ impl Seg<'_> {
 
 /// Read access to a decoded message, without copying it.
 pub trait Doc<'a>: Copy {
+    /// What the value is; the walk asks nothing else of a scalar.
     fn kind(self) -> Kind<'a>;
     /// Calls `f` with each element of a list, in order.
     fn for_each_item(self, f: &mut dyn FnMut(usize, Self));
     /// Calls `f` with each member of a map, in document order.
     fn for_each_member(self, f: &mut dyn FnMut(Cow<'a, [u8]>, Self));
+    /// Whether a map has a member of that name, as PHP finds it (an array holds `"12"` under
+    /// the integer 12), for `required`.
     fn has_member(self, key: &[u8]) -> bool;
 }
 
 /// The JSON Schema keyword that failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Keyword {
+    /// None of the `type`s the schema lists (after string coercion with `tolerateStrings`).
     Type,
+    /// Equal to none of the `enum` values.
     Enum,
+    /// Not equal to the `const` value.
     Const,
+    /// Matched the schema under `not`.
     Not,
+    /// A string with fewer characters (UTF-8 code points) than `minLength`.
     MinLength,
+    /// A string with more characters (UTF-8 code points) than `maxLength`.
     MaxLength,
+    /// A string the `pattern` regular expression does not match.
     Pattern,
+    /// A string that is not of its `format` (`ipv4`, `ipv6`).
     Format,
+    /// A number below `minimum`.
     Minimum,
+    /// A number above `maximum`.
     Maximum,
+    /// A number not above `exclusiveMinimum`.
     ExclusiveMinimum,
+    /// A number not below `exclusiveMaximum`.
     ExclusiveMaximum,
+    /// No branch of `oneOf` matched, or more than one did.
     OneOf,
+    /// No branch of `anyOf` matched.
     AnyOf,
+    /// A member that `required` lists is missing (the pointer is the object's).
     Required,
+    /// A member `properties` does not list, where `additionalProperties` is `false` (the
+    /// pointer is the object's).
     AdditionalProperties,
+    /// An array with fewer elements than `minItems`.
     MinItems,
+    /// An array with more elements than `maxItems`.
     MaxItems,
+    /// A value where the schema is `false` (denies everything).
     FalseSchema,
     /// Nested deeper than GLPI accepts.
     Depth,
 }
 
 impl Keyword {
+    /// The keyword as the schema spells it (`"false"` for a false schema, `"depth"` for
+    /// nesting), as `violations()` reports it.
     pub fn as_str(self) -> &'static str {
         match self {
             Keyword::Type => "type",
@@ -138,18 +172,26 @@ impl Keyword {
 /// that never embeds a whole object.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
+    /// RFC 6901 pointer to the offending value (`""` for the whole message).
     pub pointer: String,
+    /// The keyword that failed.
     pub keyword: Keyword,
+    /// What was wrong, in swaggest's words where GLPI shows them.
     pub message: String,
 }
 
+/// What validation does with an invalid message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
+    /// Report every violation and return the message unchanged (GLPI's behaviour).
     Strict,
+    /// Also work out the smallest parts to remove so that the rest validates.
     Lenient,
 }
 
 impl Mode {
+    /// Parses the `mode` option or INI value (`strict` / `lenient`, case and surrounding blanks
+    /// ignored); None for anything else.
     pub fn parse(s: &str) -> Option<Mode> {
         match s.trim().to_ascii_lowercase().as_str() {
             "strict" => Some(Mode::Strict),
@@ -159,11 +201,15 @@ impl Mode {
     }
 }
 
+/// How [`validate`] runs; the defaults are GLPI's production behaviour.
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
+    /// Strict or lenient.
     pub mode: Mode,
     /// GLPI's production setting (`tolerateStrings`, on unless `TU_USER` is defined).
     pub tolerate_strings: bool,
+    /// Most violations (and lenient removals) listed in the [`Report`]; the count and the
+    /// verdict still cover them all.
     pub max_violations: usize,
 }
 
@@ -191,6 +237,7 @@ pub struct Report {
 }
 
 impl Report {
+    /// Whether GLPI's server would accept the message (no violation at all).
     pub fn is_valid(&self) -> bool {
         self.violation_count == 0
     }

@@ -14,6 +14,7 @@ use crate::json::value::{ArrayKey, PhpValue};
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Removals(pub BTreeMap<Seg<'static>, Removal>);
 
+/// What happens to one member or element of a message in lenient mode.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Removal {
     /// Remove this member or element.
@@ -40,6 +41,7 @@ impl Removals {
         }
     }
 
+    /// Whether nothing is to be removed (the message is valid as it is).
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -24,9 +24,16 @@ const RSA_MAX_BITS: usize = 8192;
 /// The key types a certificate is issued for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyType {
-    Rsa { bits: u32 },
+    /// RSA, its modulus 2048 to 8192 bits.
+    Rsa {
+        /// Modulus size in bits, counted from its highest set bit.
+        bits: u32,
+    },
+    /// ECDSA on NIST P-256, uncompressed point.
     EcdsaP256,
+    /// ECDSA on NIST P-384, uncompressed point.
     EcdsaP384,
+    /// Ed25519.
     Ed25519,
 }
 
@@ -57,6 +64,7 @@ impl KeyType {
 /// A request whose signature verified and whose key is accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckedCsr {
+    /// The request's key, which the certificate will certify.
     pub key_type: KeyType,
     /// The subject the agent asked for, for the operator's eyes only.
     pub requested_subject: String,

@@ -21,12 +21,17 @@ use crate::uuid::parse_id;
 /// The CA's key type. RSA is not offered: ring signs with RSA keys but does not make them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CaAlgorithm {
+    /// ECDSA on NIST P-256, signing with SHA-256.
     EcdsaP256,
+    /// ECDSA on NIST P-384, signing with SHA-384.
     EcdsaP384,
+    /// Ed25519.
     Ed25519,
 }
 
 impl CaAlgorithm {
+    /// Reads `ecdsa-p256`, `ecdsa-p384` or `ed25519` (any case); None for anything else, RSA
+    /// included.
     pub fn from_name(name: &str) -> Option<Self> {
         match name.to_ascii_lowercase().as_str() {
             "ecdsa-p256" => Some(Self::EcdsaP256),
@@ -48,9 +53,13 @@ impl CaAlgorithm {
 /// A new CA: its self-signed certificate (public) and its PKCS#8 key (secret: keep it in
 /// a file of its own, mode 0600, never in a database or a log).
 pub struct NewCa {
+    /// The self-signed CA certificate, PEM: what agents and the web server are given to trust.
     pub certificate_pem: String,
+    /// The CA's private key, PKCS#8 PEM, wiped from memory when dropped.
     pub key_pem: Zeroizing<String>,
+    /// The certificate's random 128-bit serial, lower-case hex.
     pub serial: String,
+    /// End of the validity, seconds since the Unix epoch, as asked.
     pub not_after: i64,
     /// `sha256$hex`, the form of glpi-agent's `ssl-fingerprint`.
     pub fingerprint: String,
@@ -144,25 +153,39 @@ pub fn create_ca(
 
 /// What an agent certificate is made from.
 pub struct IssueRequest<'a> {
+    /// The CA certificate (PEM or DER); it must have `CA:TRUE`.
     pub ca_certificate: &'a [u8],
+    /// The CA's PKCS#8 private key (PEM or DER), which must match `ca_certificate`.
     pub ca_key: &'a [u8],
+    /// The agent's PKCS#10 request (PEM or DER); only its key is used.
     pub csr: &'a [u8],
+    /// The agent's id (a UUID string), written as the subject CN and a `urn:uuid:` subjectAltName.
     pub agent_id: &'a str,
+    /// Start of the validity, seconds since the Unix epoch.
     pub not_before: i64,
+    /// End of the validity, seconds since the Unix epoch; must be after `not_before`.
     pub not_after: i64,
     /// Largest request text read.
     pub max_bytes: usize,
 }
 
+/// An agent certificate made by [`issue`], with what the operator records of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issued {
+    /// The certificate, PEM, to send back to the agent.
     pub certificate_pem: String,
+    /// The agent id it certifies, in lower-case canonical form.
     pub agent_id: String,
     /// Lower-case hex without leading zero bytes, as [`super::normalize_serial`] writes it.
     pub serial: String,
+    /// Start of the validity, seconds since the Unix epoch.
     pub not_before: i64,
+    /// End of the validity, seconds since the Unix epoch.
     pub not_after: i64,
+    /// `sha256$hex` of the certificate, the form of glpi-agent's `ssl-fingerprint`.
     pub fingerprint: String,
+    /// The certified key's type as [`KeyType::name`](super::KeyType::name) writes it
+    /// (`rsa-2048`, `ecdsa-p256`, ...).
     pub key_type: String,
 }
 

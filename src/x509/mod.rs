@@ -30,13 +30,19 @@ use crate::error::{ProtocolError, UsageError};
 /// writes before the `$`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FingerprintAlgorithm {
+    /// SHA-1, for older agent configurations only.
     Sha1,
+    /// SHA-256, what the certificates made here report.
     Sha256,
+    /// SHA-384.
     Sha384,
+    /// SHA-512.
     Sha512,
 }
 
 impl FingerprintAlgorithm {
+    /// Reads the name before the `$` (`sha1`, `sha256`, `sha384`, `sha512`, any case); None for
+    /// any other digest.
     pub fn from_name(name: &str) -> Option<Self> {
         match name.to_ascii_lowercase().as_str() {
             "sha1" => Some(Self::Sha1),
@@ -47,6 +53,7 @@ impl FingerprintAlgorithm {
         }
     }
 
+    /// The lower-case name written before the `$`.
     pub fn name(self) -> &'static str {
         match self {
             Self::Sha1 => "sha1",

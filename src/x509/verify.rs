@@ -19,18 +19,24 @@ use crate::uuid::parse_id;
 /// (compared exactly). A field the certificate repeats must match on every occurrence.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Restrictions {
+    /// Allowed subject CNs (`x509_cn_restrict`).
     pub cn: Vec<String>,
+    /// Allowed organizational units (`x509_ou_restrict`).
     pub ou: Vec<String>,
+    /// Allowed organizations (`x509_o_restrict`).
     pub o: Vec<String>,
+    /// Allowed e-mail addresses, from the subject's emailAddress or an rfc822Name subjectAltName.
     pub email: Vec<String>,
 }
 
+/// What [`verify_client`] checks a client certificate against, besides its CA.
 #[derive(Debug, Clone, Default)]
 pub struct VerifyOptions {
     /// Revoked serials, in any form [`normalize_serial`] reads.
     pub revoked: Vec<String>,
     /// The request's `GLPI-Agent-ID`: when set, the certificate must be that agent's.
     pub expected_agent_id: Option<String>,
+    /// Which subjects are let in.
     pub restrictions: Restrictions,
     /// Unix time the validity period is judged at.
     pub now: i64,
@@ -41,15 +47,23 @@ pub struct VerifyOptions {
 /// What a verified certificate says about its holder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientIdentity {
+    /// The agent id of its CN, in lower-case canonical form.
     pub agent_id: String,
+    /// Its serial as [`normalize_serial`] writes it, the form revocation lists are matched in.
     pub serial: String,
     /// The subject in RFC 4514 style, for logs and the operator.
     pub subject: String,
+    /// The subject's CN as written (its case may differ from `agent_id`'s).
     pub cn: Option<String>,
+    /// The subject's first organizational unit, if any.
     pub ou: Option<String>,
+    /// The subject's first organization, if any.
     pub o: Option<String>,
+    /// The first e-mail address: the subject's emailAddress, else an rfc822Name subjectAltName.
     pub email: Option<String>,
+    /// Start of the validity, seconds since the Unix epoch.
     pub not_before: i64,
+    /// End of the validity, seconds since the Unix epoch.
     pub not_after: i64,
     /// `sha256$hex`.
     pub fingerprint: String,
