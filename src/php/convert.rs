@@ -81,7 +81,9 @@ fn answer_key(k: RawKey) -> Result<String, UsageError> {
 
 /// An array key as PHP holds it: bytes in any encoding, not only UTF-8.
 pub enum RawKey {
+    /// An integer key (a list index, or a numeric string PHP turned into one).
     Int(i64),
+    /// A string key's bytes.
     Bytes(Vec<u8>),
 }
 
@@ -158,6 +160,7 @@ pub fn answer_map(ht: &ZendHashTable) -> Result<Map, UsageError> {
     }
 }
 
+/// The PHP value of an answer value (an error answer's expiration, a test's answer).
 pub fn value_to_zval(v: &Value) -> Zval {
     let z = match v {
         Value::Null => Ok(Zval::new()),
@@ -246,8 +249,11 @@ pub fn headers_from_table(ht: &ZendHashTable) -> Headers {
 /// Per-call options shared by the functions that take an `$options` array: each limit
 /// by its INI name, plus what the call itself needs.
 pub struct CallOptions {
+    /// The INI limits, with the call's own on top.
     pub limits: Limits,
+    /// `assoc`: arrays instead of objects, as `json_decode`'s second argument.
     pub assoc: bool,
+    /// `key`: the 16-byte session key of an encrypted body.
     pub key: Option<Vec<u8>>,
 }
 
@@ -285,6 +291,8 @@ fn set_limit(limits: &mut Limits, limit: &Limit, v: &Zval) -> Result<(), UsageEr
     }
 }
 
+/// The `$options` array of a call, over the INI defaults; `\ValueError` for an unknown option
+/// or one of the wrong type.
 pub fn call_options(options: Option<&ZendHashTable>) -> Result<CallOptions, UsageError> {
     let mut out = CallOptions {
         limits: super::ini::limits(),

@@ -16,6 +16,7 @@ use super::errors::IntoPhp;
 use crate::converter::{self, Key, Value};
 use crate::error::ProtocolError;
 
+/// `Inventory::fromXml()`: the legacy XML inventory as the PHP values of its JSON form.
 pub fn from_xml(xml: &[u8], options: Option<&ZendHashTable>) -> PhpResult<Zval> {
     let opts = call_options(options).php()?;
     if xml.len() as u64 > opts.limits.max_decoded_bytes {

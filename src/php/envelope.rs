@@ -118,6 +118,7 @@ pub fn open_message(
     Ok(ht)
 }
 
+/// Adds the envelope functions to the module.
 pub fn register(module: ModuleBuilder) -> ModuleBuilder {
     module
         .function(wrap_function!(seal_message))

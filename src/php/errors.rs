@@ -196,6 +196,7 @@ pub fn php_error(e: Error) -> PhpException {
 
 /// Lets `?` convert core errors inside `PhpResult` functions.
 pub trait IntoPhp<T> {
+    /// The result with its error as the PHP exception it maps to.
     fn php(self) -> Result<T, PhpException>;
 }
 

@@ -53,8 +53,11 @@ thread_local! {
 /// The defaults of `Inventory::validate()`, from the `validation_*` directives.
 #[derive(Debug, Clone)]
 pub struct ValidationSettings {
+    /// `validation_mode`: strict (GLPI's verdict) or lenient (salvage).
     pub mode: Mode,
+    /// `validation_tolerate_strings`: GLPI's coercion of `"42"` and `"yes"`.
     pub tolerate_strings: bool,
+    /// `validation_max_violations`: how many violations are reported.
     pub max_violations: usize,
     /// None: the bundled inventory_format schema.
     pub schema_path: Option<String>,
@@ -170,9 +173,13 @@ const fn entry(name: &'static CStr, default: &'static CStr, check: OnModify) -> 
     e
 }
 
+/// The default mode of `Inventory::validate()`.
 pub const VALIDATION_MODE: &CStr = c"glpi_agent_protocol.validation_mode";
+/// Whether validation coerces strings as GLPI does in production.
 pub const VALIDATION_TOLERATE_STRINGS: &CStr = c"glpi_agent_protocol.validation_tolerate_strings";
+/// How many violations a validation reports.
 pub const VALIDATION_MAX_VIOLATIONS: &CStr = c"glpi_agent_protocol.validation_max_violations";
+/// The schema file validation uses; empty for the bundled one.
 pub const VALIDATION_SCHEMA: &CStr = c"glpi_agent_protocol.validation_schema";
 
 const VALIDATION_ENTRIES: [IniEntryDef; 4] = [
@@ -201,10 +208,12 @@ static ENTRIES: IniEntryDefs<ENTRY_COUNT> = IniEntryDefs::new({
     out
 });
 
+/// Registers every directive; called from module startup.
 pub fn register(module_number: i32) {
     IniEntryDef::register(ENTRIES.as_slice(), module_number);
 }
 
+/// Removes the directives; called from module shutdown.
 pub fn unregister(module_number: i32) {
     // SAFETY: called once at module shutdown with the number given at startup.
     unsafe { zend_unregister_ini_entries(module_number) };

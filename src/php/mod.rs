@@ -75,14 +75,12 @@ extern "C" fn info(module: *mut ModuleEntry) {
     let _ = std::panic::catch_unwind(|| unsafe { ini::print_info(module as *mut _) });
 }
 
-/// Panics on purpose, in a build with the `panic-test` feature only, so that a test can
-/// show a panic reaching PHP as `\Error` with the process going on.
-///
-/// @param `string` $site `'function'` (inside a function ext-php-rs wraps) or `'handler'`
-///   (inside a handler the engine calls directly, guarded by the extension itself)
-/// @return `void`
-/// @throws `\Error` always, for either site
+// Panics on purpose, in a build with the `panic-test` feature only, so that a test can show a
+// panic reaching PHP as \Error with the process going on. `$site` is 'function' (inside a
+// function ext-php-rs wraps) or 'handler' (inside a handler the engine calls directly, guarded
+// by the extension itself). Not in the stubs: the extension users load does not have it.
 #[cfg(feature = "panic-test")]
+#[doc(hidden)]
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\panic_for_test")]
 pub fn panic_for_test(site: &str) {

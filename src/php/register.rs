@@ -243,6 +243,7 @@ pub fn register_message(content: &Zval) -> PhpResult<ZBox<ZendHashTable>> {
     Ok(ht)
 }
 
+/// Adds the REGISTER functions to the module.
 pub fn register_functions(module: ModuleBuilder) -> ModuleBuilder {
     module.function(wrap_function!(register_message))
 }

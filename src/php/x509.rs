@@ -337,6 +337,7 @@ pub fn certificate_fingerprint(
     x509::fingerprint(&certificate, alg, max).php()
 }
 
+/// Adds the client certificate functions to the module.
 pub fn register(module: ModuleBuilder) -> ModuleBuilder {
     module
         .function(wrap_function!(check_csr))
