@@ -2,7 +2,7 @@
 //! (`glpi-agent-json-protocol`, release 1.0): bounded request decoding, answer
 //! encoding, header parsing and the REGISTER cryptography.
 //!
-//! Everything outside [`php`] is plain Rust with no PHP types, so `cargo test
+//! Everything outside the `php` module is plain Rust with no PHP types, so `cargo test
 //! --no-default-features` exercises the whole protocol without a PHP runtime.
 //! The `php` feature (on by default) adds the binding layer that makes the crate
 //! a PHP extension.
