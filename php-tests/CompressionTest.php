@@ -173,6 +173,26 @@ final class CompressionTest extends TestCase
         }
     }
 
+    /**
+     * The default level codes short bodies with its own fixed-Huffman encoder and longer
+     * ones with zlib-rs: PHP's zlib must read both, at every size around the switch.
+     */
+    public function testDefaultLevelBodiesOfEverySizeDecodeWithPhp(): void
+    {
+        $json = str_repeat(self::inventoryJson(), 5);
+        $noise = self::noise(9000);
+        $sizes = array_merge(range(0, 300), range(4000, 4200), [8191, 8192, 8193, strlen($json)]);
+        foreach ($sizes as $n) {
+            foreach (['json' => substr($json, 0, $n), 'noise' => substr($noise, 0, $n), 'run' => str_repeat('a', $n)] as $kind => $payload) {
+                foreach (self::PHP_DECODERS as $encoding => $decoder) {
+                    $compressed = compress($payload, $encoding);
+                    $this->assertSame($payload, $decoder($compressed), "$encoding, $kind of $n bytes");
+                }
+                $this->assertStringStartsWith("\x78\x9c", compress($payload, 'zlib'));
+            }
+        }
+    }
+
     public function testZlibHeaderOfEveryLevelMatchesPhp(): void
     {
         $json = self::inventoryJson();
@@ -452,6 +472,9 @@ final class CompressionTest extends TestCase
             'compress zlib' => ['zlib', compress($json, 'zlib')],
             'compress gzip' => ['gzip', compress($json, 'gzip')],
             'compress deflate' => ['deflate', compress($json, 'deflate')],
+            'compress deflate, an answer' => ['deflate', compress('{"status":"ok","expiration":24}', 'deflate')],
+            'compress deflate, stored' => ['deflate', compress(self::noise(100), 'deflate')],
+            'compress zlib, stored' => ['zlib', compress(self::noise(100), 'zlib')],
             'compress br' => ['br', compress($json, 'br')],
         ];
     }

@@ -205,6 +205,65 @@ final class JsonTest extends TestCase
         $this->assertArrayNotHasKey('5x', $assoc);
     }
 
+    public function testSharedStringValuesAreCopiedOnWrite(): void
+    {
+        // In documents of 65536 events or more, repeated short values are one zend_string
+        // with several references: every way PHP changes a string in place must separate it.
+        $port = '{"type":"ethernet","speed":"1000","descr":"GigabitEth 1/0"}';
+        $json = '[' . implode(',', array_fill(0, 10000, $port)) . ']';
+        foreach ([false, true] as $assoc) {
+            $ports = decode_json($json, $assoc);
+            $expected = json_decode($json, $assoc);
+            $this->assertSame(serialize($expected), serialize($ports));
+            $get = function (int $i, string $k) use (&$ports, $assoc) {
+                return $assoc ? $ports[$i][$k] : $ports[$i]->$k;
+            };
+            if ($assoc) {
+                $ports[0]['type'] .= '-x';
+                $ports[1]['speed'][0] = '9';
+                $ref = &$ports[2]['descr'];
+                $ref = strtoupper($ref);
+                unset($ref);
+            } else {
+                $ports[0]->type .= '-x';
+                $ports[1]->speed[0] = '9';
+                $ref = &$ports[2]->descr;
+                $ref = strtoupper($ref);
+                unset($ref);
+            }
+            $this->assertSame('ethernet-x', $get(0, 'type'));
+            $this->assertSame('ethernet', $get(1, 'type'));
+            $this->assertSame('ethernet', $get(2, 'type'));
+            $this->assertSame('9000', $get(1, 'speed'));
+            $this->assertSame('1000', $get(0, 'speed'));
+            $this->assertSame('1000', $get(2, 'speed'));
+            $this->assertSame('GIGABITETH 1/0', $get(2, 'descr'));
+            $this->assertSame('GigabitEth 1/0', $get(0, 'descr'));
+            $this->assertSame('ethernet', $get(9999, 'type'));
+            $this->assertSame('1000', $get(9999, 'speed'));
+            $this->assertSame('GigabitEth 1/0', $get(9999, 'descr'));
+            // A later document gets strings of its own.
+            $again = decode_json($json, $assoc);
+            $this->assertSame(serialize($expected), serialize($again));
+        }
+    }
+
+    public function testDocumentsOfMillionsOfEventsMatchJsonDecode(): void
+    {
+        // The events of a large document are handed back to the system while its values
+        // are built: every value, to the last, must still be the right one.
+        $ports = [];
+        for ($i = 0; $i < 40000; $i++) {
+            $ports[] = ['ifnumber' => $i, 'ifdescr' => "port-$i", 'ifstatus' => $i % 3 === 0 ? 'up' : 'down',
+                'mac' => sprintf('00:11:22:%02x:%02x:%02x', $i >> 16, ($i >> 8) & 255, $i & 255), 'speed' => 1.5 * $i,
+                'vlans' => [$i % 7, $i % 11], 'trunk' => $i % 2 === 0, 'alias' => null];
+        }
+        $json = json_encode(['content' => ['network_ports' => $ports], 'tail' => 'last']);
+        $this->assertSameBothModes($json);
+        // Twice: the second parse reuses the scratch whose memory was handed back.
+        $this->assertSameBothModes($json);
+    }
+
     public function testRepeatedDecodingLeavesNoMemoryBehind(): void
     {
         $json = self::portList(300);

@@ -83,7 +83,8 @@ impl Compression {
 
     /// The level -1 stands for: zlib's 6 (whose zlib header is `78 9c`, the only one
     /// fusioninventory-agent recognises) and brotli's 11 (the default of the brotli
-    /// library and of PHP's brotli extension).
+    /// library and of PHP's brotli extension). For the deflate formats, [`compress`]
+    /// writes -1 with zlib's framing at 6 around a faster encoder's stream.
     pub fn default_level(&self) -> i32 {
         match self {
             Compression::None => 0,
@@ -372,6 +373,7 @@ fn unbrotli(input: &[u8], guard: &Guard, out: &mut Vec<u8>) -> Result<(), Protoc
 /// [`Compression::default_level`]); other levels outside [`Compression::levels`] are a
 /// [`UsageError`]. [`Compression::None`] returns the input unchanged.
 pub fn compress(input: &[u8], c: Compression, level: i32) -> Result<Vec<u8>, UsageError> {
+    let default = level == -1;
     let level = match level {
         -1 => c.default_level(),
         l if c.levels().contains(&l) => l,
@@ -386,11 +388,66 @@ pub fn compress(input: &[u8], c: Compression, level: i32) -> Result<Vec<u8>, Usa
     };
     match c {
         Compression::None => Ok(input.to_vec()),
+        Compression::Zlib | Compression::Deflate | Compression::Gzip if default => {
+            Ok(deflate_default(input, c))
+        }
         Compression::Zlib | Compression::Deflate | Compression::Gzip => {
-            Ok(with_encoder(c, level, |enc| deflate(input, enc)))
+            let mut out = Vec::with_capacity(deflate_bound(input.len()));
+            with_encoder(c, level, |enc| deflate(input, enc, &mut out));
+            Ok(out)
         }
         Compression::Brotli => Ok(enbrotli(input, level)),
     }
+}
+
+/// Bodies up to this size go through [`fixed::deflate`]; longer ones through zlib-rs,
+/// whose reset then costs less than its better coding saves.
+const SHORT_BODY: usize = 4 << 10;
+
+/// The zlib-rs level for longer bodies at the default level: as small as zlib's 6 on
+/// answers and inventories (within a few percent), and about three times as fast.
+const FAST_LEVEL: i32 = 2;
+
+/// The gzip member header zlib writes: no name, no time, no extra flags, OS 3 (Unix).
+const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3];
+
+/// The zlib header of the default level, `78 9c`: fusioninventory-agent recognises no
+/// other. Its level field is informative only (RFC 1950, section 2.2): decoders ignore it.
+const ZLIB_HEADER: [u8; 2] = [0x78, 0x9c];
+
+/// The default level of the deflate formats: the framing zlib writes at its level 6,
+/// around a raw deflate stream made by the fastest encoder for the body's size.
+fn deflate_default(input: &[u8], c: Compression) -> Vec<u8> {
+    let mut out = Vec::with_capacity(deflate_bound(input.len()));
+    match c {
+        Compression::Zlib => out.extend_from_slice(&ZLIB_HEADER),
+        Compression::Gzip => out.extend_from_slice(&GZIP_HEADER),
+        _ => {}
+    }
+    if input.len() <= SHORT_BODY {
+        fixed::deflate(input, &mut out, c == Compression::Deflate);
+    } else {
+        with_encoder(Compression::Deflate, FAST_LEVEL, |enc| {
+            deflate(input, enc, &mut out)
+        });
+    }
+    match c {
+        Compression::Zlib => {
+            out.extend_from_slice(&zlib_rs::adler32::adler32(1, input).to_be_bytes());
+        }
+        Compression::Gzip => {
+            out.extend_from_slice(&zlib_rs::crc32::crc32(0, input).to_le_bytes());
+            // ISIZE is the length modulo 2^32 (RFC 1952, section 2.3.1).
+            out.extend_from_slice(&(input.len() as u32).to_le_bytes());
+        }
+        _ => {}
+    }
+    out
+}
+
+/// zlib's compressBound plus room for a gzip header and trailer: one pass in practice.
+fn deflate_bound(n: usize) -> usize {
+    n + (n >> 12) + (n >> 14) + (n >> 25) + 32
 }
 
 fn flate_level(level: i32) -> flate2::Compression {
@@ -436,15 +493,13 @@ fn with_encoder<R>(c: Compression, level: i32, f: impl FnOnce(&mut flate2::Compr
     out
 }
 
-fn deflate(input: &[u8], enc: &mut flate2::Compress) -> Vec<u8> {
-    // zlib's compressBound plus room for a gzip header and trailer: one pass in practice.
-    let bound = input.len() + (input.len() >> 12) + (input.len() >> 14) + (input.len() >> 25) + 32;
-    let mut out = Vec::with_capacity(bound);
+/// Appends the whole stream of `input` to `out`.
+fn deflate(input: &[u8], enc: &mut flate2::Compress, out: &mut Vec<u8>) {
     loop {
         let consumed = enc.total_in() as usize;
-        let status = enc.compress_vec(&input[consumed..], &mut out, flate2::FlushCompress::Finish);
+        let status = enc.compress_vec(&input[consumed..], out, flate2::FlushCompress::Finish);
         match status {
-            Ok(flate2::Status::StreamEnd) => return out,
+            Ok(flate2::Status::StreamEnd) => return,
             Ok(_) => out.reserve(out.capacity().max(64)),
             // The encoder is fresh and only ever asked to finish: it has no error to report.
             Err(e) => unreachable!("deflate refused to finish: {e}"),
@@ -465,6 +520,8 @@ fn enbrotli(input: &[u8], quality: i32) -> Vec<u8> {
     let _ = brotli::BrotliCompress(&mut reader, &mut out, &params);
     out
 }
+
+mod fixed;
 
 #[cfg(test)]
 mod tests;

@@ -645,3 +645,214 @@ fn kept_decoders_start_clean_for_every_body() {
         }
     }
 }
+
+/// Text that repeats like an answer: the same records with a counter, so that matches of
+/// every length and distance occur.
+fn records(n: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(n + 64);
+    let mut i = 0u32;
+    while out.len() < n {
+        write!(
+            out,
+            r#"{{"task":"networkinventory","jobid":"job-{i}","ip":"10.0.{}.{}"}},"#,
+            i / 250,
+            i % 250
+        )
+        .unwrap();
+        i += 1;
+    }
+    out.truncate(n);
+    out
+}
+
+/// A pseudo-random byte sequence (xorshift), incompressible.
+fn noise(n: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+/// The default level of every deflate format, checked by two independent inflaters
+/// (miniz_oxide, and flate2's readers, which verify the gzip CRC) besides our own.
+fn check_default_level(input: &[u8]) {
+    use std::io::Read;
+    let z = compress(input, Compression::Zlib, -1).unwrap();
+    assert_eq!(&z[..2], &[0x78, 0x9c], "len {}", input.len());
+    assert_eq!(oracle_inflate(&z, true), input, "zlib len {}", input.len());
+    let d = compress(input, Compression::Deflate, -1).unwrap();
+    assert_eq!(
+        oracle_inflate(&d, false),
+        input,
+        "deflate len {}",
+        input.len()
+    );
+    let g = compress(input, Compression::Gzip, -1).unwrap();
+    assert_eq!(&g[..10], &GZIP_HEADER);
+    assert_eq!(oracle_inflate(&g[10..g.len() - 8], false), input);
+    let mut back = Vec::new();
+    flate2::read::GzDecoder::new(&g[..])
+        .read_to_end(&mut back)
+        .expect("gzip CRC and size");
+    assert_eq!(back, input, "gzip len {}", input.len());
+    for (c, body) in [
+        (Compression::Zlib, &z),
+        (Compression::Deflate, &d),
+        (Compression::Gzip, &g),
+    ] {
+        assert_eq!(decompress(body, c, &lim()).unwrap(), input, "{c}");
+    }
+    // Never worse than a stored block of the whole input (and the closing marker).
+    assert!(
+        input.len() > SHORT_BODY || d.len() <= input.len() + 10,
+        "len {} gave {}",
+        input.len(),
+        d.len()
+    );
+}
+
+#[test]
+fn default_level_decodes_at_every_short_size() {
+    let text = records(600);
+    let bytes = noise(600, 7);
+    for n in 0..=600 {
+        check_default_level(&text[..n]);
+        check_default_level(&bytes[..n]);
+        check_default_level(&vec![b'a'; n]);
+    }
+}
+
+#[test]
+fn default_level_decodes_around_the_short_body_limit() {
+    for n in [
+        SHORT_BODY - 1,
+        SHORT_BODY,
+        SHORT_BODY + 1,
+        2 * SHORT_BODY,
+        70_000,
+    ] {
+        check_default_level(&records(n));
+        check_default_level(&noise(n, n as u64));
+        check_default_level(&vec![0; n]);
+    }
+    check_default_level(&inventory());
+}
+
+#[test]
+fn short_answers_compress_like_zlib() {
+    // The inventory answer and a CONTACT answer: as small as PHP's gzcompress makes them
+    // (38 and 142 bytes), give or take a few bytes of fixed against dynamic codes.
+    let ok = compress(br#"{"status":"ok","expiration":24}"#, Compression::Zlib, -1).unwrap();
+    assert!(ok.len() <= 40, "{}", ok.len());
+    let jobs = records(4000);
+    let z = compress(&jobs, Compression::Zlib, -1).unwrap();
+    assert!(z.len() < jobs.len() / 5, "{}", z.len());
+}
+
+#[test]
+fn fixed_blocks_cover_every_length_and_distance() {
+    // Runs of each length from 3 to 260 after a varying gap, then one match at the
+    // farthest distance a window allows and one just beyond it, which must not be used.
+    let mut input = Vec::new();
+    for len in (3..=40usize).chain(250..=260) {
+        let run = noise(len, len as u64);
+        input.extend_from_slice(&run);
+        input.extend_from_slice(&noise(len % 17, 99));
+        input.extend_from_slice(&run);
+    }
+    // A random block repeated at the farthest distance a window allows (the filler
+    // between matches itself, leaving the block's table slots alone), and just beyond.
+    let far = noise(300, 1);
+    let at_distance = |d: usize| {
+        let mut v = far.clone();
+        v.resize(d, b'z');
+        v.extend_from_slice(&far);
+        v
+    };
+    for input in [input, at_distance(32768)] {
+        assert!(input.len() <= fixed::MAX_INPUT);
+        let mut raw = Vec::new();
+        fixed::deflate(&input, &mut raw, false);
+        assert_eq!(oracle_inflate(&raw, false), input);
+        assert!(raw.len() < input.len() / 2, "matches are used");
+    }
+    let beyond = at_distance(32769);
+    let mut raw = Vec::new();
+    fixed::deflate(&beyond, &mut raw, false);
+    assert_eq!(oracle_inflate(&raw, false), beyond);
+    assert!(raw.len() > 2 * far.len(), "the block is sent twice");
+    let longest = records(fixed::MAX_INPUT);
+    let mut raw = Vec::new();
+    fixed::deflate(&longest, &mut raw, true);
+    assert_eq!(oracle_inflate(&raw, false), longest);
+}
+
+#[test]
+fn incompressible_short_bodies_go_out_stored() {
+    for n in [200, SHORT_BODY] {
+        let input = noise(n, 5);
+        let z = compress(&input, Compression::Zlib, -1).unwrap();
+        let d = &z[2..z.len() - 4];
+        assert_eq!(d.len(), n + 5);
+        // BFINAL set, BTYPE 00, then LEN and its complement.
+        assert_eq!(d[0], 1);
+        assert_eq!(u16::from_le_bytes([d[1], d[2]]) as usize, n);
+        assert_eq!(&d[5..], &input[..]);
+        // Raw deflate: a non-final stored block, then the closing empty one.
+        let raw = compress(&input, Compression::Deflate, -1).unwrap();
+        assert_eq!(raw.len(), n + 10);
+        assert_eq!(raw[0], 0);
+        assert_eq!(&raw[n + 5..], &[1, 0, 0, 0xff, 0xff]);
+    }
+}
+
+mod default_level {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_round_trip(input in proptest::collection::vec(any::<u8>(), 0..6000)) {
+            check_default_level(&input);
+        }
+
+        #[test]
+        fn repetitive_text_round_trips(
+            words in proptest::collection::vec("[a-c\"{}:,]{1,12}", 0..800),
+            picks in proptest::collection::vec(any::<prop::sample::Index>(), 0..1500),
+        ) {
+            let input: Vec<u8> = if words.is_empty() {
+                Vec::new()
+            } else {
+                picks.iter().flat_map(|i| i.get(&words).bytes()).collect()
+            };
+            check_default_level(&input);
+        }
+    }
+}
+
+#[test]
+fn cut_raw_deflate_bodies_stay_cut_with_a_nul_after_them() {
+    // PHP's gzinflate passes zlib the string's terminating NUL too; a cut fixed-Huffman
+    // block would end on its zero bits. The closing empty stored block keeps it refused.
+    for input in [records(600), records(40), b"{}".to_vec()] {
+        let d = compress(&input, Compression::Deflate, -1).unwrap();
+        // Coded, or (for "{}") stored, the marker is there.
+        assert_eq!(&d[d.len() - 4..], &[0, 0, 0xff, 0xff]);
+        for cut in 0..d.len() {
+            let mut prefix = d[..cut].to_vec();
+            prefix.push(0);
+            assert!(
+                decompress(&prefix, Compression::Deflate, &lim()).is_err(),
+                "cut at {cut} of {}",
+                d.len()
+            );
+            assert!(miniz_oxide::inflate::decompress_to_vec(&prefix).is_err());
+        }
+    }
+}

@@ -39,7 +39,7 @@ pub(crate) struct Fingerprint {
 }
 
 #[inline]
-fn fingerprint(b: &[u8]) -> Fingerprint {
+pub(crate) fn fingerprint(b: &[u8]) -> Fingerprint {
     let n = b.len();
     let word = |at: usize| {
         let mut w = [0u8; 8];
@@ -73,7 +73,7 @@ fn fingerprint(b: &[u8]) -> Fingerprint {
 /// ends collide, and so can keys built to collide: interning stays linear all the same
 /// because probing stops after [`MAX_PROBES`].
 #[inline]
-fn hash_key(f: Fingerprint, len: usize) -> u64 {
+pub(crate) fn hash_key(f: Fingerprint, len: usize) -> u64 {
     // One folded 64x64->128 multiply mixes every input bit into the low bits.
     let a = f.head ^ 0x243F_6A88_85A3_08D3;
     let b = f.tail ^ (len as u64).rotate_left(40) ^ 0x1319_8A2E_0370_7344;

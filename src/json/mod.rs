@@ -32,6 +32,8 @@ pub mod value;
 mod tests;
 
 pub use keys::php_integer_key;
+#[cfg(feature = "php")]
+pub(crate) use keys::{fingerprint, hash_key, Fingerprint};
 pub use scan::{parse, Scratch};
 pub use tape::{Event, Events, Key, KeyId, Tape};
 

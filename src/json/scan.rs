@@ -78,12 +78,12 @@ pub fn parse<'a>(
     scratch.stack = s.stack;
     let keys = scratch.keys.insert(s.keys);
     result?;
-    Ok(Tape {
+    Ok(Tape::new(
         input,
-        nodes: &scratch.nodes,
-        strings: &scratch.strings,
-        keys: &keys.entries,
-    })
+        &mut scratch.nodes,
+        &scratch.strings,
+        &keys.entries,
+    ))
 }
 
 /// Index of the first byte that does not belong to a valid UTF-8 sequence when decoding

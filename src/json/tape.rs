@@ -105,30 +105,87 @@ pub(crate) struct KeyEntry {
 
 /// A decoded document: a view of the input and of the [`Scratch`](super::Scratch) it
 /// was parsed into. Strings without escapes borrow from the input.
+///
+/// The events are reached through a pointer with the scratch's exclusive borrow, each
+/// read one at a time, never through a slice: [`Tape::release_before`] may then hand the
+/// memory of events already read back to the system while the tape is in use.
 #[derive(Debug, Clone, Copy)]
 pub struct Tape<'a> {
     pub(crate) input: &'a [u8],
-    pub(crate) nodes: &'a [Node],
+    nodes: *mut Node,
+    count: usize,
     pub(crate) strings: &'a [u8],
     pub(crate) keys: &'a [KeyEntry],
+    _nodes: std::marker::PhantomData<&'a mut [Node]>,
 }
 
 impl<'a> Tape<'a> {
+    pub(crate) fn new(
+        input: &'a [u8],
+        nodes: &'a mut [Node],
+        strings: &'a [u8],
+        keys: &'a [KeyEntry],
+    ) -> Tape<'a> {
+        Tape {
+            input,
+            count: nodes.len(),
+            nodes: nodes.as_mut_ptr(),
+            strings,
+            keys,
+            _nodes: std::marker::PhantomData,
+        }
+    }
+
     /// The events in document order; the first one is the root value.
     pub fn events(&self) -> Events<'a> {
         Events {
             tape: *self,
-            nodes: self.nodes.iter(),
+            next: self.nodes,
+            // SAFETY: one past the last event of the allocation the pointer comes from.
+            end: unsafe { self.nodes.add(self.count) },
         }
     }
 
     /// Number of events (values and keys).
     pub fn len(&self) -> usize {
-        self.nodes.len()
+        self.count
     }
 
     pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
+        self.count == 0
+    }
+
+    /// Returns to the system the whole memory pages holding only events before `index`
+    /// (Linux; elsewhere nothing happens). The events of a large document take about as
+    /// much memory as the PHP values built from them: released as the building goes, they
+    /// never add up with the values.
+    ///
+    /// # Safety
+    /// No event before `index` may be read again through this tape or a copy of it (their
+    /// memory reads as zeros afterwards) until the scratch is parsed into again.
+    pub unsafe fn release_before(&self, index: usize) {
+        #[cfg(target_os = "linux")]
+        {
+            extern "C" {
+                fn madvise(addr: *mut std::ffi::c_void, len: usize, advice: i32) -> i32;
+            }
+            const MADV_DONTNEED: i32 = 4;
+            const PAGE: usize = 4096;
+            let start = self.nodes as usize;
+            let end = start + index.min(self.count) * std::mem::size_of::<Node>();
+            // Only pages wholly inside the events: the allocator's own data around the
+            // block stays untouched.
+            let first = start.next_multiple_of(PAGE);
+            let last = end - end % PAGE;
+            if last > first {
+                // SAFETY: the range lies inside the events' allocation, which the tape
+                // borrows exclusively; an anonymous private mapping reads as zeros after
+                // MADV_DONTNEED, and all-zero bytes are a valid `Node`.
+                madvise(first as *mut std::ffi::c_void, last - first, MADV_DONTNEED);
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = index;
     }
 
     /// How many distinct keys the document uses (an upper bound when a pathological
@@ -178,7 +235,8 @@ impl<'a> Tape<'a> {
 /// Iterator over a [`Tape`]'s events.
 pub struct Events<'t> {
     tape: Tape<'t>,
-    nodes: std::slice::Iter<'t, Node>,
+    next: *mut Node,
+    end: *mut Node,
 }
 
 impl<'t> Iterator for Events<'t> {
@@ -186,11 +244,19 @@ impl<'t> Iterator for Events<'t> {
 
     #[inline]
     fn next(&mut self) -> Option<Event<'t>> {
-        self.nodes.next().map(|n| self.tape.event(n))
+        if self.next == self.end {
+            return None;
+        }
+        // SAFETY: `next` is before `end`, inside the events the pointers were made from.
+        let n = unsafe { self.next.read() };
+        self.next = unsafe { self.next.add(1) };
+        Some(self.tape.event(&n))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        self.nodes.size_hint()
+        // SAFETY: both pointers come from the same allocation, `next` never past `end`.
+        let left = unsafe { self.end.offset_from(self.next) } as usize;
+        (left, Some(left))
     }
 }
 

@@ -933,3 +933,36 @@ fn a_scratch_serves_many_documents_even_after_errors() {
     }
     assert!(scratch.capacity_bytes() > 0);
 }
+
+#[test]
+fn events_after_a_release_are_intact_and_the_scratch_parses_again() {
+    let doc: String = format!(
+        "[{}]",
+        (0..50_000)
+            .map(|i| format!(r#"{{"n":{i},"s":"v{i}","f":{i}.5}}"#))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let o = opts(false);
+    let mut fresh = Scratch::new();
+    let want: Vec<String> = parse(doc.as_bytes(), &o, &mut fresh)
+        .unwrap()
+        .events()
+        .map(|e| format!("{e:?}"))
+        .collect();
+    let mut scratch = Scratch::new();
+    for _ in 0..2 {
+        let tape = parse(doc.as_bytes(), &o, &mut scratch).unwrap();
+        let mut got = Vec::new();
+        for (at, e) in tape.events().enumerate() {
+            if at % 1000 == 0 {
+                // SAFETY: events before `at` were read already and are not read again.
+                unsafe { tape.release_before(at) };
+            }
+            got.push(format!("{e:?}"));
+        }
+        assert_eq!(got, want);
+        // The whole tape, past its end even: a no-op for what lies outside it.
+        unsafe { tape.release_before(usize::MAX) };
+    }
+}

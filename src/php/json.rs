@@ -53,6 +53,9 @@ const HASH_FLAG_STATIC_KEYS: u32 = 1 << 4;
 const DATA_OFFSET: usize = offset_of!(HashTable, nNumUsed) - size_of::<*mut Bucket>();
 const _: () = assert!(DATA_OFFSET == offset_of!(HashTable, nTableMask) + size_of::<u32>());
 
+/// Events between two releases of the memory of those already built (1 MiB of them).
+const RELEASE_EVERY: usize = 1 << 16;
+
 /// Scratch buffers above this size are freed after the call instead of kept.
 const MAX_KEPT_BYTES: usize = 8 << 20;
 
@@ -169,7 +172,8 @@ impl CallState {
     fn give_back(self) {
         let bytes = self.scratch.capacity_bytes()
             + self.builder.keys.capacity() * size_of::<*mut zend_string>()
-            + self.builder.stack.capacity() * size_of::<Open>();
+            + self.builder.stack.capacity() * size_of::<Open>()
+            + self.builder.strings.slots.capacity() * size_of::<CachedString>();
         if bytes <= MAX_KEPT_BYTES {
             SPARE.with(|s| s.set(Some(self)));
         }
@@ -199,6 +203,87 @@ struct Builder {
     /// One string per distinct key, made on first use; this builder owns one reference.
     keys: Vec<*mut zend_string>,
     stack: Vec<Open>,
+    strings: StringCache,
+}
+
+/// String values up to this length are shared through [`StringCache`]: inventories
+/// repeat short values (`"default"`, `"0.00 seconds"`, port types, speeds) thousands of
+/// times, and a `zend_string` costs 32 bytes or more each. Up to 16 bytes the key
+/// fingerprint identifies the bytes, so a hit costs no comparison.
+const MAX_SHARED_LEN: usize = 16;
+
+/// At most this many cached strings (a power of two).
+const MAX_CACHE_SLOTS: usize = 4096;
+
+/// A direct-mapped cache of the short string values of one document: a value seen again
+/// while still in its slot gets the same `zend_string`, one more reference to it. PHP
+/// separates a string with several references before changing it, so sharing cannot be
+/// seen, except in memory. The cache owns one reference to each string it holds.
+///
+/// Only documents of [`SHARE_FROM_EVENTS`] events or more use it: a lookup per string
+/// costs about 7% of the decoding time, which buys memory where there is much to save.
+#[derive(Default)]
+struct StringCache {
+    slots: Vec<CachedString>,
+}
+
+/// Documents with fewer events (about 1 MB of JSON) make all their strings anew.
+const SHARE_FROM_EVENTS: usize = 1 << 16;
+
+#[derive(Clone, Copy)]
+struct CachedString {
+    fp: json::Fingerprint,
+    s: *mut zend_string,
+}
+
+impl StringCache {
+    /// Empties the cache and sizes it for a document of `events` events (none for a
+    /// short document).
+    fn reset(&mut self, events: usize) {
+        self.slots.clear();
+        if events < SHARE_FROM_EVENTS {
+            return;
+        }
+        let size = (events / 8).next_power_of_two().min(MAX_CACHE_SLOTS);
+        self.slots.resize(
+            size,
+            CachedString {
+                fp: json::Fingerprint { head: 0, tail: 0 },
+                s: ptr::null_mut(),
+            },
+        );
+    }
+
+    /// The string for `bytes` (2 to [`MAX_SHARED_LEN`] bytes), with a reference for the caller.
+    unsafe fn get(&mut self, bytes: &[u8]) -> *mut zend_string {
+        let fp = json::fingerprint(bytes);
+        let at = json::hash_key(fp, bytes.len()) as usize & (self.slots.len() - 1);
+        let slot = &mut self.slots[at];
+        let s = slot.s;
+        // Up to 16 bytes the fingerprint and the length are the bytes themselves.
+        if !s.is_null() && slot.fp == fp && (*s).len == bytes.len() {
+            (*s).gc.refcount += 1;
+            return s;
+        }
+        let new = ext_php_rs_zend_string_init(bytes.as_ptr().cast::<c_char>(), bytes.len(), false);
+        if !s.is_null() {
+            ext_php_rs_zend_string_release(s);
+        }
+        // One reference for the value, one for the cache.
+        (*new).gc.refcount += 1;
+        *slot = CachedString { fp, s: new };
+        new
+    }
+
+    /// Drops the cache's references; the values keep theirs.
+    unsafe fn release(&mut self) {
+        for slot in &mut self.slots {
+            if !slot.s.is_null() {
+                ext_php_rs_zend_string_release(slot.s);
+                slot.s = ptr::null_mut();
+            }
+        }
+    }
 }
 
 /// Where a value is written: straight into its final slot, or into a temporary that a
@@ -214,12 +299,32 @@ impl Builder {
     /// # Safety
     /// The Zend engine must be running a request (the allocator must be usable).
     unsafe fn build(&mut self, tape: &Tape<'_>, assoc: bool) -> Zval {
+        // Two copies of the loop: short documents pay nothing for the string cache.
+        if tape.len() < SHARE_FROM_EVENTS {
+            self.build_with::<false>(tape, assoc)
+        } else {
+            self.build_with::<true>(tape, assoc)
+        }
+    }
+
+    /// # Safety
+    /// As [`Builder::build`].
+    unsafe fn build_with<const SHARE: bool>(&mut self, tape: &Tape<'_>, assoc: bool) -> Zval {
         self.keys.clear();
         self.keys.resize(tape.key_count(), ptr::null_mut());
         self.stack.clear();
+        self.strings.reset(tape.len());
         let mut root = Zval::new();
         let mut tmp = MaybeUninit::<zval>::uninit();
+        let mut at = 0;
+        let mut next_release = RELEASE_EVERY;
         for event in tape.events() {
+            at += 1;
+            if at == next_release {
+                // SAFETY: the events before `at` have been read; nothing reads them again.
+                tape.release_before(at - 1);
+                next_release += RELEASE_EVERY;
+            }
             if let Event::Key(id) = event {
                 if let Some(top) = self.stack.last_mut() {
                     top.key = Some(id);
@@ -227,7 +332,7 @@ impl Builder {
                 continue;
             }
             let (dst, commit) = self.destination(tape, assoc, &mut root, tmp.as_mut_ptr());
-            let child = write_value(dst, event, assoc);
+            let child = write_value::<SHARE>(dst, event, assoc, &mut self.strings);
             match commit {
                 Commit::Done => {}
                 Commit::Update(ht, key) => {
@@ -256,11 +361,13 @@ impl Builder {
             }
         }
         self.release_keys();
+        self.strings.release();
         root
     }
 
     /// The zval the next value goes to. Values are written in place rather than built
     /// and copied: a 16-byte copy of a zval just written in two parts stalls the CPU.
+    #[inline(always)]
     unsafe fn destination(
         &mut self,
         tape: &Tape<'_>,
@@ -315,10 +422,12 @@ impl Builder {
 
 /// Writes one value into `dst` (its `u2` is left alone: in a bucket it chains the
 /// hash). Returns the table to fill next when the value is a non-empty container.
-unsafe fn write_value(
+#[inline(always)]
+unsafe fn write_value<const SHARE: bool>(
     dst: *mut zval,
     event: Event<'_>,
     assoc: bool,
+    strings: &mut StringCache,
 ) -> Option<(*mut HashTable, usize, Kind)> {
     let (value, type_info, child) = match event {
         Event::Null | Event::Key(_) => (zend_value { lval: 0 }, IS_NULL, None),
@@ -330,7 +439,7 @@ unsafe fn write_value(
         Event::Int(i) => (zend_value { lval: i }, IS_LONG, None),
         Event::Float(f) => (zend_value { dval: f }, IS_DOUBLE, None),
         Event::Str(s) => {
-            let (str_, type_info) = new_string(s);
+            let (str_, type_info) = new_string::<SHARE>(s, strings);
             (zend_value { str_ }, type_info, None)
         }
         Event::Array { len } => {
@@ -441,12 +550,16 @@ unsafe fn bucket_slot(ht: *mut HashTable, key: *mut zend_string) -> *mut zval {
     ptr::addr_of_mut!((*b).val)
 }
 
-/// A string value: the interned empty and one-character strings as PHP has them,
-/// else a new one.
-unsafe fn new_string(s: &[u8]) -> (*mut zend_string, u32) {
+/// A string value: the interned empty and one-character strings as PHP has them, a
+/// short one shared through the cache, else a new one.
+unsafe fn new_string<const SHARE: bool>(
+    s: &[u8],
+    strings: &mut StringCache,
+) -> (*mut zend_string, u32) {
     match s {
         [] => (zend_empty_string, IS_INTERNED_STRING_EX),
         [c] => (zend_one_char_string[usize::from(*c)], IS_INTERNED_STRING_EX),
+        _ if SHARE && s.len() <= MAX_SHARED_LEN => (strings.get(s), IS_STRING_EX),
         _ => (
             ext_php_rs_zend_string_init(s.as_ptr().cast::<c_char>(), s.len(), false),
             IS_STRING_EX,
