@@ -2,6 +2,11 @@
 //! document order, in which every array and object states its element count before its
 //! children, so that a builder can allocate each container once at its final size.
 
+#![allow(
+    unsafe_code,
+    reason = "the builder walks the events through a raw cursor, and pages already built are handed back to the system with madvise"
+)]
+
 /// One event, 16 bytes: a kind and a small number in `head`, a 64-bit payload.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Node {

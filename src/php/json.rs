@@ -19,34 +19,21 @@ use std::ptr;
 use ext_php_rs::ffi::{
     self, ext_php_rs_zend_string_init, ext_php_rs_zend_string_release, zend_object, zend_string,
     zend_value, zval, Bucket, HashTable, IS_ARRAY_EX, IS_DOUBLE, IS_FALSE, IS_INTERNED_STRING_EX,
-    IS_LONG, IS_NULL, IS_OBJECT_EX, IS_STRING_EX, IS_TRUE, ZEND_MODULE_API_NO,
+    IS_LONG, IS_NULL, IS_OBJECT_EX, IS_STRING_EX, IS_TRUE,
 };
 use ext_php_rs::types::Zval;
 use ext_php_rs::zend::BailoutGuard;
 
+use super::zend::{
+    zend_empty_string, zend_hash_index_add_new, zend_hash_real_init_mixed,
+    zend_hash_real_init_packed, zend_memory_usage, zend_one_char_string, zend_string_hash_func,
+    HASH_FLAG_PACKED, HASH_FLAG_STATIC_KEYS, PACKED_ZVALS,
+};
 use crate::error::ProtocolError;
 use crate::json::{self, Event, KeyId, ParseOptions, Scratch, Tape};
 use crate::limits::Limits;
 use crate::request::{message_fields, MessageFields};
 
-// Zend API functions that ext-php-rs's bindings leave out. They are exported by the
-// PHP binary (ZEND_API) and resolve when the extension loads. ZEND_FASTCALL is empty on
-// the 64-bit targets PHP supports, so the C ABI is right.
-extern "C" {
-    fn zend_hash_real_init_packed(ht: *mut HashTable);
-    fn zend_hash_real_init_mixed(ht: *mut HashTable);
-    fn zend_hash_index_add_new(ht: *mut HashTable, h: u64, data: *mut zval) -> *mut zval;
-    fn zend_string_hash_func(s: *mut zend_string) -> u64;
-    fn zend_memory_usage(real_usage: bool) -> usize;
-    static zend_empty_string: *mut zend_string;
-    static zend_one_char_string: [*mut zend_string; 256];
-}
-
-/// PHP 8.2 (module API 20220829) stores packed arrays as bare zvals; before, as buckets.
-const PACKED_ZVALS: bool = ZEND_MODULE_API_NO >= 20_220_829;
-
-/// `HASH_FLAG_STATIC_KEYS`: the table holds only integer and interned string keys.
-const HASH_FLAG_STATIC_KEYS: u32 = 1 << 4;
 
 /// Offset of the data pointer (`arData`/`arPacked`): a plain field before PHP 8.2, a
 /// union after, in both cases the pointer just before `nNumUsed`.
@@ -481,9 +468,6 @@ unsafe fn write_value<const SHARE: bool>(
     (*dst).u1.type_info = type_info;
     child
 }
-
-/// `HASH_FLAG_PACKED`: the table is a list stored without keys.
-const HASH_FLAG_PACKED: u32 = 1 << 2;
 
 /// Whether `ht` is a packed table (a list: no keys).
 pub(crate) unsafe fn is_packed(ht: *const HashTable) -> bool {

@@ -17,6 +17,9 @@ use ext_php_rs::ffi::{
 /// `HASH_FLAG_PACKED`: the table is a list stored without keys.
 pub const HASH_FLAG_PACKED: u32 = 1 << 2;
 
+/// `HASH_FLAG_STATIC_KEYS`: the table holds only integer and interned string keys.
+pub const HASH_FLAG_STATIC_KEYS: u32 = 1 << 4;
+
 /// PHP 8.2 (module API 20220829) stores packed arrays as bare zvals; before, as buckets.
 pub const PACKED_ZVALS: bool = ZEND_MODULE_API_NO >= 20_220_829;
 
@@ -26,7 +29,17 @@ pub const ATTRIBUTE_PERSISTENT: u32 = 1;
 /// The engine's hook run once every module has started (`zend_post_startup_cb`).
 pub type PostStartup = unsafe extern "C" fn() -> i32;
 
+// Exported by the PHP binary (ZEND_API) and resolved when the extension loads.
+// ZEND_FASTCALL is empty on the 64-bit targets PHP supports, so the C ABI is right.
 extern "C" {
+    pub fn zend_hash_real_init_packed(ht: *mut HashTable);
+    pub fn zend_hash_real_init_mixed(ht: *mut HashTable);
+    pub fn zend_hash_index_add_new(ht: *mut HashTable, h: u64, data: *mut zval) -> *mut zval;
+    pub fn zend_string_hash_func(s: *mut zend_string) -> u64;
+    pub fn zend_memory_usage(real_usage: bool) -> usize;
+    pub static zend_empty_string: *mut zend_string;
+    pub static zend_one_char_string: [*mut zend_string; 256];
+
     /// `\RuntimeException`, which `ProtocolException` extends.
     pub static mut spl_ce_RuntimeException: *mut zend_class_entry;
     pub fn zend_update_property_ex(
