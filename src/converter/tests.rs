@@ -24,7 +24,7 @@ fn to_json(v: &Value) -> serde_json::Value {
                 .map(|(k, v)| {
                     let k = match k {
                         Key::Int(i) => i.to_string(),
-                        Key::Str(s) => s.clone(),
+                        Key::Str(s) => s.to_string(),
                     };
                     (k, to_json(v))
                 })
