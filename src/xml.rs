@@ -18,6 +18,7 @@ use crate::error::ProtocolError;
 use crate::limits::Limits;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::XmlVersion;
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// The character encoding a document arrived in.
@@ -455,35 +456,64 @@ fn scan(text: &str, limits: &Limits) -> Result<Found, ProtocolError> {
     })
 }
 
-/// Reads the whole document, reporting it to `visitor`; returns the root's name.
-/// Every character of `text` is an XML character; ASCII is checked byte by byte.
+/// Every character of `text` is an XML character. In UTF-8 (which `text` is, so without
+/// surrogates), that is: no control character but tab, newline and carriage return, and
+/// neither U+FFFE nor U+FFFF (`EF BF BE`, `EF BF BF`). Eight bytes are looked at a time:
+/// most words have no byte below 0x20 nor any 0xEF.
 fn all_xml_chars(text: &str) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    const SPACE: u64 = u64::from_ne_bytes([0x20; 8]);
+    const EF: u64 = u64::from_ne_bytes([0xef; 8]);
     let bytes = text.as_bytes();
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b < 0x80 {
-            if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') {
+    while i + 8 <= bytes.len() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&bytes[i..i + 8]);
+        let w = u64::from_ne_bytes(word);
+        // A byte below 0x20 (whose high bit is clear), or a byte 0xEF.
+        let low = w.wrapping_sub(SPACE) & !w & HIGHS;
+        let x = w ^ EF;
+        let ef = x.wrapping_sub(ONES) & !x & HIGHS;
+        if low | ef == 0 {
+            i += 8;
+            continue;
+        }
+        let end = (i + 8).min(bytes.len());
+        while i < end {
+            if !xml_byte_at(bytes, i) {
                 return false;
             }
             i += 1;
-            continue;
         }
-        // A multi-byte character: `text` is UTF-8, so its first byte gives its length.
-        let len = match b {
-            0xc0..=0xdf => 2,
-            0xe0..=0xef => 3,
-            _ => 4,
-        };
-        let c = text[i..i + len].chars().next().unwrap_or('\0');
-        if !is_xml_char(c) {
+    }
+    while i < bytes.len() {
+        if !xml_byte_at(bytes, i) {
             return false;
         }
-        i += len;
+        i += 1;
     }
     true
 }
 
+/// The byte at `i` starts no character outside XML's `Char` (see [`all_xml_chars`]).
+fn xml_byte_at(bytes: &[u8], i: usize) -> bool {
+    match bytes[i] {
+        b'\t' | b'\n' | b'\r' => true,
+        0..=0x1f => false,
+        0xef => !matches!(bytes.get(i + 1..i + 3), Some([0xbf, 0xbe | 0xbf])),
+        _ => true,
+    }
+}
+
+/// The part of `doc` that `bytes` is, when the reader lent it from the document: then
+/// it is text already known to be UTF-8.
+fn lent<'a>(doc: &'a str, bytes: &[u8]) -> Option<&'a str> {
+    let start = (bytes.as_ptr() as usize).checked_sub(doc.as_ptr() as usize)?;
+    doc.get(start..start.checked_add(bytes.len())?)
+}
+
+/// Reads the whole document, reporting it to `visitor`; returns the root's name.
 fn read(text: &str, limits: &Limits, visitor: &mut impl Visitor) -> Result<String, ProtocolError> {
     if !all_xml_chars(text) {
         return Err(ProtocolError::MalformedXml);
@@ -561,10 +591,22 @@ fn read(text: &str, limits: &Limits, visitor: &mut impl Visitor) -> Result<Strin
                 depth -= 1;
             }
             Event::Text(t) => {
-                if t.windows(3).any(|w| w == b"]]>") {
-                    return Err(ProtocolError::MalformedXml);
-                }
-                let content = t.xml10_content().map_err(malformed)?;
+                // Text without carriage returns (no line end to normalise) is the
+                // document's own, as it is.
+                let content = match lent(text, &t) {
+                    Some(s) if !s.contains('\r') => {
+                        if s.contains("]]>") {
+                            return Err(ProtocolError::MalformedXml);
+                        }
+                        Cow::Borrowed(s)
+                    }
+                    _ => {
+                        if t.windows(3).any(|w| w == b"]]>") {
+                            return Err(ProtocolError::MalformedXml);
+                        }
+                        t.xml10_content().map_err(malformed)?
+                    }
+                };
                 if depth == 0 {
                     if !content.bytes().all(is_space) {
                         return Err(ProtocolError::MalformedXml);

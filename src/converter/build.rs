@@ -44,6 +44,13 @@ const NONE: u32 = u32::MAX;
 #[derive(Default)]
 struct Names {
     ids: HashMap<Box<[u8]>, u32>,
+    /// Per name: its bytes.
+    bytes: Vec<Box<[u8]>>,
+    /// Per name: the name of the element that followed it last time among its siblings,
+    /// and the name of its own first child last time (else [`NONE`]). Documents repeat
+    /// the same shapes, so this predicts most names without hashing them.
+    next: Vec<u32>,
+    first: Vec<u32>,
     /// Per name: the id of its lower-case form.
     lower: Vec<u32>,
     /// Per lower-case form: the key.
@@ -66,6 +73,28 @@ impl Names {
         let id = self.lower.len() as u32;
         self.lower.push(lower_id);
         self.ids.insert(name.into(), id);
+        self.bytes.push(name.into());
+        self.next.push(NONE);
+        self.first.push(NONE);
+        Ok(id)
+    }
+
+    /// The id of the name of an element opened after `previous` (the parent's previous
+    /// child, else [`NONE`]) in a `parent` element.
+    fn child(&mut self, name: &[u8], parent: u32, previous: u32) -> Result<u32, ProtocolError> {
+        let hint = match previous {
+            NONE => &mut self.first[parent as usize],
+            p => &mut self.next[p as usize],
+        };
+        let predicted = *hint;
+        if predicted != NONE && *self.bytes[predicted as usize] == *name {
+            return Ok(predicted);
+        }
+        let id = self.id(name)?;
+        match previous {
+            NONE => self.first[parent as usize] = id,
+            p => self.next[p as usize] = id,
+        }
         Ok(id)
     }
 }
@@ -91,6 +120,8 @@ struct Frame {
     text_open: bool,
     hidden: bool,
     name: u32,
+    /// The name of the last child element opened, else [`NONE`].
+    last_child: u32,
 }
 
 fn is_blank(s: &str) -> bool {
@@ -290,11 +321,18 @@ impl Visitor for TreeBuilder {
                 .map_err(refused)?;
             attributes.push((key.to_owned(), value.into_owned()));
         }
-        if let Some(parent) = self.stack.last_mut() {
-            parent.text_open = false;
-        }
         self.root_has_nodes |= self.stack.len() == 1;
-        let name = self.names.id(tag.name().as_ref())?;
+        let name = match self.stack.last_mut() {
+            Some(parent) => {
+                parent.text_open = false;
+                let name = self
+                    .names
+                    .child(tag.name().as_ref(), parent.name, parent.last_child)?;
+                parent.last_child = name;
+                name
+            }
+            None => self.names.id(tag.name().as_ref())?,
+        };
         self.stack.push(Frame {
             attributes,
             nodes: self.nodes.len(),
@@ -302,6 +340,7 @@ impl Visitor for TreeBuilder {
             text_open: false,
             hidden,
             name,
+            last_child: NONE,
         });
         Ok(())
     }

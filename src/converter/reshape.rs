@@ -247,6 +247,10 @@ fn set_action(data: &mut Value) -> R<()> {
 
 /// `getCastedValue($value, 'integer')`: the integer the string is, else null.
 pub fn cast_integer(value: &str) -> Value {
+    // The usual case, a few plain digits: an integer by any reading.
+    if (1..=18).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Value::Int(value.parse().unwrap_or_default());
+    }
     let casted = php::str_to_int(value);
     match php::numeric(value) {
         Some(Number::Int(i)) if i == casted => Value::Int(casted),
@@ -256,6 +260,14 @@ pub fn cast_integer(value: &str) -> Value {
 }
 
 fn cast(value: &Value, integer: bool) -> R<Value> {
+    // Most values are strings already: read in place.
+    if let Value::Str(s) = value {
+        return Ok(if integer {
+            cast_integer(s)
+        } else {
+            Value::Bool(php::to_bool(value))
+        });
+    }
     let s = string_arg(value)?;
     Ok(if integer {
         cast_integer(&s)

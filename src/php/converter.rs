@@ -33,7 +33,37 @@ pub fn from_xml(xml: &[u8], options: Option<&ZendHashTable>) -> PhpResult<Zval> 
 /// address, and kept alive so that the address stays its own.
 #[derive(Default)]
 struct Keys {
-    strings: HashMap<*const u8, (Rc<str>, *mut zend_string, Option<i64>)>,
+    strings: HashMap<*const u8, (Rc<str>, *mut zend_string, Option<i64>), BuildAddress>,
+}
+
+/// Addresses need no keyed hash: they are not the peer's to choose.
+#[derive(Default, Clone, Copy)]
+struct BuildAddress;
+
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl std::hash::BuildHasher for BuildAddress {
+    type Hasher = AddressHasher;
+    fn build_hasher(&self) -> AddressHasher {
+        AddressHasher(0)
+    }
+}
+
+impl std::hash::Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .rotate_left(26);
+    }
 }
 
 impl Drop for Keys {
