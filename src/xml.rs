@@ -458,42 +458,37 @@ fn scan(text: &str, limits: &Limits) -> Result<Found, ProtocolError> {
 
 /// Every character of `text` is an XML character. In UTF-8 (which `text` is, so without
 /// surrogates), that is: no control character but tab, newline and carriage return, and
-/// neither U+FFFE nor U+FFFF (`EF BF BE`, `EF BF BF`). Eight bytes are looked at a time:
-/// most words have no byte below 0x20 nor any 0xEF.
+/// neither U+FFFE nor U+FFFF (`EF BF BE`, `EF BF BF`). Eight bytes are looked at a time,
+/// with masks exact per byte: most words are printable ASCII and line ends, without 0xEF.
 fn all_xml_chars(text: &str) -> bool {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const LOW7: u64 = u64::from_ne_bytes([0x7f; 8]);
     const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    const SPACE: u64 = u64::from_ne_bytes([0x20; 8]);
-    const EF: u64 = u64::from_ne_bytes([0xef; 8]);
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i + 8 <= bytes.len() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(&bytes[i..i + 8]);
-        let w = u64::from_ne_bytes(word);
-        // A byte below 0x20 (whose high bit is clear), or a byte 0xEF.
-        let low = w.wrapping_sub(SPACE) & !w & HIGHS;
-        let x = w ^ EF;
-        let ef = x.wrapping_sub(ONES) & !x & HIGHS;
-        if low | ef == 0 {
-            i += 8;
-            continue;
-        }
-        let end = (i + 8).min(bytes.len());
-        while i < end {
-            if !xml_byte_at(bytes, i) {
-                return false;
-            }
-            i += 1;
-        }
+    /// 0x80 in each byte of `w` that is zero.
+    fn zeros(w: u64) -> u64 {
+        !(((w & LOW7).wrapping_add(LOW7)) | w | LOW7)
     }
-    while i < bytes.len() {
-        if !xml_byte_at(bytes, i) {
+    fn splat(b: u8) -> u64 {
+        u64::from_ne_bytes([b; 8])
+    }
+    let bytes = text.as_bytes();
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in words.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_ne_bytes(word);
+        // Bytes below 0x20: high bit clear, and no carry into it from adding 0x60.
+        let low = !((w & LOW7).wrapping_add(splat(0x60))) & !w & HIGHS;
+        let spaces = zeros(w ^ splat(b'\t')) | zeros(w ^ splat(b'\n')) | zeros(w ^ splat(b'\r'));
+        if low & !spaces != 0 {
             return false;
         }
-        i += 1;
+        if zeros(w ^ splat(0xef)) != 0 && !(at..at + 8).all(|i| xml_byte_at(bytes, i)) {
+            return false;
+        }
+        at += 8;
     }
-    true
+    (at..bytes.len()).all(|i| xml_byte_at(bytes, i))
 }
 
 /// The byte at `i` starts no character outside XML's `Char` (see [`all_xml_chars`]).
@@ -594,12 +589,7 @@ fn read(text: &str, limits: &Limits, visitor: &mut impl Visitor) -> Result<Strin
                 // Text without carriage returns (no line end to normalise) is the
                 // document's own, as it is.
                 let content = match lent(text, &t) {
-                    Some(s) if !s.contains('\r') => {
-                        if s.contains("]]>") {
-                            return Err(ProtocolError::MalformedXml);
-                        }
-                        Cow::Borrowed(s)
-                    }
+                    Some(s) if !s.bytes().any(|b| b == b'\r' || b == b']') => Cow::Borrowed(s),
                     _ => {
                         if t.windows(3).any(|w| w == b"]]>") {
                             return Err(ProtocolError::MalformedXml);

@@ -140,6 +140,7 @@ pub struct TreeBuilder {
     /// [`NONE`]); reset after each map.
     slot_of: Vec<u32>,
     lower_slot_of: Vec<u32>,
+    slots: Vec<(u32, Entry)>,
     deepest: usize,
     /// The root has a child node of any kind (GLPI takes a root without child nodes and
     /// without attributes, a false SimpleXML element, as no document).
@@ -150,25 +151,25 @@ pub struct TreeBuilder {
 /// One entry of a map being built: SimpleXML makes a list of a name's second value.
 enum Entry {
     One(Value),
-    Many(Vec<Value>),
+    Many(Array),
 }
 
 impl Entry {
     fn into_value(self) -> Value {
         match self {
             Entry::One(v) => v,
-            Entry::Many(vs) => Value::Arr(Array::list(vs)),
+            Entry::Many(list) => Value::Arr(list),
         }
     }
 
     fn push(&mut self, value: Value) {
         match self {
-            Entry::Many(vs) => vs.push(value),
+            Entry::Many(list) => list.push_new(Key::Int(list.len() as i64), value),
             Entry::One(_) => {
-                let Entry::One(first) = std::mem::replace(self, Entry::Many(Vec::new())) else {
+                let Entry::One(first) = std::mem::replace(self, Entry::Many(Array::new())) else {
                     unreachable!("matched above")
                 };
-                *self = Entry::Many(vec![first, value]);
+                *self = Entry::Many(Array::list(vec![first, value]));
             }
         }
     }
@@ -222,8 +223,9 @@ impl TreeBuilder {
         if self.lower_slot_of.len() < self.names.keys.len() {
             self.lower_slot_of.resize(self.names.keys.len(), NONE);
         }
-        // The children grouped by name, in order of first appearance.
-        let mut slots: Vec<(u32, Entry)> = Vec::new();
+        // The children grouped by name, in order of first appearance (in a vector kept
+        // from one map to the next).
+        let mut slots = std::mem::take(&mut self.slots);
         let mut text = None;
         let mut collide = false;
         for node in self.nodes.drain(frame.nodes..) {
@@ -266,13 +268,14 @@ impl TreeBuilder {
             arr.push_new(Key::Int(0), Value::Str(t));
         }
         if !collide {
-            for (name, entry) in slots {
+            for (name, entry) in slots.drain(..) {
                 self.slot_of[name as usize] = NONE;
                 let lower = self.names.lower[name as usize] as usize;
                 self.lower_slot_of[lower] = NONE;
                 let key = Key::Str(Rc::clone(&self.names.keys[lower]));
                 arr.push_new(key, entry.into_value());
             }
+            self.slots = slots;
             return Value::Arr(arr);
         }
         // Two names that differ only in case: the later one's value, at the earlier
@@ -284,7 +287,7 @@ impl TreeBuilder {
         for &lower in &lowers {
             self.lower_slot_of[lower] = NONE;
         }
-        for ((name, entry), &lower) in slots.into_iter().zip(&lowers) {
+        for ((name, entry), &lower) in slots.drain(..).zip(&lowers) {
             self.slot_of[name as usize] = NONE;
             match self.lower_slot_of[lower] {
                 NONE => {
@@ -298,6 +301,7 @@ impl TreeBuilder {
         for &lower in &lowers {
             self.lower_slot_of[lower] = NONE;
         }
+        self.slots = slots;
         Value::Arr(arr)
     }
 }
@@ -308,7 +312,8 @@ impl Visitor for TreeBuilder {
             return Err(ProtocolError::MalformedXml);
         }
         self.deepest = self.deepest.max(depth);
-        let hidden = tag.name().prefix().is_some();
+        // A prefix is what comes before a colon.
+        let hidden = tag.name().as_ref().iter().any(|&b| b == b':');
         let mut attributes = Vec::new();
         for a in tag.attributes() {
             let a = a.map_err(refused)?;
