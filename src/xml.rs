@@ -394,12 +394,36 @@ pub(crate) trait Visitor {
 /// Reads a whole document (any encoding [`parse_request`] reads) with the same checks,
 /// reporting it to `visitor`.
 pub(crate) fn walk(
-    bytes: Vec<u8>,
+    bytes: &[u8],
     limits: &Limits,
     visitor: &mut impl Visitor,
 ) -> Result<(), ProtocolError> {
-    let (text, _) = to_utf8(bytes)?;
+    // A document that is UTF-8 as it says (or as it is by default) is read where it is.
+    if let Some(text) = as_utf8(bytes)? {
+        return read(text, limits, visitor).map(|_| ());
+    }
+    let (text, _) = to_utf8(bytes.to_vec())?;
     read(&text, limits, visitor).map(|_| ())
+}
+
+/// The document itself, when [`to_utf8`] would give it back unchanged but for its
+/// declaration's label (which the reader does not read): no byte order mark, UTF-8 by
+/// declaration or default, and valid UTF-8. `None` for any other document.
+fn as_utf8(bytes: &[u8]) -> Result<Option<&str>, ProtocolError> {
+    if matches!(bytes.get(..2), Some([0xff, 0xfe] | [0xfe, 0xff]))
+        || bytes.starts_with(&[0xef, 0xbb, 0xbf])
+    {
+        return Ok(None);
+    }
+    if let Some(label) = declared_encoding(bytes)? {
+        let label = std::str::from_utf8(&bytes[label]).map_err(malformed)?;
+        if SourceEncoding::from_label(label).ok_or(ProtocolError::MalformedXml)?
+            != SourceEncoding::Utf8
+        {
+            return Ok(None);
+        }
+    }
+    Ok(std::str::from_utf8(bytes).ok())
 }
 
 struct Fields {

@@ -22,7 +22,7 @@ pub fn from_xml(xml: &[u8], options: Option<&ZendHashTable>) -> PhpResult<Zval> 
         })
         .php();
     }
-    let tree = converter::convert(xml.to_vec(), &opts.limits).php()?;
+    let tree = converter::convert_bytes(xml, &opts.limits).php()?;
     let mut keys = Keys::default();
     let z = keys.to_zval(tree, opts.assoc);
     Ok(z)
