@@ -348,14 +348,21 @@ fn is_xml_name(name: &[u8]) -> bool {
         start(c)
             || matches!(c, '-' | '.' | '0'..='9' | '\u{b7}' | '\u{300}'..='\u{36f}' | '\u{203f}'..='\u{2040}')
     }
-    // The common case, an ASCII name, without decoding characters.
-    if name.is_ascii() {
-        return name
-            .first()
-            .is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b':'))
-            && name
-                .iter()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'-' | b'.'));
+    // The common case, an ASCII name, in one pass without decoding characters.
+    fn ascii_rest(b: u8) -> bool {
+        b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'-' | b'.')
+    }
+    match name.first() {
+        Some(b) if b.is_ascii_alphabetic() || matches!(b, b'_' | b':') => {
+            if name[1..].iter().all(|&b| ascii_rest(b)) {
+                return true;
+            }
+            if name.is_ascii() {
+                return false;
+            }
+        }
+        Some(b) if b.is_ascii() => return false,
+        _ => {}
     }
     let Ok(name) = std::str::from_utf8(name) else {
         return false;
@@ -673,6 +680,9 @@ fn check_tag(e: &BytesStart<'_>) -> Result<(), ProtocolError> {
     if !is_xml_name(e.name().as_ref()) {
         return Err(ProtocolError::MalformedXml);
     }
+    if !has_attributes(e) {
+        return Ok(());
+    }
     let mut attrs = e.attributes();
     attrs.with_checks(true);
     for a in attrs {
@@ -688,6 +698,12 @@ fn check_tag(e: &BytesStart<'_>) -> Result<(), ProtocolError> {
         }
     }
     Ok(())
+}
+
+/// The tag has something after its name (most have not: then there is no attribute to
+/// read).
+pub(crate) fn has_attributes(e: &BytesStart<'_>) -> bool {
+    !e.attributes_raw().iter().all(|&b| is_space(b))
 }
 
 /// A reference in text: one of the five predefined entities or a character reference

@@ -315,7 +315,12 @@ impl Visitor for TreeBuilder {
         // A prefix is what comes before a colon.
         let hidden = tag.name().as_ref().iter().any(|&b| b == b':');
         let mut attributes = Vec::new();
-        for a in tag.attributes() {
+        let listed = if crate::xml::has_attributes(tag) {
+            Some(tag.attributes())
+        } else {
+            None
+        };
+        for a in listed.into_iter().flatten() {
             let a = a.map_err(refused)?;
             if a.key.prefix().is_some() || a.key.as_ref().starts_with(b"xmlns") {
                 continue;
