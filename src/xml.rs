@@ -510,11 +510,17 @@ fn all_xml_chars(text: &str) -> bool {
         let w = u64::from_ne_bytes(word);
         // Bytes below 0x20: high bit clear, and no carry into it from adding 0x60.
         let low = !((w & LOW7).wrapping_add(splat(0x60))) & !w & HIGHS;
-        let spaces = zeros(w ^ splat(b'\t')) | zeros(w ^ splat(b'\n')) | zeros(w ^ splat(b'\r'));
-        if low & !spaces != 0 {
-            return false;
+        if low != 0 {
+            let spaces =
+                zeros(w ^ splat(b'\t')) | zeros(w ^ splat(b'\n')) | zeros(w ^ splat(b'\r'));
+            if low & !spaces != 0 {
+                return false;
+            }
         }
-        if zeros(w ^ splat(0xef)) != 0 && !(at..at + 8).all(|i| xml_byte_at(bytes, i)) {
+        if w & HIGHS != 0
+            && zeros(w ^ splat(0xef)) != 0
+            && !(at..at + 8).all(|i| xml_byte_at(bytes, i))
+        {
             return false;
         }
         at += 8;
