@@ -487,20 +487,38 @@ fn scan(text: &str, limits: &Limits) -> Result<Found, ProtocolError> {
     })
 }
 
+const LOW7: u64 = u64::from_ne_bytes([0x7f; 8]);
+const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+
+/// 0x80 in each byte of `w` that is zero, and 0 in the others.
+fn zeros(w: u64) -> u64 {
+    !(((w & LOW7).wrapping_add(LOW7)) | w | LOW7)
+}
+
+/// `b` in every byte.
+fn splat(b: u8) -> u64 {
+    u64::from_ne_bytes([b; 8])
+}
+
+/// `bytes` has neither a carriage return nor a `]`, eight bytes at a time.
+fn without_cr_nor_bracket(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    for chunk in words.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_ne_bytes(word);
+        if zeros(w ^ splat(b'\r')) | zeros(w ^ splat(b']')) != 0 {
+            return false;
+        }
+    }
+    !words.remainder().iter().any(|&b| b == b'\r' || b == b']')
+}
+
 /// Every character of `text` is an XML character. In UTF-8 (which `text` is, so without
 /// surrogates), that is: no control character but tab, newline and carriage return, and
 /// neither U+FFFE nor U+FFFF (`EF BF BE`, `EF BF BF`). Eight bytes are looked at a time,
 /// with masks exact per byte: most words are printable ASCII and line ends, without 0xEF.
 fn all_xml_chars(text: &str) -> bool {
-    const LOW7: u64 = u64::from_ne_bytes([0x7f; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    /// 0x80 in each byte of `w` that is zero.
-    fn zeros(w: u64) -> u64 {
-        !(((w & LOW7).wrapping_add(LOW7)) | w | LOW7)
-    }
-    fn splat(b: u8) -> u64 {
-        u64::from_ne_bytes([b; 8])
-    }
     let bytes = text.as_bytes();
     let mut words = bytes.chunks_exact(8);
     let mut at = 0;
@@ -626,7 +644,7 @@ fn read(text: &str, limits: &Limits, visitor: &mut impl Visitor) -> Result<Strin
                 // Text without carriage returns (no line end to normalise) is the
                 // document's own, as it is.
                 let content = match lent(text, &t) {
-                    Some(s) if !s.bytes().any(|b| b == b'\r' || b == b']') => Cow::Borrowed(s),
+                    Some(s) if without_cr_nor_bracket(s.as_bytes()) => Cow::Borrowed(s),
                     _ => {
                         if t.windows(3).any(|w| w == b"]]>") {
                             return Err(ProtocolError::MalformedXml);

@@ -506,3 +506,17 @@ fn text_with_line_ends_and_cdata_ends() {
     assert!(q("<REQUEST><QUERY>a\r]]>b</QUERY></REQUEST>").is_err());
     assert!(q("<REQUEST><QUERY>a]]>b</QUERY></REQUEST>").is_err());
 }
+
+#[test]
+fn carriage_returns_and_brackets_are_found_at_every_place() {
+    for len in 0..20 {
+        for at in 0..len {
+            for c in [b'\r', b']'] {
+                let mut text = vec![b'a'; len];
+                text[at] = c;
+                assert!(!super::without_cr_nor_bracket(&text), "{len} {at}");
+            }
+        }
+        assert!(super::without_cr_nor_bracket(&vec![b'a'; len]));
+    }
+}
