@@ -313,7 +313,7 @@ impl Visitor for TreeBuilder {
         }
         self.deepest = self.deepest.max(depth);
         // A prefix is what comes before a colon.
-        let hidden = tag.name().as_ref().iter().any(|&b| b == b':');
+        let hidden = tag.name().as_ref().contains(&b':');
         let mut attributes = Vec::new();
         let listed = if crate::xml::has_attributes(tag) {
             Some(tag.attributes())

@@ -24,7 +24,7 @@ pub fn from_xml(xml: &[u8], options: Option<&ZendHashTable>) -> PhpResult<Zval> 
     }
     let tree = converter::convert_bytes(xml, &opts.limits).php()?;
     let mut keys = Keys::default();
-    let z = keys.to_zval(tree, opts.assoc);
+    let z = keys.zval_of(tree, opts.assoc);
     Ok(z)
 }
 
@@ -95,7 +95,7 @@ impl Keys {
 
     /// A value as `json_decode(json_encode($value), $assoc)` returns it: lists and empty
     /// arrays are arrays, other arrays objects unless `assoc`.
-    fn to_zval(&mut self, v: Value, assoc: bool) -> Zval {
+    fn zval_of(&mut self, v: Value, assoc: bool) -> Zval {
         let z = match v {
             Value::Null => Ok(Zval::new()),
             Value::Bool(b) => b.into_zval(false),
@@ -105,14 +105,14 @@ impl Keys {
             Value::Arr(a) if a.is_empty() || a.is_list() => {
                 let mut ht = ZendHashTable::with_capacity(a.len() as u32);
                 for item in a.into_values() {
-                    let _ = ht.push(self.to_zval(item, assoc));
+                    let _ = ht.push(self.zval_of(item, assoc));
                 }
                 ht.into_zval(false)
             }
             Value::Arr(a) => {
                 let mut ht = ZendHashTable::with_capacity(a.len() as u32);
                 for (k, item) in a.into_entries() {
-                    let item = self.to_zval(item, assoc);
+                    let item = self.zval_of(item, assoc);
                     match k {
                         Key::Int(i) if assoc => {
                             let _ = ht.insert_at_index(i, item);
