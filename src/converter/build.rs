@@ -41,11 +41,10 @@ const NONE: u32 = u32::MAX;
 /// The element names of one document, each stored once: a document repeats a few dozen
 /// names thousands of times, so names are compared as numbers and every key of the tree
 /// shares its name's one lower-case string.
-#[derive(Default)]
 struct Names {
-    ids: HashMap<Box<[u8]>, u32>,
+    ids: HashMap<Rc<[u8]>, u32>,
     /// Per name: its bytes.
-    bytes: Vec<Box<[u8]>>,
+    bytes: Vec<Rc<[u8]>>,
     /// Per name: the name of the element that followed it last time among its siblings,
     /// and the name of its own first child last time (else [`NONE`]). Documents repeat
     /// the same shapes, so this predicts most names without hashing them.
@@ -56,6 +55,25 @@ struct Names {
     /// Per lower-case form: the key.
     keys: Vec<Rc<str>>,
     lower_ids: HashMap<Rc<str>, u32>,
+    /// Where a name is lower-cased.
+    scratch: String,
+}
+
+impl Default for Names {
+    /// Room for the names of a usual inventory, so that their tables do not grow.
+    fn default() -> Self {
+        const NAMES: usize = 128;
+        Names {
+            ids: HashMap::with_capacity(NAMES),
+            bytes: Vec::with_capacity(NAMES),
+            next: Vec::with_capacity(NAMES),
+            first: Vec::with_capacity(NAMES),
+            lower: Vec::with_capacity(NAMES),
+            keys: Vec::with_capacity(NAMES),
+            lower_ids: HashMap::with_capacity(NAMES),
+            scratch: String::new(),
+        }
+    }
 }
 
 impl Names {
@@ -64,16 +82,24 @@ impl Names {
             return Ok(id);
         }
         let text = std::str::from_utf8(name).map_err(refused)?;
-        let lower: Rc<str> = Rc::from(text.to_ascii_lowercase());
-        let next = self.keys.len() as u32;
-        let lower_id = *self.lower_ids.entry(Rc::clone(&lower)).or_insert(next);
-        if lower_id == next {
-            self.keys.push(lower);
-        }
+        self.scratch.clear();
+        self.scratch.push_str(text);
+        self.scratch.make_ascii_lowercase();
+        let lower_id = match self.lower_ids.get(self.scratch.as_str()) {
+            Some(&lower_id) => lower_id,
+            None => {
+                let lower: Rc<str> = Rc::from(self.scratch.as_str());
+                let lower_id = self.keys.len() as u32;
+                self.lower_ids.insert(Rc::clone(&lower), lower_id);
+                self.keys.push(lower);
+                lower_id
+            }
+        };
         let id = self.lower.len() as u32;
         self.lower.push(lower_id);
-        self.ids.insert(name.into(), id);
-        self.bytes.push(name.into());
+        let bytes: Rc<[u8]> = Rc::from(name);
+        self.ids.insert(Rc::clone(&bytes), id);
+        self.bytes.push(bytes);
         self.next.push(NONE);
         self.first.push(NONE);
         Ok(id)

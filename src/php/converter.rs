@@ -23,7 +23,9 @@ pub fn from_xml(xml: &[u8], options: Option<&ZendHashTable>) -> PhpResult<Zval> 
         .php();
     }
     let tree = converter::convert_bytes(xml, &opts.limits).php()?;
-    let mut keys = Keys::default();
+    let mut keys = Keys {
+        strings: HashMap::with_capacity_and_hasher(128, BuildAddress),
+    };
     let z = keys.zval_of(tree, opts.assoc);
     Ok(z)
 }
