@@ -18,6 +18,7 @@ use crate::error::ProtocolError;
 use crate::limits::Limits;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::XmlVersion;
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// The character encoding a document arrived in.
@@ -347,14 +348,21 @@ fn is_xml_name(name: &[u8]) -> bool {
         start(c)
             || matches!(c, '-' | '.' | '0'..='9' | '\u{b7}' | '\u{300}'..='\u{36f}' | '\u{203f}'..='\u{2040}')
     }
-    // The common case, an ASCII name, without decoding characters.
-    if name.is_ascii() {
-        return name
-            .first()
-            .is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b':'))
-            && name
-                .iter()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'-' | b'.'));
+    // The common case, an ASCII name, in one pass without decoding characters.
+    fn ascii_rest(b: u8) -> bool {
+        b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'-' | b'.')
+    }
+    match name.first() {
+        Some(b) if b.is_ascii_alphabetic() || matches!(b, b'_' | b':') => {
+            if name[1..].iter().all(|&b| ascii_rest(b)) {
+                return true;
+            }
+            if name.is_ascii() {
+                return false;
+            }
+        }
+        Some(b) if b.is_ascii() => return false,
+        _ => {}
     }
     let Ok(name) = std::str::from_utf8(name) else {
         return false;
@@ -393,12 +401,36 @@ pub(crate) trait Visitor {
 /// Reads a whole document (any encoding [`parse_request`] reads) with the same checks,
 /// reporting it to `visitor`.
 pub(crate) fn walk(
-    bytes: Vec<u8>,
+    bytes: &[u8],
     limits: &Limits,
     visitor: &mut impl Visitor,
 ) -> Result<(), ProtocolError> {
-    let (text, _) = to_utf8(bytes)?;
+    // A document that is UTF-8 as it says (or as it is by default) is read where it is.
+    if let Some(text) = as_utf8(bytes)? {
+        return read(text, limits, visitor).map(|_| ());
+    }
+    let (text, _) = to_utf8(bytes.to_vec())?;
     read(&text, limits, visitor).map(|_| ())
+}
+
+/// The document itself, when [`to_utf8`] would give it back unchanged but for its
+/// declaration's label (which the reader does not read): no byte order mark, UTF-8 by
+/// declaration or default, and valid UTF-8. `None` for any other document.
+fn as_utf8(bytes: &[u8]) -> Result<Option<&str>, ProtocolError> {
+    if matches!(bytes.get(..2), Some([0xff, 0xfe] | [0xfe, 0xff]))
+        || bytes.starts_with(&[0xef, 0xbb, 0xbf])
+    {
+        return Ok(None);
+    }
+    if let Some(label) = declared_encoding(bytes)? {
+        let label = std::str::from_utf8(&bytes[label]).map_err(malformed)?;
+        if SourceEncoding::from_label(label).ok_or(ProtocolError::MalformedXml)?
+            != SourceEncoding::Utf8
+        {
+            return Ok(None);
+        }
+    }
+    Ok(std::str::from_utf8(bytes).ok())
 }
 
 struct Fields {
@@ -455,35 +487,83 @@ fn scan(text: &str, limits: &Limits) -> Result<Found, ProtocolError> {
     })
 }
 
-/// Reads the whole document, reporting it to `visitor`; returns the root's name.
-/// Every character of `text` is an XML character; ASCII is checked byte by byte.
-fn all_xml_chars(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b < 0x80 {
-            if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') {
-                return false;
-            }
-            i += 1;
-            continue;
-        }
-        // A multi-byte character: `text` is UTF-8, so its first byte gives its length.
-        let len = match b {
-            0xc0..=0xdf => 2,
-            0xe0..=0xef => 3,
-            _ => 4,
-        };
-        let c = text[i..i + len].chars().next().unwrap_or('\0');
-        if !is_xml_char(c) {
-            return false;
-        }
-        i += len;
-    }
-    true
+const LOW7: u64 = u64::from_ne_bytes([0x7f; 8]);
+const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+
+/// 0x80 in each byte of `w` that is zero, and 0 in the others.
+fn zeros(w: u64) -> u64 {
+    !(((w & LOW7).wrapping_add(LOW7)) | w | LOW7)
 }
 
+/// `b` in every byte.
+fn splat(b: u8) -> u64 {
+    u64::from_ne_bytes([b; 8])
+}
+
+/// `bytes` has neither a carriage return nor a `]`, eight bytes at a time.
+fn without_cr_nor_bracket(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    for chunk in words.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_ne_bytes(word);
+        if zeros(w ^ splat(b'\r')) | zeros(w ^ splat(b']')) != 0 {
+            return false;
+        }
+    }
+    !words.remainder().iter().any(|&b| b == b'\r' || b == b']')
+}
+
+/// Every character of `text` is an XML character. In UTF-8 (which `text` is, so without
+/// surrogates), that is: no control character but tab, newline and carriage return, and
+/// neither U+FFFE nor U+FFFF (`EF BF BE`, `EF BF BF`). Eight bytes are looked at a time,
+/// with masks exact per byte: most words are printable ASCII and line ends, without 0xEF.
+fn all_xml_chars(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in words.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_ne_bytes(word);
+        // Bytes below 0x20: high bit clear, and no carry into it from adding 0x60.
+        let low = !((w & LOW7).wrapping_add(splat(0x60))) & !w & HIGHS;
+        if low != 0 {
+            let spaces =
+                zeros(w ^ splat(b'\t')) | zeros(w ^ splat(b'\n')) | zeros(w ^ splat(b'\r'));
+            if low & !spaces != 0 {
+                return false;
+            }
+        }
+        if w & HIGHS != 0
+            && zeros(w ^ splat(0xef)) != 0
+            && !(at..at + 8).all(|i| xml_byte_at(bytes, i))
+        {
+            return false;
+        }
+        at += 8;
+    }
+    (at..bytes.len()).all(|i| xml_byte_at(bytes, i))
+}
+
+/// The byte at `i` starts no character outside XML's `Char` (see [`all_xml_chars`]).
+fn xml_byte_at(bytes: &[u8], i: usize) -> bool {
+    match bytes[i] {
+        b'\t' | b'\n' | b'\r' => true,
+        0..=0x1f => false,
+        0xef => !matches!(bytes.get(i + 1..i + 3), Some([0xbf, 0xbe | 0xbf])),
+        _ => true,
+    }
+}
+
+/// The part of `doc` that `bytes` is, when the reader lent it from the document: then
+/// it is text already known to be UTF-8.
+fn lent<'a>(doc: &'a str, bytes: &[u8]) -> Option<&'a str> {
+    let start = (bytes.as_ptr() as usize).checked_sub(doc.as_ptr() as usize)?;
+    doc.get(start..start.checked_add(bytes.len())?)
+}
+
+/// Reads the whole document, reporting it to `visitor`; returns the root's name.
 fn read(text: &str, limits: &Limits, visitor: &mut impl Visitor) -> Result<String, ProtocolError> {
     if !all_xml_chars(text) {
         return Err(ProtocolError::MalformedXml);
@@ -561,10 +641,17 @@ fn read(text: &str, limits: &Limits, visitor: &mut impl Visitor) -> Result<Strin
                 depth -= 1;
             }
             Event::Text(t) => {
-                if t.windows(3).any(|w| w == b"]]>") {
-                    return Err(ProtocolError::MalformedXml);
-                }
-                let content = t.xml10_content().map_err(malformed)?;
+                // Text without carriage returns (no line end to normalise) is the
+                // document's own, as it is.
+                let content = match lent(text, &t) {
+                    Some(s) if without_cr_nor_bracket(s.as_bytes()) => Cow::Borrowed(s),
+                    _ => {
+                        if t.windows(3).any(|w| w == b"]]>") {
+                            return Err(ProtocolError::MalformedXml);
+                        }
+                        t.xml10_content().map_err(malformed)?
+                    }
+                };
                 if depth == 0 {
                     if !content.bytes().all(is_space) {
                         return Err(ProtocolError::MalformedXml);
@@ -617,6 +704,9 @@ fn check_tag(e: &BytesStart<'_>) -> Result<(), ProtocolError> {
     if !is_xml_name(e.name().as_ref()) {
         return Err(ProtocolError::MalformedXml);
     }
+    if !has_attributes(e) {
+        return Ok(());
+    }
     let mut attrs = e.attributes();
     attrs.with_checks(true);
     for a in attrs {
@@ -632,6 +722,12 @@ fn check_tag(e: &BytesStart<'_>) -> Result<(), ProtocolError> {
         }
     }
     Ok(())
+}
+
+/// The tag has something after its name (most have not: then there is no attribute to
+/// read).
+pub(crate) fn has_attributes(e: &BytesStart<'_>) -> bool {
+    !e.attributes_raw().iter().all(|&b| is_space(b))
 }
 
 /// A reference in text: one of the five predefined entities or a character reference

@@ -26,6 +26,11 @@ use crate::limits::Limits;
 /// [`ProtocolError::BadFormat`] where GLPI's conversion throws (an element that is text
 /// where a rule needs children, a network device member GLPI does not handle, ...).
 pub fn convert(xml: Vec<u8>, limits: &Limits) -> Result<Value, ProtocolError> {
+    convert_bytes(&xml, limits)
+}
+
+/// [`convert`] of a document that stays the caller's.
+pub fn convert_bytes(xml: &[u8], limits: &Limits) -> Result<Value, ProtocolError> {
     let mut builder = build::TreeBuilder::default();
     crate::xml::walk(xml, limits, &mut builder)?;
     let mut data = builder.root.ok_or(ProtocolError::MalformedXml)?;

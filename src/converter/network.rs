@@ -176,11 +176,11 @@ fn array_merge(a: &Value, b: &Value) -> R<Value> {
                 out.push_new(Key::Int(next), v.clone());
                 next += 1;
             }
-            Key::Str(s) => match strings.get(s.as_str()) {
+            Key::Str(s) => match strings.get(&**s) {
                 Some(&i) => *out.value_at_mut(i) = v.clone(),
                 None => {
                     strings.insert(s, out.len());
-                    out.push_new(Key::Str(s.clone()), v.clone());
+                    out.push_new(Key::Str(std::rc::Rc::clone(s)), v.clone());
                 }
             },
         }
@@ -375,7 +375,7 @@ fn convert_discovery(data: &mut Value) -> R<()> {
         let Key::Str(key) = key else {
             return refuse();
         };
-        let key = key.as_str();
+        let key = &**key;
         let device = device_of(root)?;
         let to_info = |device: &mut Value, name: &str, v: &Value| -> R<()> {
             let info = slot(device, "info")?;

@@ -106,7 +106,11 @@ pub fn internal_string_arg(v: Option<&Value>) -> R<String> {
 pub fn rename_unless_set(item: &mut Value, from: &str, to: &str) -> R<()> {
     if item.has(from) {
         if !item.has(to) {
-            let v = item.at(from).cloned().unwrap_or(Value::Null);
+            // `from` goes below: its value moves rather than being copied.
+            let v = item
+                .arr_mut()
+                .and_then(|a| a.get_mut(from))
+                .map_or(Value::Null, std::mem::take);
             assign(item, to, v)?;
         }
         unset(item, from)?;

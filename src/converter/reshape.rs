@@ -247,6 +247,10 @@ fn set_action(data: &mut Value) -> R<()> {
 
 /// `getCastedValue($value, 'integer')`: the integer the string is, else null.
 pub fn cast_integer(value: &str) -> Value {
+    // The usual case, a few plain digits: an integer by any reading.
+    if (1..=18).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Value::Int(value.parse().unwrap_or_default());
+    }
     let casted = php::str_to_int(value);
     match php::numeric(value) {
         Some(Number::Int(i)) if i == casted => Value::Int(casted),
@@ -256,6 +260,14 @@ pub fn cast_integer(value: &str) -> Value {
 }
 
 fn cast(value: &Value, integer: bool) -> R<Value> {
+    // Most values are strings already: read in place.
+    if let Value::Str(s) = value {
+        return Ok(if integer {
+            cast_integer(s)
+        } else {
+            Value::Bool(php::to_bool(value))
+        });
+    }
     let s = string_arg(value)?;
     Ok(if integer {
         cast_integer(&s)
@@ -268,24 +280,50 @@ fn cast_fields(data: &mut Value) -> R<()> {
     let Some(content) = data.arr_mut().and_then(|a| a.get_mut("content")) else {
         return Ok(());
     };
-    let fields = BOOLEAN_FIELDS
+    let fields: Vec<(&str, &str, bool)> = BOOLEAN_FIELDS
         .iter()
-        .map(|f| (f, false))
-        .chain(INTEGER_FIELDS.iter().map(|f| (f, true)));
-    for (&(parent, child), integer) in fields {
+        .map(|&(p, c)| (p, c, false))
+        .chain(INTEGER_FIELDS.iter().map(|&(p, c)| (p, c, true)))
+        .collect();
+    // GLPI goes field by field; each cast only reads and writes its own member (and a
+    // cast of a cast value gives it back), so going parent by parent, each item's
+    // members once, gives the same values, and fails where GLPI fails.
+    let mut parents: Vec<&str> = Vec::new();
+    for &(parent, _, _) in &fields {
+        if !parents.contains(&parent) {
+            parents.push(parent);
+        }
+    }
+    for parent in parents {
         let Some(Value::Arr(group)) = content.arr_mut().and_then(|a| a.get_mut(parent)) else {
             continue;
         };
+        let casts: Vec<(&str, bool)> = fields
+            .iter()
+            .filter(|f| f.0 == parent)
+            .map(|&(_, c, integer)| (c, integer))
+            .collect();
         // Each item of the group, and the group itself when it is a single item.
         for item in group.values_mut() {
-            if let Some(v) = item.at(child) {
-                let casted = cast(v, integer)?;
-                assign(item, child, casted)?;
+            let Value::Arr(members) = item else {
+                continue;
+            };
+            for (key, v) in members.iter_mut() {
+                let Some(key) = key.as_str() else {
+                    continue;
+                };
+                for &(child, integer) in &casts {
+                    if child.len() == key.len() && child == key && *v != Value::Null {
+                        *v = cast(v, integer)?;
+                    }
+                }
             }
         }
-        if let Some(v) = group.get(child).filter(|v| **v != Value::Null) {
-            let casted = cast(v, integer)?;
-            group.set(child, casted);
+        for &(child, integer) in &casts {
+            if let Some(v) = group.get(child).filter(|v| **v != Value::Null) {
+                let casted = cast(v, integer)?;
+                group.set(child, casted);
+            }
         }
     }
     Ok(())

@@ -24,7 +24,7 @@ fn to_json(v: &Value) -> serde_json::Value {
                 .map(|(k, v)| {
                     let k = match k {
                         Key::Int(i) => i.to_string(),
-                        Key::Str(s) => s.clone(),
+                        Key::Str(s) => s.to_string(),
                     };
                     (k, to_json(v))
                 })
@@ -94,6 +94,21 @@ fn names_that_differ_in_case_meet_at_the_first_place() {
         j,
         r#"{"a":"3","b":"2","action":"inventory","itemtype":"Computer"}"#
     );
+    // Several such names among others; and siblings whose children come in other orders
+    // and cases than the first sibling's.
+    for (xml, json) in [
+        (
+            "<R><A>1</A><x>2</x><a>3</a><y>4</y><A>5</A><Y>6</Y></R>",
+            r#"{"a":"3","x":"2","y":"6","action":"inventory","itemtype":"Computer"}"#,
+        ),
+        (
+            "<R><P><A>1</A><B>2</B></P><P><B>3</B><A>4</A><b>5</b></P><P><A>6</A></P><P><C>7</C><a>8</a><A>9</A></P></R>",
+            r#"{"p":[{"a":"1","b":"2"},{"b":"5","a":"4"},{"a":"6"},{"c":"7","a":"9"}],"action":"inventory","itemtype":"Computer"}"#,
+        ),
+    ] {
+        let v = convert_str(xml).unwrap();
+        assert_eq!(serde_json::to_string(&to_json(&v)).unwrap(), json, "{xml}");
+    }
 }
 
 #[test]

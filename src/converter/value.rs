@@ -4,9 +4,11 @@
 //! the result.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum Value {
+    #[default]
     Null,
     Bool(bool),
     Int(i64),
@@ -18,7 +20,8 @@ pub enum Value {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Key {
     Int(i64),
-    Str(String),
+    /// Shared: the keys of a document are a few names repeated many times.
+    Str(Rc<str>),
 }
 
 impl Key {
@@ -106,7 +109,7 @@ impl Array {
     fn position(&self, key: &str) -> Option<usize> {
         self.entries
             .iter()
-            .position(|(k, _)| matches!(k, Key::Str(s) if s == key))
+            .position(|(k, _)| matches!(k, Key::Str(s) if **s == *key))
     }
 
     pub fn get(&self, key: &str) -> Option<&Value> {
@@ -132,7 +135,7 @@ impl Array {
     pub fn set(&mut self, key: &str, value: Value) {
         match self.position(key) {
             Some(i) => self.entries[i].1 = value,
-            None => self.entries.push((Key::Str(key.to_owned()), value)),
+            None => self.entries.push((Key::Str(Rc::from(key)), value)),
         }
     }
 
@@ -141,7 +144,7 @@ impl Array {
         let i = match self.position(key) {
             Some(i) => i,
             None => {
-                self.entries.push((Key::Str(key.to_owned()), Value::Null));
+                self.entries.push((Key::Str(Rc::from(key)), Value::Null));
                 self.entries.len() - 1
             }
         };
@@ -166,12 +169,17 @@ impl Array {
     /// later value replaces the earlier one at the earlier one's place.
     pub fn lowercase_keys(mut self) -> Array {
         // Usually no two keys meet: lower-case in place, and rebuild only when they do.
+        fn lower(k: &mut Key) {
+            if let Key::Str(s) = k {
+                if s.bytes().any(|b| b.is_ascii_uppercase()) {
+                    *s = Rc::from(s.to_ascii_lowercase());
+                }
+            }
+        }
         let small = self.entries.len() <= 16;
         if small {
             for (k, _) in self.entries.iter_mut() {
-                if let Key::Str(s) = k {
-                    s.make_ascii_lowercase();
-                }
+                lower(k);
             }
             let distinct = self
                 .entries
@@ -183,21 +191,18 @@ impl Array {
             }
         }
         let mut out = Array::with_capacity(self.entries.len());
-        let mut index: Option<HashMap<String, usize>> = None;
-        for (k, v) in self.entries {
-            let k = match k {
-                Key::Str(mut s) => {
-                    s.make_ascii_lowercase();
-                    Key::Str(s)
-                }
-                k => k,
-            };
+        let mut index: Option<HashMap<Rc<str>, usize>> = None;
+        for (mut k, v) in self.entries {
+            lower(&mut k);
             if out.entries.len() == 16 && index.is_none() {
                 index = Some(
                     out.entries
                         .iter()
                         .enumerate()
-                        .filter_map(|(i, (k, _))| k.as_str().map(|s| (s.to_owned(), i)))
+                        .filter_map(|(i, (k, _))| match k {
+                            Key::Str(s) => Some((Rc::clone(s), i)),
+                            Key::Int(_) => None,
+                        })
                         .collect(),
                 );
             }
@@ -210,7 +215,7 @@ impl Array {
                 Some(i) => out.entries[i].1 = v,
                 None => {
                     if let (Key::Str(s), Some(ix)) = (&k, index.as_mut()) {
-                        ix.insert(s.clone(), out.entries.len());
+                        ix.insert(Rc::clone(s), out.entries.len());
                     }
                     out.entries.push((k, v));
                 }

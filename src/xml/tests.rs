@@ -465,3 +465,58 @@ fn legacy_encodings_read_like_libxml2() {
         assert_eq!(again.device_id, r.device_id);
     }
 }
+
+#[test]
+fn characters_are_checked_at_every_place_of_a_word() {
+    // The check reads eight bytes at a time: each character at each offset in a word,
+    // and across two words.
+    let refused = ['\u{1}', '\u{b}', '\u{1f}', '\u{fffe}', '\u{ffff}'];
+    let accepted = [
+        '\t',
+        '\n',
+        '\r',
+        ' ',
+        '\u{7f}',
+        '\u{feff}',
+        '\u{fffd}',
+        '\u{efbf}',
+        '\u{10000}',
+    ];
+    for pad in 0..17 {
+        for (chars, ok) in [(&refused[..], false), (&accepted[..], true)] {
+            for c in chars {
+                let doc = format!("<REQUEST>{}{c}x</REQUEST>", "a".repeat(pad));
+                assert_eq!(parse(doc.as_bytes()).is_ok(), ok, "{c:?} after {pad} bytes");
+            }
+        }
+    }
+}
+
+#[test]
+fn text_with_line_ends_and_cdata_ends() {
+    let q = |doc: &str| parse(doc.as_bytes()).map(|r| r.query);
+    assert_eq!(
+        q("<REQUEST><QUERY>a\r\nb\rc</QUERY></REQUEST>"),
+        Ok(Some("a\nb\nc".into()))
+    );
+    assert_eq!(
+        q("<REQUEST><QUERY>a]]b</QUERY></REQUEST>"),
+        Ok(Some("a]]b".into()))
+    );
+    assert!(q("<REQUEST><QUERY>a\r]]>b</QUERY></REQUEST>").is_err());
+    assert!(q("<REQUEST><QUERY>a]]>b</QUERY></REQUEST>").is_err());
+}
+
+#[test]
+fn carriage_returns_and_brackets_are_found_at_every_place() {
+    for len in 0..20 {
+        for at in 0..len {
+            for c in [b'\r', b']'] {
+                let mut text = vec![b'a'; len];
+                text[at] = c;
+                assert!(!super::without_cr_nor_bracket(&text), "{len} {at}");
+            }
+        }
+        assert!(super::without_cr_nor_bracket(&vec![b'a'; len]));
+    }
+}
