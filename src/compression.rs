@@ -25,10 +25,16 @@ use std::str::FromStr;
 /// (`Glpi\Agent\Communication\AbstractRequest`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Compression {
+    /// Uncompressed: `application/json` (or `application/xml`) sent as is.
     None = 0,
+    /// RFC 1950 zlib, `application/x-compress-zlib` (PHP's `gzcompress`).
     Zlib = 1,
+    /// RFC 1952 gzip, `application/x-compress-gzip` (PHP's `gzencode`).
     Gzip = 2,
+    /// RFC 7932 brotli, `application/x-compress-br`.
     Brotli = 3,
+    /// RFC 1951 raw deflate (PHP's `gzdeflate`): GLPI has a constant for it, the protocol no
+    /// content type.
     Deflate = 4,
 }
 
@@ -65,6 +71,7 @@ impl Compression {
         *self as u8
     }
 
+    /// The variant of a GLPI `COMPRESS_*` value; `None` for any other integer.
     pub fn from_glpi_code(code: i64) -> Option<Compression> {
         Compression::ALL
             .into_iter()

@@ -24,14 +24,21 @@ use std::ops::Range;
 /// The character encoding a document arrived in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SourceEncoding {
+    /// UTF-8, declared, undeclared or with its byte order mark.
     Utf8,
     /// Declared UTF-8 (or undeclared) but not valid UTF-8: read as ISO-8859-1, as GLPI does.
     Utf8FallbackLatin1,
+    /// US-ASCII: a byte above 0x7F is an error.
     UsAscii,
+    /// ISO-8859-1.
     Latin1,
+    /// ISO-8859-15.
     Latin9,
+    /// Windows-1252.
     Windows1252,
+    /// UTF-16, little-endian, from its byte order mark.
     Utf16Le,
+    /// UTF-16, big-endian, from its byte order mark.
     Utf16Be,
 }
 
@@ -75,6 +82,7 @@ pub struct XmlRequest {
     /// The whole document in UTF-8, without byte order mark, declaring `encoding="UTF-8"`
     /// when it has a declaration.
     pub body: String,
+    /// The encoding the body was converted from.
     pub encoding: SourceEncoding,
     /// The root element's name (`REQUEST` in every agent message).
     pub root: String,

@@ -4,8 +4,8 @@
 //! conversion fails.
 //!
 //! The document is read once by the extension's XML reader ([`crate::xml`]: encoding
-//! declarations honoured, no DTD, no entity); [`build`] makes the tree GLPI decodes from
-//! SimpleXML as the elements close, and [`reshape`] applies GLPI's rules to it in place.
+//! declarations honoured, no DTD, no entity); `build` makes the tree GLPI decodes from
+//! SimpleXML as the elements close, and `reshape` applies GLPI's rules to it in place.
 
 mod build;
 mod dates;

@@ -6,25 +6,36 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
+/// A PHP value, as GLPI's converter handles it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Value {
+    /// PHP `null`.
     #[default]
     Null,
+    /// PHP `bool`.
     Bool(bool),
+    /// PHP `int`.
     Int(i64),
+    /// PHP `float`, such as the sizes GLPI converts to megabytes.
     Float(f64),
+    /// PHP `string`: element text and attribute values, always UTF-8.
     Str(String),
+    /// PHP `array`: an element's children and `@attributes`, or a list of repeated elements.
     Arr(Array),
 }
 
+/// A key of a PHP array.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Key {
+    /// An integer key: a position in a list of repeated elements, or 0 for the text of an
+    /// element that also has attributes (SimpleXML's `[0]`).
     Int(i64),
     /// Shared: the keys of a document are a few names repeated many times.
     Str(Rc<str>),
 }
 
 impl Key {
+    /// The string of a string key; `None` for an integer key.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Key::Str(s) => Some(s),
@@ -41,10 +52,12 @@ pub struct Array {
 }
 
 impl Array {
+    /// `[]`.
     pub fn new() -> Self {
         Array::default()
     }
 
+    /// `[]` with room for `n` entries.
     pub fn with_capacity(n: usize) -> Self {
         Array {
             entries: Vec::with_capacity(n),
@@ -62,10 +75,12 @@ impl Array {
         }
     }
 
+    /// `count()`.
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
+    /// `$a === []`.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -78,30 +93,37 @@ impl Array {
             .all(|(i, (k, _))| *k == Key::Int(i as i64))
     }
 
+    /// The entries in order.
     pub fn iter(&self) -> impl Iterator<Item = &(Key, Value)> {
         self.entries.iter()
     }
 
+    /// The entries in order, values writable; keys stay as they are, and so does the order.
     pub fn iter_mut(&mut self) -> impl Iterator<Item = (&Key, &mut Value)> {
         self.entries.iter_mut().map(|(k, v)| (&*k, v))
     }
 
+    /// The values in order, writable.
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut Value> {
         self.entries.iter_mut().map(|(_, v)| v)
     }
 
+    /// `array_values()`, without copying.
     pub fn values(&self) -> impl Iterator<Item = &Value> {
         self.entries.iter().map(|(_, v)| v)
     }
 
+    /// The values in order, consuming the array.
     pub fn into_values(self) -> impl Iterator<Item = Value> {
         self.entries.into_iter().map(|(_, v)| v)
     }
 
+    /// The entries in order, consuming the array.
     pub fn into_entries(self) -> Vec<(Key, Value)> {
         self.entries
     }
 
+    /// `array_keys()`.
     pub fn keys(&self) -> Vec<Key> {
         self.entries.iter().map(|(k, _)| k.clone()).collect()
     }
@@ -112,14 +134,17 @@ impl Array {
             .position(|(k, _)| matches!(k, Key::Str(s) if **s == *key))
     }
 
+    /// `$a[$key]` for a string key; `None` when absent (a present `null` is `Some`).
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.position(key).map(|i| &self.entries[i].1)
     }
 
+    /// `$a[$key]` for a string key, writable; `None` when absent.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
         self.position(key).map(|i| &mut self.entries[i].1)
     }
 
+    /// `$a[$key]` for a key of either kind, writable; `None` when absent.
     pub fn get_key_mut(&mut self, key: &Key) -> Option<&mut Value> {
         self.entries
             .iter_mut()
@@ -127,6 +152,7 @@ impl Array {
             .map(|(_, v)| v)
     }
 
+    /// `$a[$key]` for a key of either kind; `None` when absent.
     pub fn get_key(&self, key: &Key) -> Option<&Value> {
         self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
@@ -161,6 +187,7 @@ impl Array {
         self.entries.push((key, value));
     }
 
+    /// `unset($a[$key])`, returning the value it held; the other entries keep their order.
     pub fn remove(&mut self, key: &str) -> Option<Value> {
         self.position(key).map(|i| self.entries.remove(i).1)
     }
@@ -226,6 +253,7 @@ impl Array {
 }
 
 impl Value {
+    /// The array, or `None` for a scalar or null.
     pub fn arr(&self) -> Option<&Array> {
         match self {
             Value::Arr(a) => Some(a),
@@ -233,6 +261,7 @@ impl Value {
         }
     }
 
+    /// The array, writable, or `None` for a scalar or null.
     pub fn arr_mut(&mut self) -> Option<&mut Array> {
         match self {
             Value::Arr(a) => Some(a),

@@ -47,6 +47,8 @@ pub struct ParseOptions {
     pub assoc: bool,
     /// `json_decode`'s `$depth`: this many nested containers or more is an error.
     pub max_depth: u32,
+    /// Invalid UTF-8 in strings: an error, as `json_decode` by default, or U+FFFD as with
+    /// `JSON_INVALID_UTF8_SUBSTITUTE`.
     pub invalid_utf8: InvalidUtf8,
     /// Most events (values and keys) a document may have: [`Limits::max_values`], and in
     /// PHP no more than the memory a request has left could hold. Every event costs the
@@ -57,6 +59,7 @@ pub struct ParseOptions {
 }
 
 impl ParseOptions {
+    /// The options for `json_decode($json, $assoc)` under `limits`.
     pub fn new(assoc: bool, limits: &Limits) -> ParseOptions {
         ParseOptions {
             assoc,

@@ -28,6 +28,7 @@ pub struct Scratch {
 }
 
 impl Scratch {
+    /// An empty scratch; it allocates on the first parse.
     pub fn new() -> Scratch {
         Scratch::default()
     }

@@ -67,6 +67,7 @@ impl KeyId {
 /// An object key once unescaped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Key<'t> {
+    /// The key unescaped, as PHP stores it.
     pub bytes: &'t [u8],
     /// The integer PHP's symbol tables use instead of the string (`ZEND_HANDLE_NUMERIC_STR`:
     /// `0` or `-?[1-9][0-9]*` within `i64`), as array keys in assoc mode take it.
@@ -76,21 +77,30 @@ pub struct Key<'t> {
 /// One step of the document, in order.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Event<'t> {
+    /// JSON `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// A number PHP decodes as `int`.
     Int(i64),
+    /// A number PHP decodes as `float`: fraction, exponent, or beyond `i64`.
     Float(f64),
+    /// A string value, unescaped.
     Str(&'t [u8]),
     /// An array; its `len` values follow.
     Array {
+        /// Number of values; 0 for `[]`.
         len: usize,
     },
     /// An object; `len` pairs of [`Event::Key`] and a value follow. When
     /// `distinct_keys` is true no key repeats, so members can be appended without lookup.
     Object {
+        /// Number of members, repeated keys included.
         len: usize,
+        /// No key of this object repeats.
         distinct_keys: bool,
     },
+    /// An object member's key, followed by its value; resolve it with [`Tape::key`].
     Key(KeyId),
 }
 
@@ -156,6 +166,7 @@ impl<'a> Tape<'a> {
         self.count
     }
 
+    /// Never true for a tape [`parse`](super::parse) returned: a document has at least its root.
     pub fn is_empty(&self) -> bool {
         self.count == 0
     }
@@ -199,6 +210,7 @@ impl<'a> Tape<'a> {
         self.keys.len()
     }
 
+    /// The bytes and integer form of a key the tape's events refer to.
     pub fn key(&self, id: KeyId) -> Key<'a> {
         let e = &self.keys[id.index()];
         let src = if e.owned { self.strings } else { self.input };

@@ -11,7 +11,9 @@ use crate::error::ProtocolError;
 /// A key of a PHP array.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ArrayKey {
+    /// An integer key, as assoc mode makes of `"12"` and as lists have.
     Int(i64),
+    /// A string key, as PHP stores it (bytes).
     Str(Vec<u8>),
 }
 
@@ -19,10 +21,15 @@ pub enum ArrayKey {
 /// the sign of zero: `-0.0` differs from `0.0`.
 #[derive(Debug, Clone)]
 pub enum PhpValue {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// `int`: an integer literal within `i64`.
     Int(i64),
+    /// `float`: any other number, `INF` when it overflows.
     Float(f64),
+    /// `string`, as PHP stores it (bytes).
     String(Vec<u8>),
     /// A PHP array in insertion order.
     Array(Vec<(ArrayKey, PhpValue)>),
