@@ -6,6 +6,11 @@
 //! miniz_oxide, another pure-Rust inflater, runs beside zlib-rs as a baseline. The corpus
 //! inventories and the large input need the shared corpus (skipped without it).
 
+#![allow(
+    missing_docs,
+    reason = "criterion_group! generates an undocumented public function"
+)]
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use glpi_agent_protocol::compression::{compress, decompress, Compression};
 use glpi_agent_protocol::Limits;

@@ -935,6 +935,10 @@ fn a_scratch_serves_many_documents_even_after_errors() {
 }
 
 #[test]
+#[allow(
+    unsafe_code,
+    reason = "the test drives the tape's page release as the builder does"
+)]
 fn events_after_a_release_are_intact_and_the_scratch_parses_again() {
     let doc: String = format!(
         "[{}]",

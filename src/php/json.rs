@@ -34,7 +34,6 @@ use crate::json::{self, Event, KeyId, ParseOptions, Scratch, Tape};
 use crate::limits::Limits;
 use crate::request::{message_fields, MessageFields};
 
-
 /// Offset of the data pointer (`arData`/`arPacked`): a plain field before PHP 8.2, a
 /// union after, in both cases the pointer just before `nNumUsed`.
 const DATA_OFFSET: usize = offset_of!(HashTable, nNumUsed) - size_of::<*mut Bucket>();
