@@ -80,7 +80,10 @@ extern "C" fn info(module: *mut ModuleEntry) {
 // function ext-php-rs wraps) or 'handler' (inside a handler the engine calls directly, guarded
 // by the extension itself). Not in the stubs: the extension users load does not have it.
 #[cfg(feature = "panic-test")]
-#[doc(hidden)]
+#[allow(
+    missing_docs,
+    reason = "a test hook, left out of the stubs and of the extension users load"
+)]
 #[php_function]
 #[php(name = "GlpiAgentProtocol\\panic_for_test")]
 pub fn panic_for_test(site: &str) {
