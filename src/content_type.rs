@@ -18,6 +18,7 @@
 
 use crate::compression::Compression;
 use crate::error::ProtocolError;
+use crate::headers::trim_ows;
 use crate::media_type::{self, Mode, Spelling};
 
 /// What a request's `Content-Type` header says about its body.
@@ -34,7 +35,7 @@ pub struct BodyType {
 impl BodyType {
     /// Reads a `Content-Type` header value; `None` when the header is absent.
     pub fn parse(header: Option<&str>) -> Result<BodyType, ProtocolError> {
-        let header = header.unwrap_or("").trim_matches(|c| c == ' ' || c == '\t');
+        let header = trim_ows(header.unwrap_or(""));
         let media = media_type::essence(header);
         // A header of parameters only (`;`) names nothing: refused, unlike no header.
         if header.is_empty() || media.eq_ignore_ascii_case("text/plain") {

@@ -20,6 +20,7 @@
 //! `text/xml` (RFC 7303's other name for XML) is read as `application/xml`.
 
 use crate::compression::Compression;
+use crate::headers::trim_ows;
 
 /// The two message formats of the protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -132,11 +133,7 @@ pub struct Known {
 
 /// The `type/subtype` of a header value, without parameters or surrounding white space.
 pub fn essence(content_type: &str) -> &str {
-    content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim_matches(|c| c == ' ' || c == '\t')
+    trim_ows(content_type.split(';').next().unwrap_or(""))
 }
 
 /// What `content_type` (a header value: any case, parameters ignored) says, when it is a

@@ -304,12 +304,11 @@ pub fn call_options(options: Option<&ZendHashTable>) -> Result<CallOptions, Usag
     };
     for (k, v) in entries(options) {
         let name = k.lossy();
+        if let Some(limit) = Limit::named(&name).filter(|l| l.decode_option) {
+            set_limit(&mut out.limits, limit, v)?;
+            continue;
+        }
         match name.as_str() {
-            limit if Limit::named(limit).is_some_and(|l| l.decode_option) => {
-                if let Some(l) = Limit::named(limit) {
-                    set_limit(&mut out.limits, l, v)?;
-                }
-            }
             "assoc" => {
                 out.assoc = match v.bool() {
                     Some(b) if v.is_bool() => b,

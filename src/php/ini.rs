@@ -15,7 +15,7 @@ use ext_php_rs::zend::{IniEntryDef, IniEntryDefs};
 use ext_php_rs::{info_table_end, info_table_header, info_table_row, info_table_start};
 
 use super::zend::{display_ini_entries, zend_unregister_ini_entries};
-use crate::limits::{Limit, Limits, LIMITS};
+use crate::limits::{Limit, LimitValue, Limits, LIMITS};
 use crate::schema::{Mode, DEFAULT_MAX_VIOLATIONS};
 
 type OnModify = unsafe extern "C" fn(
@@ -113,7 +113,8 @@ fn validation_modified(entry: *mut zend_ini_entry, new_value: *mut zend_string) 
             n if n == VALIDATION_TOLERATE_STRINGS.to_bytes() => {
                 parse_ini_bool(value).map(|b| v.tolerate_strings = b)
             }
-            n if n == VALIDATION_MAX_VIOLATIONS.to_bytes() => parse_positive(value.as_bytes())
+            // The same positive integers the limits' directives accept.
+            n if n == VALIDATION_MAX_VIOLATIONS.to_bytes() => <u64 as LimitValue>::parse(value)
                 .map(|n| v.max_violations = usize::try_from(n).unwrap_or(usize::MAX)),
             n if n == VALIDATION_SCHEMA.to_bytes() => {
                 let path = value.trim();
@@ -159,12 +160,6 @@ unsafe extern "C" fn on_modify_limit(
     .ok()
     .flatten()
     .map_or(FAILURE, |()| SUCCESS)
-}
-
-fn parse_positive(b: &[u8]) -> Option<i64> {
-    let s = std::str::from_utf8(b).ok()?.trim();
-    let v: i64 = s.parse().ok()?;
-    (v > 0).then_some(v)
 }
 
 const fn entry(name: &'static CStr, default: &'static CStr, check: OnModify) -> IniEntryDef {

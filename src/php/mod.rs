@@ -70,9 +70,11 @@ extern "C" fn shutdown(_ty: i32, module_number: i32) -> i32 {
 }
 
 extern "C" fn info(module: *mut ModuleEntry) {
-    let module = module as usize;
-    // SAFETY: `module` is the entry the engine passes to this info function.
-    let _ = std::panic::catch_unwind(|| unsafe { ini::print_info(module as *mut _) });
+    // SAFETY: `module` is the entry the engine passes to this info function; a panic leaves
+    // nothing of it half-changed, since printing only reads it.
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
+        ini::print_info(module.cast())
+    }));
 }
 
 // Panics on purpose, in a build with the `panic-test` feature only, so that a test can show a
