@@ -153,9 +153,7 @@ final class BaselineCodec implements Codec
         if (count(array_unique($chain)) !== count($chain) || array_intersect($own, $chain) !== []) {
             throw EndpointError::proxyLoop();
         }
-        if (count($chain) > $this->maxProxies) {
-            throw EndpointError::tooManyProxy();
-        }
+        // Its length was bounded by max_proxies when the headers were read.
     }
 
     /**

@@ -35,9 +35,14 @@ final class EndpointError extends \RuntimeException
     /** A refusal the extension names: its token, with the status the extension gives it. */
     public static function protocol(string $token): self
     {
-        $status = ProtocolException::statusOf($token)
+        return new self(self::statusOf($token), $token);
+    }
+
+    /** The status the extension answers one of its tokens with. */
+    public static function statusOf(string $token): int
+    {
+        return ProtocolException::statusOf($token)
             ?? throw new \LogicException("not a token of the extension: $token");
-        return new self($status, $token);
     }
 
     public static function badFormat(): self

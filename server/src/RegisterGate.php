@@ -363,9 +363,7 @@ final class RegisterGate
     /** A REGISTER refusal; the status is the extension's for its own tokens. */
     private function registerError(string $token, ?int $status = null): EndpointError
     {
-        $status ??= ProtocolException::statusOf($token)
-            ?? throw new \LogicException("no status for the token $token");
-        return EndpointError::register($status, $token, $this->config->expiration('register_retry'));
+        return EndpointError::register($status ?? EndpointError::statusOf($token), $token, $this->config->expiration('register_retry'));
     }
 
     private function registry(Store $store): Registry
